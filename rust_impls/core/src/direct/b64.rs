@@ -1,0 +1,210 @@
+//! Base64 chunk decoding into per-call buffers, over slices.
+//!
+//! Decoding uses `base64-simd` (runtime-detected AVX2/SSE4.1 paths, never AVX-512). Its error
+//! type says only "invalid", so on failure the chunk is decoded again with the `base64` crate,
+//! whose error names the offending byte and offset; the happy path never pays for that.
+
+use base64::Engine as _;
+use base64_simd::{Out, STANDARD};
+
+use crate::error::{AudioError, Result};
+
+/// Human-readable reason a chunk does not decode (slow path, errors only).
+pub fn describe_invalid(chunk: &[u8]) -> String {
+    match base64::engine::general_purpose::STANDARD.decode(chunk) {
+        Err(e) => e.to_string(),
+        // base64-simd is stricter than `base64` in no case we know of; say so if it happens.
+        Ok(_) => format!("rejected by the SIMD decoder ({} bytes of input)", chunk.len()),
+    }
+}
+
+/// Exact decoded size of a padded base64 chunk, or a description of why it is invalid.
+pub fn decoded_len(chunk: &[u8]) -> std::result::Result<usize, String> {
+    STANDARD.decoded_length(chunk).map_err(|_| describe_invalid(chunk))
+}
+
+/// Decode one chunk into the front of `out`, returning the bytes written.
+///
+/// On error nothing meaningful is written and the caller's length bookkeeping is untouched.
+pub fn decode_into(chunk: &[u8], out: &mut [u8]) -> std::result::Result<usize, DecodeFailure> {
+    let needed = decoded_len(chunk).map_err(DecodeFailure::Invalid)?;
+    if needed > out.len() {
+        return Err(DecodeFailure::Full { needed });
+    }
+    STANDARD
+        .decode(chunk, Out::from_slice(&mut out[..needed]))
+        .map(|s| s.len())
+        .map_err(|_| DecodeFailure::Invalid(describe_invalid(chunk)))
+}
+
+/// Decode one chunk and append it to `out`, growing it if needed.
+///
+/// Returns `(bytes appended, reallocated)`; `reallocated` is true when the vector's capacity
+/// changed, which is what the reallocation counters count. On error `out` is unchanged.
+pub fn decode_append(chunk: &[u8], out: &mut Vec<u8>) -> std::result::Result<(usize, bool), DecodeFailure> {
+    let needed = decoded_len(chunk).map_err(DecodeFailure::Invalid)?;
+    let capacity = out.capacity();
+    out.try_reserve(needed).map_err(|_| DecodeFailure::Alloc { bytes: out.len().saturating_add(needed) })?;
+    let reallocated = out.capacity() != capacity;
+    let spare = &mut out.spare_capacity_mut()[..needed];
+    let written = STANDARD
+        .decode(chunk, Out::from_uninit_slice(spare))
+        .map(|s| s.len())
+        .map_err(|_| DecodeFailure::Invalid(describe_invalid(chunk)))?;
+    // SAFETY: `decode` initialised exactly `written` bytes of the spare capacity, which
+    // starts at `out.len()`; `written <= needed <= spare capacity`.
+    unsafe { out.set_len(out.len() + written) };
+    Ok((written, reallocated))
+}
+
+/// Why one chunk could not be decoded (the caller adds which call and chunk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeFailure {
+    /// Not valid padded standard base64.
+    Invalid(String),
+    /// The fixed output buffer has no room for `needed` more bytes.
+    Full {
+        /// Bytes the chunk decodes to.
+        needed: usize,
+    },
+    /// The growing buffer could not be enlarged to `bytes`.
+    Alloc {
+        /// Total size asked for.
+        bytes: usize,
+    },
+}
+
+impl DecodeFailure {
+    /// Attach the call and chunk position.
+    pub fn at(self, call_id: &str, chunk: u64, capacity: usize) -> AudioError {
+        match self {
+            DecodeFailure::Invalid(detail) => AudioError::Base64 { call_id: call_id.to_owned(), chunk, detail },
+            DecodeFailure::Full { needed } => {
+                AudioError::BufferFull { call_id: call_id.to_owned(), chunk, capacity, needed }
+            }
+            DecodeFailure::Alloc { bytes } => AudioError::Allocation { name: "call buffer", bytes },
+        }
+    }
+}
+
+/// Decode a tagged stream into caller-provided per-call buffers.
+///
+/// `chunks[i]` belongs to call `owners[i]` (an index into `call_ids` and `outs`); its bytes are
+/// appended to `outs[owner]` at `lens[owner]`, which is advanced. `lens` must start at the
+/// fill level of each buffer (usually zero). Nothing is allocated.
+///
+/// On error, the chunks before the bad one are decoded and counted in `lens`, the bad one is
+/// not, and the error names its call and its position within that call.
+pub fn decode_stream_into(
+    chunks: &[&[u8]],
+    owners: &[u32],
+    call_ids: &[&str],
+    outs: &mut [&mut [u8]],
+    lens: &mut [usize],
+) -> Result<()> {
+    if owners.len() != chunks.len() {
+        return Err(AudioError::OutputLength { name: "owners", expected: chunks.len(), actual: owners.len() });
+    }
+    if outs.len() != call_ids.len() {
+        return Err(AudioError::OutputLength { name: "outs", expected: call_ids.len(), actual: outs.len() });
+    }
+    if lens.len() != call_ids.len() {
+        return Err(AudioError::OutputLength { name: "lens", expected: call_ids.len(), actual: lens.len() });
+    }
+    if let Some(&bad) = owners.iter().find(|&&o| o as usize >= call_ids.len()) {
+        return Err(AudioError::InvalidParameter {
+            name: "owners",
+            reason: format!("call index {bad} out of range for {} calls", call_ids.len()),
+        });
+    }
+    for (i, (&chunk, &owner)) in chunks.iter().zip(owners).enumerate() {
+        let call = owner as usize;
+        let (out, len) = (&mut outs[call], &mut lens[call]);
+        let start = (*len).min(out.len());
+        match decode_into(chunk, &mut out[start..]) {
+            Ok(n) => *len = start + n,
+            Err(failure) => {
+                // Position within the call, computed only on the error path.
+                let nth = owners[..i].iter().filter(|&&o| o == owner).count() as u64;
+                return Err(failure.at(call_ids[call], nth, out.len()));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(bytes: &[u8]) -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD.encode(bytes).into_bytes()
+    }
+
+    #[test]
+    fn append_round_trips_and_counts_growth() {
+        let raw: Vec<u8> = (0..1280u32).map(|i| (i * 7 % 251) as u8).collect();
+        let chunk = encode(&raw);
+        let mut buf = Vec::new();
+        let (n, grew) = decode_append(&chunk, &mut buf).unwrap();
+        assert_eq!((n, grew), (1280, true));
+        assert_eq!(buf, raw);
+        let mut roomy = Vec::with_capacity(4096);
+        assert_eq!(decode_append(&chunk, &mut roomy).unwrap(), (1280, false));
+    }
+
+    #[test]
+    fn invalid_chunk_leaves_buffer_untouched_and_says_where() {
+        let mut buf = vec![1, 2, 3];
+        let err = decode_append(b"QUJD!EVG", &mut buf).unwrap_err();
+        assert_eq!(buf, [1, 2, 3]);
+        match err {
+            DecodeFailure::Invalid(msg) => assert!(msg.contains("offset 4"), "{msg}"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(decode_append(b"QUJ", &mut buf), Err(DecodeFailure::Invalid(_))));
+    }
+
+    #[test]
+    fn stream_decodes_interleaved_calls() {
+        let a = encode(b"hello ");
+        let b = encode(b"other");
+        let c = encode(b"world");
+        let chunks: Vec<&[u8]> = vec![&a, &b, &c];
+        let owners = [0u32, 1, 0];
+        let mut out0 = [0u8; 32];
+        let mut out1 = [0u8; 32];
+        let mut lens = [0usize; 2];
+        {
+            let mut outs: Vec<&mut [u8]> = vec![&mut out0, &mut out1];
+            decode_stream_into(&chunks, &owners, &["a", "b"], &mut outs, &mut lens).unwrap();
+        }
+        assert_eq!(&out0[..lens[0]], b"hello world");
+        assert_eq!(&out1[..lens[1]], b"other");
+    }
+
+    #[test]
+    fn stream_errors_name_call_and_chunk() {
+        let good = encode(b"abc");
+        let chunks: Vec<&[u8]> = vec![&good, &good, b"####"];
+        let owners = [1u32, 1, 1];
+        let mut o0 = [0u8; 8];
+        let mut o1 = [0u8; 8];
+        let mut lens = [0usize; 2];
+        let mut outs: Vec<&mut [u8]> = vec![&mut o0, &mut o1];
+        let err = decode_stream_into(&chunks, &owners, &["x", "call-7"], &mut outs, &mut lens).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("call-7") && msg.contains("chunk 2"), "{msg}");
+        assert_eq!(lens, [0, 6]);
+    }
+
+    #[test]
+    fn full_buffer_is_an_error_not_a_truncation() {
+        let chunk = encode(&[9u8; 12]);
+        let mut small = [0u8; 8];
+        let mut lens = [0usize];
+        let mut outs: Vec<&mut [u8]> = vec![&mut small];
+        let err = decode_stream_into(&[&chunk], &[0], &["c"], &mut outs, &mut lens).unwrap_err();
+        assert!(matches!(err, AudioError::BufferFull { needed: 12, capacity: 8, .. }));
+    }
+}

@@ -1,0 +1,266 @@
+//! Sample-format conversion over slices.
+//!
+//! Semantics (bit-exact across every tier):
+//! * `f32_i16`: `trunc(clamp(x·32768, −32768, 32767))`
+//! * `i16_f32`: `x / 32768`
+//! * `f32_i32`: `trunc(clamp(x·2³¹, −2³¹, 2³¹−1))`, computed in f64 because f32 cannot hold
+//!   2³¹−1 (in f32, `1.0·2³¹` is 2³¹ and would wrap to −2³¹); so 1.0 maps to 2147483647.
+//! * `i16_i32`: `x · 65536`
+//!
+//! NaN converts to 0 and ±∞ to the clamp bounds: Rust's float→int `as` is saturating and
+//! maps NaN to 0, and `clamp` keeps NaN, so the defined result falls out of the formula.
+
+use crate::alloc::zeroed_vec;
+use crate::error::{AudioError, Result};
+use crate::simd::dispatch_kernel;
+
+/// One of the four conversions, by its catalogue name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Conversion {
+    /// float32 → int16.
+    F32I16,
+    /// int16 → float32.
+    I16F32,
+    /// float32 → int32.
+    F32I32,
+    /// int16 → int32.
+    I16I32,
+}
+
+impl Conversion {
+    /// All conversions in catalogue order.
+    pub const ALL: [Conversion; 4] = [Self::F32I16, Self::I16F32, Self::F32I32, Self::I16I32];
+
+    /// The catalogue name (`f32_i16`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::F32I16 => "f32_i16",
+            Self::I16F32 => "i16_f32",
+            Self::F32I32 => "f32_i32",
+            Self::I16I32 => "i16_i32",
+        }
+    }
+
+    /// Parse a catalogue name.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name).ok_or_else(|| AudioError::InvalidParameter {
+            name: "variant",
+            reason: format!("unknown conversion `{name}` (expected one of f32_i16, i16_f32, f32_i32, i16_i32)"),
+        })
+    }
+
+    /// Input sample format name.
+    pub fn input_format(self) -> &'static str {
+        match self {
+            Self::F32I16 | Self::F32I32 => "f32",
+            Self::I16F32 | Self::I16I32 => "i16",
+        }
+    }
+
+    /// Output sample format name.
+    pub fn output_format(self) -> &'static str {
+        match self {
+            Self::F32I16 => "i16",
+            Self::I16F32 => "f32",
+            Self::F32I32 | Self::I16I32 => "i32",
+        }
+    }
+}
+
+/// One f32 sample to i16 (see the module docs for the rule).
+#[inline(always)]
+pub fn f32_to_i16_sample(x: f32) -> i16 {
+    (x * 32768.0).clamp(-32768.0, 32767.0) as i16
+}
+
+/// One i16 sample to f32.
+#[inline(always)]
+pub fn i16_to_f32_sample(x: i16) -> f32 {
+    // Division by a power of two is exact, and identical to numpy's `x / 32768`.
+    x as f32 / 32768.0
+}
+
+/// One f32 sample to i32, in f64 so that 1.0 maps to 2³¹−1 rather than wrapping.
+#[inline(always)]
+pub fn f32_to_i32_sample(x: f32) -> i32 {
+    (x as f64 * 2_147_483_648.0).clamp(-2_147_483_648.0, 2_147_483_647.0) as i32
+}
+
+/// One i16 sample to i32.
+#[inline(always)]
+pub fn i16_to_i32_sample(x: i16) -> i32 {
+    (x as i32) << 16
+}
+
+#[inline(always)]
+fn f32_to_i16_body(input: &[f32], out: &mut [i16]) {
+    for (o, &x) in out.iter_mut().zip(input) {
+        *o = f32_to_i16_sample(x);
+    }
+}
+
+#[inline(always)]
+fn i16_to_f32_body(input: &[i16], out: &mut [f32]) {
+    for (o, &x) in out.iter_mut().zip(input) {
+        *o = i16_to_f32_sample(x);
+    }
+}
+
+#[inline(always)]
+fn f32_to_i32_body(input: &[f32], out: &mut [i32]) {
+    for (o, &x) in out.iter_mut().zip(input) {
+        *o = f32_to_i32_sample(x);
+    }
+}
+
+#[inline(always)]
+fn i16_to_i32_body(input: &[i16], out: &mut [i32]) {
+    for (o, &x) in out.iter_mut().zip(input) {
+        *o = i16_to_i32_sample(x);
+    }
+}
+
+dispatch_kernel!(fn f32_to_i16_dispatch(input: &[f32], out: &mut [i16]) => f32_to_i16_body);
+dispatch_kernel!(fn i16_to_f32_dispatch(input: &[i16], out: &mut [f32]) => i16_to_f32_body);
+dispatch_kernel!(fn f32_to_i32_dispatch(input: &[f32], out: &mut [i32]) => f32_to_i32_body);
+dispatch_kernel!(fn i16_to_i32_dispatch(input: &[i16], out: &mut [i32]) => i16_to_i32_body);
+
+fn check_len(expected: usize, actual: usize) -> Result<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(AudioError::OutputLength { name: "out", expected, actual })
+    }
+}
+
+/// Convert f32 to i16 into `out`, which must have the input's length.
+pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    f32_to_i16_dispatch(input, out);
+    Ok(())
+}
+
+/// Convert i16 to f32 into `out`, which must have the input's length.
+pub fn i16_to_f32_into(input: &[i16], out: &mut [f32]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    i16_to_f32_dispatch(input, out);
+    Ok(())
+}
+
+/// Convert f32 to i32 into `out`, which must have the input's length.
+pub fn f32_to_i32_into(input: &[f32], out: &mut [i32]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    f32_to_i32_dispatch(input, out);
+    Ok(())
+}
+
+/// Convert i16 to i32 into `out`, which must have the input's length.
+pub fn i16_to_i32_into(input: &[i16], out: &mut [i32]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    i16_to_i32_dispatch(input, out);
+    Ok(())
+}
+
+/// Allocating f32 → i16.
+pub fn f32_to_i16(input: &[f32]) -> Result<Vec<i16>> {
+    let mut out = zeroed_vec("out", input.len())?;
+    f32_to_i16_dispatch(input, &mut out);
+    Ok(out)
+}
+
+/// Allocating i16 → f32.
+pub fn i16_to_f32(input: &[i16]) -> Result<Vec<f32>> {
+    let mut out = zeroed_vec("out", input.len())?;
+    i16_to_f32_dispatch(input, &mut out);
+    Ok(out)
+}
+
+/// Allocating f32 → i32.
+pub fn f32_to_i32(input: &[f32]) -> Result<Vec<i32>> {
+    let mut out = zeroed_vec("out", input.len())?;
+    f32_to_i32_dispatch(input, &mut out);
+    Ok(out)
+}
+
+/// Allocating i16 → i32.
+pub fn i16_to_i32(input: &[i16]) -> Result<Vec<i32>> {
+    let mut out = zeroed_vec("out", input.len())?;
+    i16_to_i32_dispatch(input, &mut out);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f32_to_i16_clips_and_truncates() {
+        let input = [0.0, 1.0, -1.0, 1.5, -1.5, 0.5, -0.5, 1e-9, -1e-9, 0.999_99];
+        let out = f32_to_i16(&input).unwrap();
+        assert_eq!(out, [0, 32767, -32768, 32767, -32768, 16384, -16384, 0, 0, 32767]);
+    }
+
+    #[test]
+    fn f32_to_i16_truncates_toward_zero() {
+        // 1.5 / 32768 scales to 1.5 exactly: trunc gives 1, and -1 for the negative.
+        let input = [1.5 / 32768.0, -1.5 / 32768.0, 2.9 / 32768.0];
+        assert_eq!(f32_to_i16(&input).unwrap(), [1, -1, 2]);
+    }
+
+    #[test]
+    fn f32_to_i32_edge_at_plus_minus_one() {
+        let out = f32_to_i32(&[1.0, -1.0, 2.0, -2.0, 0.5, 0.0]).unwrap();
+        assert_eq!(out, [i32::MAX, i32::MIN, i32::MAX, i32::MIN, 1 << 30, 0]);
+    }
+
+    #[test]
+    fn f32_to_i32_naive_float32_product_would_wrap() {
+        // The reason the kernel computes in f64: in f32, 1.0 * 2147483647 rounds to 2^31.
+        let naive = 1.0_f32 * 2_147_483_647.0_f32;
+        assert_eq!(naive, 2_147_483_648.0_f32);
+        assert_eq!(f32_to_i32_sample(1.0), 2_147_483_647);
+    }
+
+    #[test]
+    fn non_finite_inputs_have_defined_results() {
+        let input = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
+        assert_eq!(f32_to_i16(&input).unwrap(), [0, 32767, -32768]);
+        assert_eq!(f32_to_i32(&input).unwrap(), [0, i32::MAX, i32::MIN]);
+    }
+
+    #[test]
+    fn int_conversions_are_exact() {
+        let input = [i16::MIN, -1, 0, 1, i16::MAX];
+        assert_eq!(i16_to_f32(&input).unwrap(), [-1.0, -1.0 / 32768.0, 0.0, 1.0 / 32768.0, 32767.0 / 32768.0]);
+        assert_eq!(i16_to_i32(&input).unwrap(), [-2_147_483_648, -65536, 0, 65536, 32767 * 65536]);
+    }
+
+    #[test]
+    fn round_trip_i16_through_f32_is_lossless() {
+        let input: Vec<i16> = (i16::MIN..=i16::MAX).collect();
+        let f = i16_to_f32(&input).unwrap();
+        assert_eq!(f32_to_i16(&f).unwrap(), input);
+    }
+
+    #[test]
+    fn into_variants_check_output_length() {
+        let mut out = [0i16; 3];
+        let err = f32_to_i16_into(&[0.0; 4], &mut out).unwrap_err();
+        assert!(err.to_string().contains("expected 4"), "{err}");
+    }
+
+    #[test]
+    fn dispatched_and_scalar_paths_agree() {
+        let input: Vec<f32> = (0..10_007).map(|i| ((i as f32) * 0.731).sin() * 1.3).collect();
+        let mut fast = vec![0i16; input.len()];
+        f32_to_i16_into(&input, &mut fast).unwrap();
+        let scalar: Vec<i16> = input.iter().map(|&x| f32_to_i16_sample(x)).collect();
+        assert_eq!(fast, scalar);
+    }
+
+    #[test]
+    fn parse_rejects_unknown_names() {
+        assert_eq!(Conversion::parse("f32_i32").unwrap(), Conversion::F32I32);
+        assert!(Conversion::parse("f64_i16").is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! The fused direct pipeline: VAD → resample (`high`) → f32→i16, with preallocated scratch.
+//!
+//! VAD annotates and passes the audio through (it gates nothing), as the study's nodes did;
+//! the resampled audio is converted to i16 block by block while each rubato output chunk is
+//! still in cache, so no full-length f32 intermediate is ever written.
+
+use crate::direct::convert::f32_to_i16_into;
+use crate::direct::resample::{output_frames, Preset, Resampler};
+use crate::direct::vad::{planar_frames, vad_into, VadParams, VadSummary};
+use crate::error::{AudioError, Result};
+
+/// Owned pipeline output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineOutput {
+    /// Planar `(channels, ceil(frames·160/441))` int16 audio at 16 kHz.
+    pub audio: Vec<i16>,
+    /// VAD flag per 30 ms input frame.
+    pub flags: Vec<bool>,
+    /// Fraction of speech frames.
+    pub speech_ratio: f64,
+}
+
+/// A reusable pipeline for one channel count.
+#[derive(Debug)]
+pub struct Pipeline {
+    vad: VadParams,
+    resampler: Resampler,
+    /// Per-frame energies; the pipeline reports only flags, so this is scratch that grows to
+    /// the longest clip seen and is then reused.
+    energies: Vec<f32>,
+}
+
+impl Pipeline {
+    /// Build the pipeline (the `high` resampler and VAD parameters).
+    pub fn new(channels: usize, vad: VadParams) -> Result<Self> {
+        vad.validate()?;
+        Ok(Self { vad, resampler: Resampler::new(Preset::High, channels)?, energies: Vec::new() })
+    }
+
+    /// Channels this pipeline was built for.
+    pub fn channels(&self) -> usize {
+        self.resampler.channels()
+    }
+
+    /// VAD parameters in use.
+    pub fn vad_params(&self) -> VadParams {
+        self.vad
+    }
+
+    /// Run the pipeline into caller-provided outputs: `out` is planar
+    /// `channels × output_frames(frames)`, `flags` has one entry per whole 30 ms frame.
+    pub fn process_into(&mut self, audio: &[f32], out: &mut [i16], flags: &mut [bool]) -> Result<VadSummary> {
+        let channels = self.channels();
+        let frames = planar_frames("audio", audio, channels)?;
+        let out_frames = output_frames(frames);
+        if out.len() != out_frames * channels {
+            return Err(AudioError::OutputLength { name: "out", expected: out_frames * channels, actual: out.len() });
+        }
+        let count = self.vad.frame_count(frames);
+        if self.energies.len() < count {
+            self.energies
+                .try_reserve(count - self.energies.len())
+                .map_err(|_| AudioError::Allocation { name: "energies", bytes: count * std::mem::size_of::<f32>() })?;
+            self.energies.resize(count, 0.0);
+        }
+        let summary = vad_into(audio, channels, &self.vad, &mut self.energies[..count], flags)?;
+        self.resampler.process_chunks(audio, frames, |block, stride, src, dst, n| {
+            for c in 0..channels {
+                let from = &block[c * stride + src..c * stride + src + n];
+                let to = &mut out[c * out_frames + dst..c * out_frames + dst + n];
+                // Lengths are equal by construction, so this cannot fail.
+                let _ = f32_to_i16_into(from, to);
+            }
+        })?;
+        Ok(summary)
+    }
+
+    /// Allocating variant of [`process_into`](Pipeline::process_into).
+    pub fn process(&mut self, audio: &[f32]) -> Result<PipelineOutput> {
+        let channels = self.channels();
+        let frames = planar_frames("audio", audio, channels)?;
+        let mut out = crate::alloc::zeroed_vec("out", output_frames(frames).saturating_mul(channels))?;
+        let mut flags = crate::alloc::zeroed_vec("flags", self.vad.frame_count(frames))?;
+        let summary = self.process_into(audio, &mut out, &mut flags)?;
+        Ok(PipelineOutput { audio: out, flags, speech_ratio: summary.speech_ratio() })
+    }
+}

@@ -1,0 +1,198 @@
+//! Audio as JSON: `{"type": "audio", "format": "f32", "sample_rate": 44100, "channels": 2,
+//! "samples": [...]}` with `samples` a flat planar number array (channel after channel).
+//!
+//! Building and parsing these arrays one `Value` per sample is the serialization cost the
+//! study measured; it is kept as it was.
+
+use serde_json::{Map, Value};
+
+use crate::error::{AudioError, Result};
+
+/// A sample type that can travel as a JSON number.
+pub trait JsonSample: Copy + Sized {
+    /// Format tag written to `"format"`.
+    const FORMAT: &'static str;
+    /// The sample as a JSON value.
+    fn to_json(self) -> Value;
+    /// The sample back from a JSON value, `None` if it is not a number in range.
+    fn from_json(v: &Value) -> Option<Self>;
+}
+
+impl JsonSample for f32 {
+    const FORMAT: &'static str = "f32";
+    fn to_json(self) -> Value {
+        // serde_json cannot carry NaN or ±inf; they become `null` and are refused on parse.
+        Value::from(self as f64)
+    }
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_f64().map(|x| x as f32)
+    }
+}
+
+impl JsonSample for i16 {
+    const FORMAT: &'static str = "i16";
+    fn to_json(self) -> Value {
+        Value::from(self)
+    }
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_i64().and_then(|x| i16::try_from(x).ok())
+    }
+}
+
+impl JsonSample for i32 {
+    const FORMAT: &'static str = "i32";
+    fn to_json(self) -> Value {
+        Value::from(self)
+    }
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_i64().and_then(|x| i32::try_from(x).ok())
+    }
+}
+
+impl JsonSample for u8 {
+    const FORMAT: &'static str = "u8";
+    fn to_json(self) -> Value {
+        Value::from(self)
+    }
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_u64().and_then(|x| u8::try_from(x).ok())
+    }
+}
+
+/// Audio parsed back out of JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonAudio<T> {
+    /// Planar samples.
+    pub samples: Vec<T>,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Channel count.
+    pub channels: usize,
+}
+
+/// Build the JSON audio object for planar `samples`.
+pub fn to_value<T: JsonSample>(samples: &[T], sample_rate: u32, channels: usize) -> Value {
+    let array: Vec<Value> = samples.iter().map(|&s| s.to_json()).collect();
+    let mut obj = Map::with_capacity(5);
+    obj.insert("type".into(), Value::from("audio"));
+    obj.insert("format".into(), Value::from(T::FORMAT));
+    obj.insert("sample_rate".into(), Value::from(sample_rate));
+    obj.insert("channels".into(), Value::from(channels));
+    obj.insert("samples".into(), Value::Array(array));
+    Value::Object(obj)
+}
+
+fn bad(node: &'static str, path: impl Into<String>, reason: impl Into<String>) -> AudioError {
+    AudioError::Json { node, path: path.into(), reason: reason.into() }
+}
+
+/// Read a required unsigned integer field.
+pub fn field_u64(node: &'static str, obj: &Map<String, Value>, key: &str) -> Result<u64> {
+    match obj.get(key) {
+        None => Err(bad(node, format!("/{key}"), "missing field")),
+        Some(v) => {
+            v.as_u64().ok_or_else(|| bad(node, format!("/{key}"), format!("expected an unsigned integer, got {v}")))
+        }
+    }
+}
+
+/// Read a required string field.
+pub fn field_str<'a>(node: &'static str, obj: &'a Map<String, Value>, key: &str) -> Result<&'a str> {
+    match obj.get(key) {
+        None => Err(bad(node, format!("/{key}"), "missing field")),
+        Some(v) => v.as_str().ok_or_else(|| bad(node, format!("/{key}"), "expected a string")),
+    }
+}
+
+/// The input as a JSON object, or an error naming the node.
+pub fn as_object<'a>(node: &'static str, v: &'a Value) -> Result<&'a Map<String, Value>> {
+    v.as_object().ok_or_else(|| bad(node, "", format!("expected an object, got {}", kind(v))))
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parse a JSON audio object of sample type `T`.
+pub fn from_value<T: JsonSample>(node: &'static str, v: &Value) -> Result<JsonAudio<T>> {
+    let obj = as_object(node, v)?;
+    let format = field_str(node, obj, "format")?;
+    if format != T::FORMAT {
+        return Err(bad(node, "/format", format!("expected \"{}\", got \"{format}\"", T::FORMAT)));
+    }
+    let sample_rate = u32::try_from(field_u64(node, obj, "sample_rate")?)
+        .map_err(|_| bad(node, "/sample_rate", "does not fit in 32 bits"))?;
+    let channels = usize::try_from(field_u64(node, obj, "channels")?)
+        .map_err(|_| bad(node, "/channels", "does not fit in usize"))?;
+    if channels == 0 {
+        return Err(bad(node, "/channels", "must be at least 1"));
+    }
+    let array = match obj.get("samples") {
+        None => return Err(bad(node, "/samples", "missing field")),
+        Some(Value::Array(a)) => a,
+        Some(other) => return Err(bad(node, "/samples", format!("expected an array, got {}", kind(other)))),
+    };
+    if array.len() % channels != 0 {
+        return Err(bad(node, "/samples", format!("{} samples do not split into {channels} channels", array.len())));
+    }
+    let mut samples = Vec::new();
+    samples
+        .try_reserve_exact(array.len())
+        .map_err(|_| AudioError::Allocation { name: "samples", bytes: array.len() * std::mem::size_of::<T>() })?;
+    for (i, v) in array.iter().enumerate() {
+        match T::from_json(v) {
+            Some(s) => samples.push(s),
+            None => {
+                return Err(bad(node, format!("/samples/{i}"), format!("expected a {} sample, got {v}", T::FORMAT)))
+            }
+        }
+    }
+    Ok(JsonAudio { samples, sample_rate, channels })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip_is_exact_for_every_format() {
+        let f = [0.1f32, -1.0, 1.0, 3.4e38];
+        assert_eq!(from_value::<f32>("t", &to_value(&f, 44_100, 2)).unwrap().samples, f);
+        let i = [i16::MIN, 0, i16::MAX];
+        assert_eq!(from_value::<i16>("t", &to_value(&i, 16_000, 1)).unwrap().samples, i);
+    }
+
+    #[test]
+    fn malformed_inputs_are_typed_errors_with_paths() {
+        let cases = [
+            (json!([1, 2]), ""),
+            (json!({"format": "f32", "sample_rate": 1, "channels": 1}), "/samples"),
+            (json!({"format": "i16", "sample_rate": 1, "channels": 1, "samples": []}), "/format"),
+            (json!({"format": "f32", "sample_rate": -5, "channels": 1, "samples": []}), "/sample_rate"),
+            (json!({"format": "f32", "sample_rate": 1, "channels": 0, "samples": []}), "/channels"),
+            (json!({"format": "f32", "sample_rate": 1, "channels": 2, "samples": [1.0]}), "/samples"),
+            (json!({"format": "f32", "sample_rate": 1, "channels": 1, "samples": [1.0, "x"]}), "/samples/1"),
+            (json!({"format": "f32", "sample_rate": 1, "channels": 1, "samples": [null]}), "/samples/0"),
+        ];
+        for (input, path) in cases {
+            match from_value::<f32>("node", &input) {
+                Err(AudioError::Json { path: p, .. }) => assert_eq!(p, path, "{input}"),
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn out_of_range_integers_are_refused() {
+        let v = json!({"format": "i16", "sample_rate": 1, "channels": 1, "samples": [40000]});
+        assert!(from_value::<i16>("n", &v).is_err());
+    }
+}
