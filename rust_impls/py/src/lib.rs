@@ -1,1 +1,33 @@
-//! placeholder
+//! `audiobench._rust`: the Python face of audiobench-core.
+//!
+//! One module; thin wrappers only. Tier prefixes tell the tiers apart: plain names are
+//! `rust-direct`, `Fast*` classes and `AudioProcessor` are `rust-fast`, `json_*` functions and
+//! `JsonChunkBuffer` are `rust-json`. Every kernel runs with the GIL released; every core error
+//! becomes an exception from [`errors`]; inputs are zero-copy read-only numpy views.
+
+mod arrays;
+mod direct;
+mod errors;
+mod fast;
+mod info;
+mod json;
+
+use std::sync::{Mutex, MutexGuard};
+
+use pyo3::prelude::*;
+
+/// Lock a per-object mutex. Kernels hold no invariants across a panic (and none panics on
+/// input), so a poisoned lock is taken over rather than turned into a second failure.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[pymodule]
+fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    direct::register(m)?;
+    fast::register(m)?;
+    json::register(m)?;
+    info::register(m)?;
+    Ok(())
+}

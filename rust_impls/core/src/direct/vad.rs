@@ -13,9 +13,6 @@ use crate::alloc::zeroed_vec;
 use crate::error::{AudioError, Result};
 use crate::simd::dispatch_kernel;
 
-/// Frame duration fixed by the operation's definition.
-pub const FRAME_SECONDS: f64 = 0.030;
-
 /// Default speech threshold on the RMS of full-scale (±1.0) float audio.
 pub const DEFAULT_THRESHOLD: f32 = 0.02;
 
@@ -59,9 +56,12 @@ impl VadParams {
         Ok(())
     }
 
-    /// Samples per frame: `round(sample_rate · 0.030)` (1323 at 44.1 kHz).
+    /// Samples per frame: `round(sample_rate · 0.030)`, halves rounded up (1323 at 44.1 kHz).
+    ///
+    /// Computed as `(3·sr + 50) / 100` in integers so that every tier, in any language, gets
+    /// the same length without float rounding or banker's rounding getting in the way.
     pub fn frame_len(&self) -> usize {
-        (self.sample_rate as f64 * FRAME_SECONDS).round() as usize
+        ((self.sample_rate as u64 * 3 + 50) / 100) as usize
     }
 
     /// Whole frames in `frames` samples per channel (the partial tail is dropped).

@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::direct::vad::VadResult;
 use crate::error::{AudioError, Result};
 
 /// A sample type that can travel as a JSON number.
@@ -155,6 +156,31 @@ pub fn from_value<T: JsonSample>(node: &'static str, v: &Value) -> Result<JsonAu
         }
     }
     Ok(JsonAudio { samples, sample_rate, channels })
+}
+
+/// Parse a VAD node's report (`{"type": "vad", "energies", "flags", "speech_ratio"}`).
+pub fn vad_from_value(node: &'static str, v: &Value) -> Result<VadResult> {
+    let obj = as_object(node, v)?;
+    let array = |key: &str| match obj.get(key) {
+        Some(Value::Array(a)) => Ok(a),
+        Some(other) => Err(bad(node, format!("/{key}"), format!("expected an array, got {}", kind(other)))),
+        None => Err(bad(node, format!("/{key}"), "missing field")),
+    };
+    let energies = array("energies")?
+        .iter()
+        .enumerate()
+        .map(|(i, e)| e.as_f64().map(|x| x as f32).ok_or_else(|| bad(node, format!("/energies/{i}"), "expected a number")))
+        .collect::<Result<Vec<f32>>>()?;
+    let flags = array("flags")?
+        .iter()
+        .enumerate()
+        .map(|(i, f)| f.as_bool().ok_or_else(|| bad(node, format!("/flags/{i}"), "expected a boolean")))
+        .collect::<Result<Vec<bool>>>()?;
+    let speech_ratio = obj
+        .get("speech_ratio")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| bad(node, "/speech_ratio", "expected a number"))?;
+    Ok(VadResult { energies, flags, speech_ratio })
 }
 
 #[cfg(test)]

@@ -1,0 +1,80 @@
+# audiobench — run `make` for the list of targets.
+# Every target that needs Python bootstraps .venv itself, so a fresh clone needs only
+# the Rust toolchain and CPython 3.11.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export VIRTUAL_ENV := $(abspath $(VENV))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock
+EXTENSION_STAMP := $(VENV)/.extension-built
+
+.PHONY: help setup build build-dev build-prod build-profiling test test-rust test-python lint lint-rust lint-python fmt report clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.venv-ready: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip "maturin>=1.7,<2"
+	touch $@
+
+setup: $(VENV)/.venv-ready ## Create .venv and install maturin (the build step installs the rest)
+
+# maturin builds the extension in place (audiobench/_rust.*.so) and installs the package
+# editable with its dev extras; re-run only when Rust sources or pyproject.toml change.
+$(EXTENSION_STAMP): $(VENV)/.venv-ready $(RUST_SOURCES) pyproject.toml
+	$(BIN)/maturin develop --release --extras dev
+	touch $@
+
+build: $(EXTENSION_STAMP) ## Build the extension (release profile) and install audiobench into .venv
+
+build-prod: build ## Alias of build: the release profile is what gets measured
+
+build-dev: $(VENV)/.venv-ready ## Unoptimised debug build of the extension (fast to compile; never benchmark it)
+	$(BIN)/maturin develop --extras dev
+	rm -f $(EXTENSION_STAMP)
+
+build-profiling: $(VENV)/.venv-ready ## Release code with debug symbols (for callgrind/perf)
+	$(BIN)/maturin develop --profile profiling --extras dev
+	rm -f $(EXTENSION_STAMP)
+
+lint-rust: ## cargo fmt --check and clippy -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+lint-python: build ## ruff, mypy (audiobench/) and stubtest of the extension's .pyi
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(PY) -m mypy.stubtest audiobench._rust --allowlist .stubtest-allowlist
+
+lint: lint-rust lint-python ## Every linter
+
+test-rust: ## cargo test for the whole workspace
+	cargo test --workspace --release
+
+test-python: build ## pytest (parity, bindings, errors, CLI)
+	$(PY) -m pytest
+
+test: lint test-rust test-python ## Everything CI runs: lints, Rust tests, stubtest, pytest
+
+fmt: $(VENV)/.venv-ready ## Format Rust and Python sources
+	cargo fmt --all
+	$(BIN)/ruff format . || true
+	$(BIN)/ruff check --fix . || true
+
+report: build ## Run every tier once on the quick sizes and write reports/report.md and .html
+	$(BIN)/audiobench report --smoke
+
+clean: ## Remove build output, .venv and generated reports
+	cargo clean
+	rm -rf $(VENV) reports/report.* reports/figures reports/data .mypy_cache .ruff_cache .pytest_cache
+	find . -name '__pycache__' -prune -exec rm -rf {} +
+	rm -f audiobench/_rust*.so

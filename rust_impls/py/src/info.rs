@@ -1,0 +1,27 @@
+//! Build and CPU facts recorded with every result.
+
+use audiobench_core::simd::SimdPath;
+use pyo3::prelude::*;
+
+/// The SIMD path the dispatching kernels take on this CPU (`avx2+fma` or `baseline`).
+#[pyfunction]
+pub fn simd_path() -> &'static str {
+    SimdPath::detect().name()
+}
+
+/// Facts about how this extension was built.
+#[pyfunction]
+pub fn build_info() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("profile", if cfg!(debug_assertions) { "debug" } else { "release" }),
+        ("rustc", env!("AUDIOBENCH_RUSTC_VERSION")),
+        ("target", env!("AUDIOBENCH_TARGET")),
+        ("core_version", env!("CARGO_PKG_VERSION")),
+    ]
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(simd_path, m)?)?;
+    m.add_function(wrap_pyfunction!(build_info, m)?)?;
+    Ok(())
+}
