@@ -71,7 +71,8 @@ fmt: $(VENV)/.venv-ready ## Format Rust and Python sources
 	$(BIN)/ruff check --fix . || true
 
 report: build ## Run every tier once on the quick sizes and write reports/report.md and .html
-	$(BIN)/audiobench report --smoke
+	$(BIN)/audiobench smoke
+	$(BIN)/audiobench report
 
 clean: ## Remove build output, .venv and generated reports
 	cargo clean

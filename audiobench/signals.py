@@ -23,8 +23,8 @@ F64 = npt.NDArray[np.float64]
 
 INPUT_RATE = 44_100
 OUTPUT_RATE = 16_000
-MULTISINE_MAX_HZ = 6_500.0
-"""Highest tone of the quality signal: below 7 kHz, inside every resampler's passband."""
+MULTISINE_MAX_HZ = 6_600.0
+"""Bound on the quality signal's tones: below 7 kHz, inside every resampler's passband."""
 
 
 def output_frames(frames: int) -> int:
@@ -121,21 +121,29 @@ class MultiSine:
 
 @cache
 def multisine(seconds: float, channels: int = 2, seed: int = 0, tones: int = 12) -> MultiSine:
-    """A seeded sum of sines between 50 Hz and 6.5 kHz, synthesised at both rates in float64.
+    """A seeded sum of sines from 60 Hz to 6.4 kHz, synthesised at both rates in float64.
 
     The truth needs no resampler, so the SNR of any tier against it is an absolute quality
-    figure. Amplitudes sum to at most 0.9 so nothing clips.
+    figure. Tones sit on a geometric grid with seeded ±3 % jitter, so every seed covers the
+    band up to its top end the same way (a uniform draw would sometimes leave the top octave
+    empty and flatter the low-quality presets). Amplitudes sum to at most 0.9 so nothing clips.
     """
     n = frames_for(seconds)
     rng = np.random.default_rng([seed, n, channels, 2])
-    freqs = np.sort(rng.uniform(50.0, MULTISINE_MAX_HZ, tones))
+    grid = np.geomspace(60.0, MULTISINE_MAX_HZ / 1.03, tones)
+    freqs = grid * rng.uniform(0.97, 1.03, tones)
     amps = rng.uniform(0.2, 1.0, tones)
     amps *= 0.9 / amps.sum()
     phases = rng.uniform(0, 2 * np.pi, (channels, tones))
 
     def synth(rate: int, frames: int) -> F64:
         t = np.arange(frames) / rate
-        return np.stack([(amps[:, None] * np.sin(2 * np.pi * freqs[:, None] * t + phases[c][:, None])).sum(0) for c in range(channels)])
+        return np.stack(
+            [
+                (amps[:, None] * np.sin(2 * np.pi * freqs[:, None] * t + phases[c][:, None])).sum(0)
+                for c in range(channels)
+            ]
+        )
 
     audio = _readonly(synth(INPUT_RATE, n).astype(np.float32))
     truth = _readonly(synth(OUTPUT_RATE, output_frames(n)))
@@ -202,7 +210,7 @@ def convert_input(variant: str, samples: int, seed: int = 0) -> npt.NDArray[np.f
         : min(8, samples)
     ]
     if variant.startswith("i16"):
-        pcm = np.clip(x * np.float32(32768.0), -32768.0, 32767.0).astype(np.int16)
+        pcm: npt.NDArray[np.int16] = np.clip(x * np.float32(32768.0), -32768.0, 32767.0).astype(np.int16)
         return _readonly(pcm)
     return _readonly(x)
 

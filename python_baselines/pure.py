@@ -91,7 +91,7 @@ def vad(
 
 # Kaiser-windowed sinc, evaluated at the exact output instants (k·441/160 input samples):
 # (half-width in input samples, cutoff Hz, Kaiser beta) per preset.
-PURE_FILTERS = {"low": (16, 7500.0, 4.0), "medium": (32, 7600.0, 6.0), "high": (48, 7600.0, 9.0)}
+PURE_FILTERS = {"low": (16, 7700.0, 4.0), "medium": (32, 7700.0, 5.0), "high": (48, 7700.0, 8.0)}
 
 
 def _bessel_i0(x: float) -> float:
@@ -163,7 +163,7 @@ def b64decode(chunk: bytes) -> bytes:
     for i in range(0, n, 4):
         a, b, c, d = chunk[i], chunk[i + 1], chunk[i + 2], chunk[i + 3]
         pad = (c == 61) + (d == 61)  # '='
-        if pad and i + 4 != n or (c == 61 and d != 61):
+        if (pad and i + 4 != n) or (c == 61 and d != 61):
             raise ValueError(f"misplaced padding at offset {i}")
         va, vb = values[a], values[b]
         vc = values[c] if c != 61 else 0

@@ -17,7 +17,13 @@ def _webrtc(case: Case) -> Run:
 
 def impls() -> list[Impl]:
     return [
-        Impl("vad", "default", "webrtcvad", _webrtc,
-             "webrtcvad mode 2 on 16 kHz int16 (mono mix + soxr done in prepare); not output-matched",
-             "allocating", matched=False),
+        Impl(
+            "vad",
+            "default",
+            "webrtcvad",
+            _webrtc,
+            "webrtcvad mode 2 on 16 kHz int16 (mono mix + soxr done in prepare); not output-matched",
+            "allocating",
+            matched=False,
+        ),
     ]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from functools import partial
 
 from audiobench.cases import AudioCase, Case, SamplesCase
 from audiobench.tiers.registry import Impl, Run
@@ -22,52 +21,103 @@ def _samples(case: Case) -> SamplesCase:
     return case
 
 
-def _call(fn: Callable[..., Any], *args: Any) -> Run:
-    return lambda: fn(*args)
-
-
 def _lists(case: AudioCase) -> list[list[float]]:
     # Untimed: the pure tier's callers hold lists, not arrays.
-    return [list(map(float, ch)) for ch in case.audio.tolist()]
+    return [[float(v) for v in ch] for ch in case.audio.tolist()]
+
+
+# Each prepare function does the untimed set-up and returns the timed call.
+
+
+def _resample_python(case: Case, preset: str) -> Run:
+    audio = _audio(case).audio
+    return lambda: standard.resample(audio, preset)
+
+
+def _resample_pure(case: Case, preset: str) -> Run:
+    resampler, audio = pure.Resampler(preset), _lists(_audio(case))
+    return lambda: resampler(audio)
+
+
+def _resample_best(case: Case, preset: str) -> Run:
+    audio = _audio(case).audio
+    return lambda: best.resample(audio, preset)
+
+
+def _vad_python(case: Case) -> Run:
+    a = _audio(case)
+    return lambda: standard.vad(a.audio, a.sample_rate)
+
+
+def _vad_pure(case: Case) -> Run:
+    a = _audio(case)
+    audio = _lists(a)
+    return lambda: pure.vad(audio, a.sample_rate)
+
+
+def _vad_best(case: Case) -> Run:
+    a = _audio(case)
+    vad = best.Vad(a.channels, a.frames, a.sample_rate)
+    return lambda: vad(a.audio)
+
+
+def _convert_python(case: Case, variant: str) -> Run:
+    x = _samples(case).x
+    return lambda: standard.convert(x, variant)
+
+
+def _convert_pure(case: Case, variant: str) -> Run:
+    x = _samples(case).x.tolist()
+    return lambda: pure.convert(x, variant)
+
+
+def _convert_best(case: Case, variant: str) -> Run:
+    x = _samples(case).x
+    converter = best.Converter(variant, x.shape[0])
+    return lambda: converter(x)
+
+
+def _pipeline_python(case: Case) -> Run:
+    a = _audio(case)
+    return lambda: standard.pipeline(a.audio, a.sample_rate)
+
+
+def _pipeline_pure(case: Case) -> Run:
+    a = _audio(case)
+    audio, resampler = _lists(a), pure.Resampler("high")
+    return lambda: pure.pipeline(audio, a.sample_rate, DEFAULT_THRESHOLD, resampler)
+
+
+def _pipeline_best(case: Case) -> Run:
+    a = _audio(case)
+    pipe = best.Pipeline(a.channels, a.frames, a.sample_rate)
+    return lambda: pipe(a.audio)
 
 
 def impls() -> list[Impl]:
     out: list[Impl] = []
-    # resample
-    for preset in PRESETS:
+    for p in PRESETS:
+        taps = pure.PURE_FILTERS[p][0]
         out += [
-            Impl("resample", preset, "python", lambda c, p=preset: _call(standard.resample, _audio(c).audio, p),
-                 f"librosa.resample res_type={standard.RES_TYPES[preset]}", "allocating"),
-            Impl("resample", preset, "python-pure",
-                 lambda c, p=preset: _call(pure.Resampler(p), _lists(_audio(c))),
-                 f"Kaiser-windowed sinc, ±{pure.PURE_FILTERS[preset][0]} taps, list loops", "allocating"),
-            Impl("resample", preset, "python-best", lambda c, p=preset: _call(best.resample, _audio(c).audio, p),
-                 f"soxr.resample quality={best.SOXR_QUALITY[preset]}", "allocating"),
-        ]
-    # vad
+            Impl("resample", p, "python", partial(_resample_python, preset=p),
+                 f"librosa.resample res_type={standard.RES_TYPES[p]}", "allocating"),
+            Impl("resample", p, "python-pure", partial(_resample_pure, preset=p),
+                 f"Kaiser-windowed sinc, ±{taps} taps, list loops", "allocating"),
+            Impl("resample", p, "python-best", partial(_resample_best, preset=p),
+                 f"soxr.resample quality={best.SOXR_QUALITY[p]}", "allocating"),
+        ]  # fmt: skip
     out += [
-        Impl("vad", "default", "python",
-             lambda c: _call(standard.vad, _audio(c).audio, _audio(c).sample_rate), "numpy mean/reshape/sqrt",
-             "allocating"),
-        Impl("vad", "default", "python-pure",
-             lambda c: _call(pure.vad, _lists(_audio(c)), _audio(c).sample_rate), "list loops", "allocating"),
-        Impl("vad", "default", "python-best",
-             lambda c: _call(best.Vad(_audio(c).channels, _audio(c).frames, _audio(c).sample_rate), _audio(c).audio),
-             "numpy out= + einsum energies", "preallocated"),
+        Impl("vad", "default", "python", _vad_python, "numpy mean/reshape/sqrt", "allocating"),
+        Impl("vad", "default", "python-pure", _vad_pure, "list loops", "allocating"),
+        Impl("vad", "default", "python-best", _vad_best, "numpy out= + einsum energies", "preallocated"),
     ]
-    # convert
-    for variant in CONVERSIONS:
+    for v in CONVERSIONS:
         out += [
-            Impl("convert", variant, "python", lambda c, v=variant: _call(standard.convert, _samples(c).x, v),
-                 "numpy expression", "allocating"),
-            Impl("convert", variant, "python-pure",
-                 lambda c, v=variant: _call(pure.convert, _samples(c).x.tolist(), v), "list comprehension",
-                 "allocating"),
-            Impl("convert", variant, "python-best",
-                 lambda c, v=variant: _call(best.Converter(v, _samples(c).x.shape[0]), _samples(c).x),
-                 "numpy ufuncs with out=", "preallocated"),
-        ]
-    # b64_buffer
+            Impl("convert", v, "python", partial(_convert_python, variant=v), "numpy expression", "allocating"),
+            Impl("convert", v, "python-pure", partial(_convert_pure, variant=v), "list comprehension", "allocating"),
+            Impl("convert", v, "python-best", partial(_convert_best, variant=v), "numpy ufuncs with out=",
+                 "preallocated"),
+        ]  # fmt: skip
     out += [
         Impl("b64_buffer", "default", "python", stream_runner(lambda c: standard.ChunkBuffers(c.count_reallocations)),
              "base64.b64decode + bytearray +=", "allocating"),
@@ -75,20 +125,10 @@ def impls() -> list[Impl]:
              "table-driven decoder + bytearray +=", "allocating"),
         Impl("b64_buffer", "default", "python-best", stream_runner(lambda c: best.ChunkBuffers(c.count_reallocations)),
              "pybase64.b64decode + bytearray +=", "allocating"),
-    ]
-    # pipeline
-    out += [
-        Impl("pipeline", "default", "python",
-             lambda c: _call(standard.pipeline, _audio(c).audio, _audio(c).sample_rate),
-             "numpy VAD → librosa soxr_hq → numpy i16", "allocating"),
-        Impl("pipeline", "default", "python-pure",
-             lambda c: _call(pure.pipeline, _lists(_audio(c)), _audio(c).sample_rate, DEFAULT_THRESHOLD,
-                             pure.Resampler("high")),
-             "list loops end to end", "allocating"),
-        Impl("pipeline", "default", "python-best",
-             lambda c: _call(best.Pipeline(_audio(c).channels, _audio(c).frames, _audio(c).sample_rate),
-                             _audio(c).audio),
-             "numpy out= VAD → soxr HQ → numpy out= i16", "preallocated"),
-    ]
+        Impl("pipeline", "default", "python", _pipeline_python, "numpy VAD → librosa soxr_hq → numpy i16",
+             "allocating"),
+        Impl("pipeline", "default", "python-pure", _pipeline_pure, "list loops end to end", "allocating"),
+        Impl("pipeline", "default", "python-best", _pipeline_best, "numpy out= VAD → soxr HQ → numpy out= i16",
+             "preallocated"),
+    ]  # fmt: skip
     return out
-

@@ -70,9 +70,9 @@ class Registry:
         peers: bool = False,
     ) -> Iterator[Impl]:
         for impl in self._impls.values():
-            if (op is None or impl.op == op) and (variant is None or impl.variant == variant):
-                if (tier is None or impl.tier == tier) and (peers or impl.matched):
-                    yield impl
+            wanted = (op is None or impl.op == op) and (variant is None or impl.variant == variant)
+            if wanted and (tier is None or impl.tier == tier) and (peers or impl.matched):
+                yield impl
 
     def __len__(self) -> int:
         return len(self._impls)

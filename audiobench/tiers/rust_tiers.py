@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -189,39 +190,95 @@ def impls() -> list[Impl]:
     out: list[Impl] = []
     for variant in CONVERSIONS:
         out += [
-            Impl("convert", variant, "rust-json", lambda c, v=variant: _convert_json(c, v),
-                 "AudioFormatConverter node, JSON arrays, tokio task", "allocating"),
-            Impl("convert", variant, "rust-fast", lambda c, v=variant: _convert_fast(c, v),
-                 "FastConvertNode over Arc<Vec>", "allocating"),
-            Impl("convert", variant, "rust-direct", lambda c, v=variant: _convert_direct(c, v),
-                 "convert_into, runtime-dispatched SIMD", "preallocated"),
+            Impl(
+                "convert",
+                variant,
+                "rust-json",
+                partial(_convert_json, variant=variant),
+                "AudioFormatConverter node, JSON arrays, tokio task",
+                "allocating",
+            ),
+            Impl(
+                "convert",
+                variant,
+                "rust-fast",
+                partial(_convert_fast, variant=variant),
+                "FastConvertNode over Arc<Vec>",
+                "allocating",
+            ),
+            Impl(
+                "convert",
+                variant,
+                "rust-direct",
+                partial(_convert_direct, variant=variant),
+                "convert_into, runtime-dispatched SIMD",
+                "preallocated",
+            ),
         ]
     for preset in PRESETS:
         out += [
-            Impl("resample", preset, "rust-json", lambda c, p=preset: _resample_json(c, p),
-                 "AudioResampler node (rubato), JSON arrays, tokio task", "allocating"),
-            Impl("resample", preset, "rust-fast", lambda c, p=preset: _resample_fast(c, p),
-                 "FastResampleNode (rubato) over Arc<Vec>", "allocating"),
-            Impl("resample", preset, "rust-direct", lambda c, p=preset: _resample_direct(c, p),
-                 "Resampler.process_into (rubato)", "preallocated"),
+            Impl(
+                "resample",
+                preset,
+                "rust-json",
+                partial(_resample_json, preset=preset),
+                "AudioResampler node (rubato), JSON arrays, tokio task",
+                "allocating",
+            ),
+            Impl(
+                "resample",
+                preset,
+                "rust-fast",
+                partial(_resample_fast, preset=preset),
+                "FastResampleNode (rubato) over Arc<Vec>",
+                "allocating",
+            ),
+            Impl(
+                "resample",
+                preset,
+                "rust-direct",
+                partial(_resample_direct, preset=preset),
+                "Resampler.process_into (rubato)",
+                "preallocated",
+            ),
         ]
     out += [
-        Impl("vad", "default", "rust-json", _vad_json, "VoiceActivityDetector node, JSON arrays, tokio task",
-             "allocating"),
+        Impl(
+            "vad",
+            "default",
+            "rust-json",
+            _vad_json,
+            "VoiceActivityDetector node, JSON arrays, tokio task",
+            "allocating",
+        ),
         Impl("vad", "default", "rust-fast", _vad_fast, "FastVadNode over Arc<Vec>", "allocating"),
         Impl("vad", "default", "rust-direct", _vad_direct, "vad_into, runtime-dispatched SIMD", "preallocated"),
-        Impl("b64_buffer", "default", "rust-json",
-             stream_runner(lambda c: _PerChunk(_rust.JsonChunkBuffer(c.stream.capacity_per_call))),
-             "AudioChunkBuffer node, one JSON message per chunk", "preallocated"),
-        Impl("b64_buffer", "default", "rust-fast",
-             stream_runner(lambda c: _PerChunk(_rust.AudioProcessor(c.stream.capacity_per_call))),
-             "AudioProcessor.add_chunk per chunk (base64-simd)", "preallocated"),
-        Impl("b64_buffer", "default", "rust-direct", _b64_direct,
-             "b64_decode_stream_into, one call per thread", "preallocated"),
-        Impl("pipeline", "default", "rust-json", _pipeline_json, "3 JSON nodes chained on the executor",
-             "allocating"),
+        Impl(
+            "b64_buffer",
+            "default",
+            "rust-json",
+            stream_runner(lambda c: _PerChunk(_rust.JsonChunkBuffer(c.stream.capacity_per_call))),
+            "AudioChunkBuffer node, one JSON message per chunk",
+            "preallocated",
+        ),
+        Impl(
+            "b64_buffer",
+            "default",
+            "rust-fast",
+            stream_runner(lambda c: _PerChunk(_rust.AudioProcessor(c.stream.capacity_per_call))),
+            "AudioProcessor.add_chunk per chunk (base64-simd)",
+            "preallocated",
+        ),
+        Impl(
+            "b64_buffer",
+            "default",
+            "rust-direct",
+            _b64_direct,
+            "b64_decode_stream_into, one call per thread",
+            "preallocated",
+        ),
+        Impl("pipeline", "default", "rust-json", _pipeline_json, "3 JSON nodes chained on the executor", "allocating"),
         Impl("pipeline", "default", "rust-fast", _pipeline_fast, "3 FastAudioNodes chained", "allocating"),
-        Impl("pipeline", "default", "rust-direct", _pipeline_direct, "fused Pipeline.process_into",
-             "preallocated"),
+        Impl("pipeline", "default", "rust-direct", _pipeline_direct, "fused Pipeline.process_into", "preallocated"),
     ]
     return out

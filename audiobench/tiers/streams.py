@@ -20,7 +20,8 @@ from audiobench.tiers.registry import Run
 
 
 class Session(Protocol):
-    reallocations: Any
+    @property
+    def reallocations(self) -> int: ...
 
     def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None: ...
 
@@ -46,7 +47,9 @@ def parts_of(case: StreamCase) -> list[Part]:
     return [Part(s.chunks, [int(o) for o in s.owners], s.call_ids) for s in streams]
 
 
-def stream_runner(new_session: Callable[[StreamCase], Session], feed: Callable[[Session, Part], None] | None = None) -> Callable[[Case], Run]:
+def stream_runner(
+    new_session: Callable[[StreamCase], Session], feed: Callable[[Session, Part], None] | None = None
+) -> Callable[[Case], Run]:
     """Build a ``prepare`` for the b64_buffer operation from a session factory.
 
     A run creates a fresh session (empty buffers, as a new batch of calls would find them),

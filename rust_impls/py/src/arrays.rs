@@ -118,3 +118,9 @@ pub fn planar_shape<T: Element>(a: &PyReadonlyArray<'_, T, numpy::Ix2>) -> (usiz
     let s = a.shape();
     (s[0], s[1])
 }
+
+/// What every VAD entry point returns: `(energies, flags, speech_ratio)`.
+pub type VadResultPy<'py> = (Bound<'py, PyArray1<f32>>, Bound<'py, PyArray1<bool>>, f64);
+
+/// What every pipeline entry point returns: `(int16 audio, flags, speech_ratio)`.
+pub type PipelineResultPy<'py> = (Bound<'py, PyArray2<i16>>, Bound<'py, PyArray1<bool>>, f64);

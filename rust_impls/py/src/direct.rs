@@ -1,8 +1,8 @@
 //! `rust-direct` bindings: slice kernels, `*_into` variants writing into caller arrays, and
 //! reusable `Resampler` / `Pipeline` objects. The GIL is released around every kernel.
 
-use audiobench_core::direct::{b64, convert, pipeline, resample, vad};
 use audiobench_core::direct::convert::Conversion;
+use audiobench_core::direct::{b64, convert, pipeline, resample, vad};
 use std::sync::Mutex;
 
 use numpy::{Ix1, Ix2, PyArray1, PyArray2, PyReadonlyArray1, PyUntypedArrayMethods};
@@ -10,11 +10,22 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::arrays::{input, output, planar_shape, slice, slice_mut, to_numpy_1d, to_numpy_2d};
+use crate::arrays::{
+    input, output, planar_shape, slice, slice_mut, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy,
+};
 use crate::errors::PyAudioError;
 use crate::lock;
 
 const AUDIO: &str = "(channels, frames)";
+
+/// A reusable object built for `expected` channels refuses audio with another count.
+pub(crate) fn check_channels(expected: usize, actual: usize) -> PyResult<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(PyAudioError(audiobench_core::AudioError::WrongNumberOfChannels { expected, actual }).into())
+    }
+}
 
 pub(crate) fn vad_params(sample_rate: u32, threshold: f32) -> PyResult<vad::VadParams> {
     Ok(vad::VadParams::new(sample_rate, threshold).map_err(PyAudioError)?)
@@ -80,12 +91,8 @@ pub fn vad_frame_count(frames: usize, sample_rate: u32) -> PyResult<usize> {
 
 /// Allocating energy VAD over planar float32 audio.
 #[pyfunction(name = "vad")]
-#[pyo3(signature = (audio, sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
-pub fn vad_py<'py>(
-    audio: &Bound<'py, PyAny>,
-    sample_rate: u32,
-    threshold: f32,
-) -> PyResult<(Bound<'py, PyArray1<f32>>, Bound<'py, PyArray1<bool>>, f64)> {
+#[pyo3(signature = (audio, sample_rate = 44_100, threshold = 0.02))]
+pub fn vad_py<'py>(audio: &Bound<'py, PyAny>, sample_rate: u32, threshold: f32) -> PyResult<VadResultPy<'py>> {
     let py = audio.py();
     let params = vad_params(sample_rate, threshold)?;
     let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
@@ -97,7 +104,7 @@ pub fn vad_py<'py>(
 
 /// Energy VAD into preallocated `energies` (float32) and `flags` (bool); returns the ratio.
 #[pyfunction]
-#[pyo3(signature = (audio, energies, flags, sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
+#[pyo3(signature = (audio, energies, flags, sample_rate = 44_100, threshold = 0.02))]
 pub fn vad_into(
     audio: &Bound<'_, PyAny>,
     energies: &Bound<'_, PyAny>,
@@ -170,6 +177,7 @@ impl PyResampler {
     fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
         let (channels, _) = planar_shape(&a);
+        check_channels(lock(&self.inner).channels(), channels)?;
         let s = slice(&a, "audio")?;
         let out = py.detach(|| lock(&self.inner).process(s)).map_err(PyAudioError)?;
         to_numpy_2d(py, out, channels)
@@ -178,6 +186,7 @@ impl PyResampler {
     fn process_into(&self, py: Python<'_>, audio: &Bound<'_, PyAny>, out: &Bound<'_, PyAny>) -> PyResult<()> {
         let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
         let (channels, frames) = planar_shape(&a);
+        check_channels(lock(&self.inner).channels(), channels)?;
         let mut o = output::<f32, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
         let (s, d) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?);
         py.detach(|| lock(&self.inner).process_into(s, d)).map_err(PyAudioError)?;
@@ -200,7 +209,7 @@ pub struct PyPipeline {
 #[pymethods]
 impl PyPipeline {
     #[new]
-    #[pyo3(signature = (channels = 2, sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
+    #[pyo3(signature = (channels = 2, sample_rate = 44_100, threshold = 0.02))]
     fn new(channels: usize, sample_rate: u32, threshold: f32) -> PyResult<Self> {
         let params = vad_params(sample_rate, threshold)?;
         Ok(Self { inner: Mutex::new(pipeline::Pipeline::new(channels, params).map_err(PyAudioError)?) })
@@ -211,13 +220,10 @@ impl PyPipeline {
         lock(&self.inner).channels()
     }
 
-    fn process<'py>(
-        &self,
-        py: Python<'py>,
-        audio: &Bound<'py, PyAny>,
-    ) -> PyResult<(Bound<'py, PyArray2<i16>>, Bound<'py, PyArray1<bool>>, f64)> {
+    fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<PipelineResultPy<'py>> {
         let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
         let (channels, _) = planar_shape(&a);
+        check_channels(lock(&self.inner).channels(), channels)?;
         let s = slice(&a, "audio")?;
         let r = py.detach(|| lock(&self.inner).process(s)).map_err(PyAudioError)?;
         Ok((to_numpy_2d(py, r.audio, channels)?, to_numpy_1d(py, r.flags), r.speech_ratio))
@@ -232,6 +238,7 @@ impl PyPipeline {
     ) -> PyResult<f64> {
         let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
         let (channels, frames) = planar_shape(&a);
+        check_channels(lock(&self.inner).channels(), channels)?;
         let count = lock(&self.inner).vad_params().frame_count(frames);
         let mut o = output::<i16, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
         let mut f = output::<bool, Ix1>(flags, "flags", &[count])?;

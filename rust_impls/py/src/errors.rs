@@ -15,9 +15,24 @@ create_exception!(
     PyValueError,
     "Base class of every error an audiobench kernel raises for bad input; a ValueError."
 );
-create_exception!(_rust, Base64DecodeError, AudioError, "A base64 chunk did not decode; the message names call and chunk.");
-create_exception!(_rust, UnknownCallError, AudioError, "A call id the buffer manager does not hold (or already handed out).");
-create_exception!(_rust, BufferFullError, AudioError, "A caller-provided call buffer is too small for the decoded bytes.");
+create_exception!(
+    _rust,
+    Base64DecodeError,
+    AudioError,
+    "A base64 chunk did not decode; the message names call and chunk."
+);
+create_exception!(
+    _rust,
+    UnknownCallError,
+    AudioError,
+    "A call id the buffer manager does not hold (or already handed out)."
+);
+create_exception!(
+    _rust,
+    BufferFullError,
+    AudioError,
+    "A caller-provided call buffer is too small for the decoded bytes."
+);
 create_exception!(_rust, JsonNodeError, AudioError, "A JSON-tier node refused its input or parameters.");
 
 /// A core error on its way to becoming a Python exception.

@@ -8,15 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::resample::{Preset, INPUT_RATE};
-use audiobench_core::direct::vad;
 use audiobench_core::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNode};
 use audiobench_core::fast::pipeline::FastPipeline;
-use audiobench_core::fast::processor::{AudioProcessor, DEFAULT_CAPACITY_PER_CALL};
+use audiobench_core::fast::processor::AudioProcessor;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use numpy::{Ix1, Ix2, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
-use crate::arrays::{input, planar_shape, slice, to_numpy_1d, to_numpy_2d};
+use crate::arrays::{input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
 use crate::direct::vad_params;
 use crate::errors::PyAudioError;
 use crate::lock;
@@ -88,17 +87,13 @@ pub struct PyFastVadNode {
 #[pymethods]
 impl PyFastVadNode {
     #[new]
-    #[pyo3(signature = (sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
+    #[pyo3(signature = (sample_rate = 44_100, threshold = 0.02))]
     fn new(sample_rate: u32, threshold: f32) -> PyResult<Self> {
         let node = FastVadNode::new(vad_params(sample_rate, threshold)?).map_err(PyAudioError)?;
         Ok(Self { node: Mutex::new(node), sample_rate })
     }
 
-    fn process<'py>(
-        &self,
-        py: Python<'py>,
-        audio: &Bound<'py, PyAny>,
-    ) -> PyResult<(Bound<'py, PyArray1<f32>>, Bound<'py, PyArray1<bool>>, f64)> {
+    fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<VadResultPy<'py>> {
         let (data, _) = wrap_planar(audio, self.sample_rate)?;
         let r = py
             .detach(|| {
@@ -154,17 +149,13 @@ pub struct PyFastPipeline {
 #[pymethods]
 impl PyFastPipeline {
     #[new]
-    #[pyo3(signature = (channels = 2, sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
+    #[pyo3(signature = (channels = 2, sample_rate = 44_100, threshold = 0.02))]
     fn new(channels: usize, sample_rate: u32, threshold: f32) -> PyResult<Self> {
         let pipeline = FastPipeline::new(channels, vad_params(sample_rate, threshold)?).map_err(PyAudioError)?;
         Ok(Self { pipeline: Mutex::new(pipeline), sample_rate })
     }
 
-    fn process<'py>(
-        &self,
-        py: Python<'py>,
-        audio: &Bound<'py, PyAny>,
-    ) -> PyResult<(Bound<'py, PyArray2<i16>>, Bound<'py, PyArray1<bool>>, f64)> {
+    fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<PipelineResultPy<'py>> {
         let (data, channels) = wrap_planar(audio, self.sample_rate)?;
         let (out, vad) = py.detach(|| lock(&self.pipeline).process(data)).map_err(PyAudioError)?;
         let samples = match out.buffer {
@@ -191,7 +182,7 @@ pub struct PyAudioProcessor {
 #[pymethods]
 impl PyAudioProcessor {
     #[new]
-    #[pyo3(signature = (capacity_per_call = DEFAULT_CAPACITY_PER_CALL))]
+    #[pyo3(signature = (capacity_per_call = 10_485_760))]
     fn new(capacity_per_call: usize) -> Self {
         Self { inner: AudioProcessor::new(capacity_per_call) }
     }

@@ -4,8 +4,7 @@
 
 use std::sync::Mutex;
 
-use audiobench_core::direct::vad::{self, VadResult};
-use audiobench_core::fast::processor::DEFAULT_CAPACITY_PER_CALL;
+use audiobench_core::direct::vad::VadResult;
 use audiobench_core::json::audio::{self, JsonSample};
 use audiobench_core::json::executor::{run_chain, run_node, start_node, ChainOutput};
 use audiobench_core::json::{NodeExecutor, NodeSpec};
@@ -14,7 +13,7 @@ use numpy::{Element, Ix1, Ix2, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use serde_json::{json, Value};
 
-use crate::arrays::{input, planar_shape, slice, to_numpy_1d, to_numpy_2d};
+use crate::arrays::{input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
 use crate::direct::vad_params;
 use crate::errors::PyAudioError;
 
@@ -75,12 +74,8 @@ pub fn json_convert<'py>(x: &Bound<'py, PyAny>, variant: &str) -> PyResult<Bound
 
 /// VAD through a `VoiceActivityDetector` node.
 #[pyfunction]
-#[pyo3(signature = (audio, sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
-pub fn json_vad<'py>(
-    audio: &Bound<'py, PyAny>,
-    sample_rate: u32,
-    threshold: f32,
-) -> PyResult<(Bound<'py, PyArray1<f32>>, Bound<'py, PyArray1<bool>>, f64)> {
+#[pyo3(signature = (audio, sample_rate = 44_100, threshold = 0.02))]
+pub fn json_vad<'py>(audio: &Bound<'py, PyAny>, sample_rate: u32, threshold: f32) -> PyResult<VadResultPy<'py>> {
     let py = audio.py();
     vad_params(sample_rate, threshold)?;
     let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
@@ -116,12 +111,12 @@ pub fn json_resample<'py>(audio: &Bound<'py, PyAny>, preset: &str) -> PyResult<B
 
 /// VAD → resample(high) → f32→i16 as three JSON nodes chained by the executor.
 #[pyfunction]
-#[pyo3(signature = (audio, sample_rate = 44_100, threshold = vad::DEFAULT_THRESHOLD))]
+#[pyo3(signature = (audio, sample_rate = 44_100, threshold = 0.02))]
 pub fn json_pipeline<'py>(
     audio: &Bound<'py, PyAny>,
     sample_rate: u32,
     threshold: f32,
-) -> PyResult<(Bound<'py, PyArray2<i16>>, Bound<'py, PyArray1<bool>>, f64)> {
+) -> PyResult<PipelineResultPy<'py>> {
     let py = audio.py();
     vad_params(sample_rate, threshold)?;
     let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
@@ -170,7 +165,7 @@ impl PyJsonChunkBuffer {
 #[pymethods]
 impl PyJsonChunkBuffer {
     #[new]
-    #[pyo3(signature = (capacity_per_call = DEFAULT_CAPACITY_PER_CALL))]
+    #[pyo3(signature = (capacity_per_call = 10_485_760))]
     fn new(py: Python<'_>, capacity_per_call: usize) -> PyResult<Self> {
         let spec = NodeSpec::new("buffer", "AudioChunkBuffer", json!({"capacity_per_call": capacity_per_call}));
         let node = py.detach(|| start_node(spec)).map_err(PyAudioError)?;

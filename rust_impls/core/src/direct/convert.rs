@@ -11,7 +11,7 @@
 //!
 //! The per-sample functions avoid `clamp(..) as i16`: the saturating `as` plus `clamp`'s NaN
 //! propagation keep LLVM from vectorizing (measured 4× slower on 1M samples). Instead NaN is
-//! replaced first, `max`/`min` clamp (they vectorize to `vmaxps`/`vminps`), and the in-range
+//! replaced first, then `clamp` (which vectorizes to `vmaxps`/`vminps` once no NaN can reach it), and the in-range
 //! value is truncated with `to_int_unchecked` (`cvttps2dq`).
 
 use crate::alloc::zeroed_vec;
@@ -76,7 +76,7 @@ impl Conversion {
 pub fn f32_to_i16_sample(x: f32) -> i16 {
     let y = x * 32768.0;
     let y = if y.is_nan() { 0.0 } else { y };
-    let y = y.max(-32768.0).min(32767.0);
+    let y = y.clamp(-32768.0, 32767.0);
     // SAFETY: `y` is finite (NaN replaced, ±inf clamped) and within i32's range.
     unsafe { y.to_int_unchecked::<i32>() as i16 }
 }
@@ -93,7 +93,7 @@ pub fn i16_to_f32_sample(x: i16) -> f32 {
 pub fn f32_to_i32_sample(x: f32) -> i32 {
     let y = x as f64 * 2_147_483_648.0;
     let y = if y.is_nan() { 0.0 } else { y };
-    let y = y.max(-2_147_483_648.0).min(2_147_483_647.0);
+    let y = y.clamp(-2_147_483_648.0, 2_147_483_647.0);
     // SAFETY: `y` is finite and within [-2^31, 2^31 - 1].
     unsafe { y.to_int_unchecked::<i32>() }
 }

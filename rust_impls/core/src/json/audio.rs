@@ -169,7 +169,9 @@ pub fn vad_from_value(node: &'static str, v: &Value) -> Result<VadResult> {
     let energies = array("energies")?
         .iter()
         .enumerate()
-        .map(|(i, e)| e.as_f64().map(|x| x as f32).ok_or_else(|| bad(node, format!("/energies/{i}"), "expected a number")))
+        .map(|(i, e)| {
+            e.as_f64().map(|x| x as f32).ok_or_else(|| bad(node, format!("/energies/{i}"), "expected a number"))
+        })
         .collect::<Result<Vec<f32>>>()?;
     let flags = array("flags")?
         .iter()

@@ -1,0 +1,246 @@
+"""audiobench._rust — the Rust tiers, built from rust_impls/py with PyO3 and maturin.
+
+Tier by name: plain functions and the ``Resampler``/``Pipeline`` classes are ``rust-direct``;
+``Fast*`` classes and ``AudioProcessor`` are ``rust-fast``; ``json_*`` functions and
+``JsonChunkBuffer`` are ``rust-json``.
+
+Arrays: audio is float32, planar ``(channels, frames)``, C-contiguous; conversions take 1-D
+arrays. Inputs are borrowed zero-copy and read-only; nothing is cast or copied behind your
+back: a wrong dtype raises ``TypeError``, a wrong shape or a strided/Fortran layout
+``ValueError``. Outputs are handed to numpy without copying. ``*_into`` functions write into
+arrays you allocate (exact shape and dtype, writable, not overlapping the input). Every kernel
+runs with the GIL released.
+"""
+
+from collections.abc import Sequence
+from typing import Self, final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "AudioError",
+    "AudioProcessor",
+    "Base64DecodeError",
+    "BufferFullError",
+    "FastConvertNode",
+    "FastPipeline",
+    "FastResampleNode",
+    "FastVadNode",
+    "JsonChunkBuffer",
+    "JsonNodeError",
+    "Pipeline",
+    "Resampler",
+    "UnknownCallError",
+    "b64_decode_stream_into",
+    "build_info",
+    "convert",
+    "convert_into",
+    "json_convert",
+    "json_pipeline",
+    "json_resample",
+    "json_vad",
+    "resample",
+    "resample_output_frames",
+    "simd_path",
+    "vad",
+    "vad_frame_count",
+    "vad_into",
+]
+
+_F32 = npt.NDArray[np.float32]
+
+class AudioError(ValueError):
+    """Base class of the errors kernels raise for bad input (a ValueError)."""
+
+class Base64DecodeError(AudioError):
+    """A base64 chunk did not decode; the message names the call and the chunk index."""
+
+class UnknownCallError(AudioError):
+    """A call id the buffer manager does not hold (never seen, or already taken)."""
+
+class BufferFullError(AudioError):
+    """A caller-provided per-call buffer is too small for the decoded bytes."""
+
+class JsonNodeError(AudioError):
+    """A JSON-tier node refused its input or parameters (the message has the JSON path)."""
+
+# --- rust-direct ---------------------------------------------------------------------------
+
+def convert(x: npt.NDArray[np.float32] | npt.NDArray[np.int16], variant: str) -> npt.NDArray[np.generic]:
+    """Convert a 1-D array (``f32_i16``, ``i16_f32``, ``f32_i32``, ``i16_i32``), allocating the output.
+
+    The input dtype must match the variant (float32 for ``f32_*``, int16 for ``i16_*``).
+    NaN converts to 0; values beyond full scale clip.
+    """
+
+def convert_into(
+    x: npt.NDArray[np.float32] | npt.NDArray[np.int16], out: npt.NDArray[np.generic], variant: str
+) -> None:
+    """Convert ``x`` into ``out`` (same length, the variant's output dtype); allocates nothing."""
+
+def vad_frame_count(frames: int, sample_rate: int = 44100) -> int:
+    """Whole 30 ms frames in ``frames`` samples per channel (the partial tail is dropped)."""
+
+def vad(audio: _F32, sample_rate: int = 44100, threshold: float = 0.02) -> tuple[_F32, npt.NDArray[np.bool_], float]:
+    """Energy VAD: ``(energies, flags, speech_ratio)``; energy is the RMS of the channel mean."""
+
+def vad_into(
+    audio: _F32,
+    energies: _F32,
+    flags: npt.NDArray[np.bool_],
+    sample_rate: int = 44100,
+    threshold: float = 0.02,
+) -> float:
+    """Energy VAD into preallocated ``energies`` (float32) and ``flags`` (bool); returns the speech ratio."""
+
+def resample_output_frames(frames: int) -> int:
+    """``ceil(frames * 160 / 441)``: output frames per channel of every resampling tier."""
+
+def resample(audio: _F32, preset: str) -> _F32:
+    """One-shot 44.1 → 16 kHz resample (builds a resampler per call); ``preset`` is low/medium/high."""
+
+def b64_decode_stream_into(
+    chunks: Sequence[bytes],
+    owners: npt.NDArray[np.uint32],
+    call_ids: Sequence[str],
+    outs: Sequence[npt.NDArray[np.uint8]],
+) -> npt.NDArray[np.uint64]:
+    """Decode tagged base64 chunks into preallocated per-call uint8 buffers; returns bytes per call.
+
+    ``chunks[i]`` belongs to call ``owners[i]`` (an index into ``call_ids`` and ``outs``).
+    A bad chunk raises :class:`Base64DecodeError` naming the call and its chunk index; a full
+    buffer raises :class:`BufferFullError`.
+    """
+
+@final
+class Resampler:
+    """A reusable 44.1 → 16 kHz resampler for one preset and channel count (thread-safe; calls take turns)."""
+
+    def __new__(cls, preset: str = "high", channels: int = 2) -> Self: ...
+    @property
+    def preset(self) -> str:
+        """The preset name."""
+    @property
+    def channels(self) -> int:
+        """Channel count the resampler was built for."""
+    @property
+    def delay(self) -> int:
+        """Output frames dropped from each clip's start to remove the filter delay."""
+    def process(self, audio: _F32) -> _F32:
+        """Resample, allocating ``(channels, resample_output_frames(frames))``."""
+    def process_into(self, audio: _F32, out: _F32) -> None:
+        """Resample into ``out`` of shape ``(channels, resample_output_frames(frames))``; allocates nothing."""
+
+@final
+class Pipeline:
+    """Fused VAD → resample(high) → f32→i16 with preallocated scratch (thread-safe; calls take turns)."""
+
+    def __new__(cls, channels: int = 2, sample_rate: int = 44100, threshold: float = 0.02) -> Self: ...
+    @property
+    def channels(self) -> int:
+        """Channel count the pipeline was built for."""
+    def process(self, audio: _F32) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]:
+        """Run the pipeline, allocating: ``(int16 audio at 16 kHz, flags, speech_ratio)``."""
+    def process_into(self, audio: _F32, out: npt.NDArray[np.int16], flags: npt.NDArray[np.bool_]) -> float:
+        """Run into preallocated ``out`` (int16, resampled shape) and ``flags``; returns the speech ratio."""
+
+# --- rust-fast -----------------------------------------------------------------------------
+
+@final
+class FastConvertNode:
+    """The study's fast-path conversion node; copies the input into an ``Arc<Vec>`` (buffer wrap)."""
+
+    def __new__(cls, variant: str) -> Self: ...
+    @property
+    def variant(self) -> str:
+        """The conversion this node performs."""
+    def process(self, x: npt.NDArray[np.float32] | npt.NDArray[np.int16]) -> npt.NDArray[np.generic]:
+        """Convert a 1-D array, returning a new array."""
+
+@final
+class FastVadNode:
+    """The study's fast-path VAD node (passes audio through; returns its analysis)."""
+
+    def __new__(cls, sample_rate: int = 44100, threshold: float = 0.02) -> Self: ...
+    def process(self, audio: _F32) -> tuple[_F32, npt.NDArray[np.bool_], float]:
+        """``(energies, flags, speech_ratio)`` of ``audio``."""
+
+@final
+class FastResampleNode:
+    """The study's fast-path resampling node (resampler built once, output allocated per call)."""
+
+    def __new__(cls, preset: str = "high", channels: int = 2) -> Self: ...
+    def process(self, audio: _F32) -> _F32:
+        """Resample 44.1 → 16 kHz."""
+
+@final
+class FastPipeline:
+    """VAD → resample(high) → f32→i16 as three chained fast nodes."""
+
+    def __new__(cls, channels: int = 2, sample_rate: int = 44100, threshold: float = 0.02) -> Self: ...
+    def process(self, audio: _F32) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]:
+        """``(int16 audio at 16 kHz, flags, speech_ratio)``."""
+
+@final
+class AudioProcessor:
+    """Thread-safe per-call buffers fed with base64 chunks (the CallBot design).
+
+    Each call's buffer is pre-allocated to ``capacity_per_call`` bytes on its first chunk;
+    ``reallocations`` counts every later capacity change.
+    """
+
+    def __new__(cls, capacity_per_call: int = 10485760) -> Self: ...
+    @property
+    def capacity_per_call(self) -> int:
+        """Pre-allocation per call in bytes."""
+    @property
+    def reallocations(self) -> int:
+        """Capacity changes so far, over all calls."""
+    def add_chunk(self, call_id: str, chunk: bytes) -> int:
+        """Decode ``chunk`` and append it to ``call_id``'s buffer; returns the bytes appended."""
+    def take(self, call_id: str) -> npt.NDArray[np.uint8]:
+        """Remove the call and return its bytes; :class:`UnknownCallError` if absent."""
+    def buffered(self, call_id: str) -> int:
+        """Bytes buffered so far for ``call_id``."""
+    def call_ids(self) -> list[str]:
+        """Calls currently held, sorted."""
+
+# --- rust-json -----------------------------------------------------------------------------
+
+def json_convert(x: npt.NDArray[np.float32] | npt.NDArray[np.int16], variant: str) -> npt.NDArray[np.generic]:
+    """Convert through an ``AudioFormatConverter`` JSON node on the async executor."""
+
+def json_vad(
+    audio: _F32, sample_rate: int = 44100, threshold: float = 0.02
+) -> tuple[_F32, npt.NDArray[np.bool_], float]:
+    """VAD through a ``VoiceActivityDetector`` JSON node."""
+
+def json_resample(audio: _F32, preset: str) -> _F32:
+    """Resample through an ``AudioResampler`` JSON node (created and initialised per call)."""
+
+def json_pipeline(
+    audio: _F32, sample_rate: int = 44100, threshold: float = 0.02
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]:
+    """VAD → resample(high) → f32→i16 as three JSON nodes chained by the executor."""
+
+@final
+class JsonChunkBuffer:
+    """An ``AudioChunkBuffer`` JSON node fed one JSON message per chunk (thread-safe; calls take turns)."""
+
+    def __new__(cls, capacity_per_call: int = 10485760) -> Self: ...
+    @property
+    def reallocations(self) -> int:
+        """Capacity changes so far (asked of the node with a ``stats`` message)."""
+    def add_chunk(self, call_id: str, chunk: bytes) -> int:
+        """Send ``{"op": "append"}``; returns the bytes appended."""
+    def take(self, call_id: str) -> npt.NDArray[np.uint8]:
+        """Send ``{"op": "take"}`` and parse the JSON byte array it returns."""
+
+# --- build facts ---------------------------------------------------------------------------
+
+def simd_path() -> str:
+    """The SIMD path dispatching kernels take on this CPU: ``avx2+fma`` or ``baseline``."""
+
+def build_info() -> list[tuple[str, str]]:
+    """``(key, value)`` facts about the build: profile, rustc, target, core_version."""

@@ -1,0 +1,44 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+Every result, table and report goes through here: write to a temporary file in the same
+directory, flush and fsync it, then ``os.replace`` it over the target (atomic on POSIX).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def write_bytes(path: Path | str, data: bytes, *, exclusive: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically; with ``exclusive`` refuse to replace a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if exclusive:
+            # link() fails if the target exists, so an earlier result is never overwritten.
+            os.link(tmp, target)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def write_text(path: Path | str, text: str, *, exclusive: bool = False) -> Path:
+    return write_bytes(path, text.encode("utf-8"), exclusive=exclusive)
+
+
+def write_json(path: Path | str, obj: Any, *, exclusive: bool = False) -> Path:
+    return write_text(path, json.dumps(obj, indent=2, sort_keys=False, allow_nan=False) + "\n", exclusive=exclusive)

@@ -1,0 +1,148 @@
+"""The ``audiobench`` command.
+
+Exit codes: 0 success, 1 a check failed (e.g. a parity mismatch in ``smoke``), 2 bad input or
+usage (the message names the offending file or argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from audiobench.catalogue import CatalogueError, load
+
+DATA_DIR = Path("reports/data")
+OUT_DIR = Path("reports")
+
+
+def _catalogue(args: argparse.Namespace) -> Any:
+    return load(args.catalogue)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from audiobench.tiers import registry
+
+    impls = [
+        i
+        for i in registry().entries(op=args.op, tier=args.tier, peers=True)
+        if args.peers or i.matched or args.tier is not None
+    ]
+    if args.format == "json":
+        rows = [
+            {
+                "op": i.op,
+                "variant": i.variant,
+                "tier": i.tier,
+                "matched": i.matched,
+                "allocation": i.allocation,
+                "summary": i.summary,
+            }
+            for i in impls
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    table = Table(title="audiobench registry: operation × variant × tier")
+    for col in ("operation", "variant", "tier", "outputs", "what runs"):
+        table.add_column(col)
+    for i in impls:
+        note = "" if i.matched else " [peer: not output-matched]"
+        table.add_row(i.op, i.variant, i.tier, i.allocation, i.summary + note)
+    console = Console(width=160)
+    console.print(table)
+    matched = sum(1 for i in impls if i.matched)
+    peers = [f"{i.op}/{i.tier}" for i in impls if not i.matched]
+    console.print(f"{matched} matched implementations; peers (not output-matched): {', '.join(peers) or 'none'}")
+    return 0
+
+
+def cmd_smoke(args: argparse.Namespace) -> int:
+    from audiobench import smoke
+    from audiobench.tiers import registry
+
+    ops = set(args.ops.split(",")) if args.ops else None
+    cat = _catalogue(args)
+    unknown = sorted((ops or set()) - set(cat.operations))
+    if unknown:
+        print(f"audiobench smoke: unknown operation(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    rows = smoke.run_smoke(cat, registry(), ops=ops, progress=sys.stderr.isatty())
+    path = smoke.save(rows, args.data_dir / "smoke.json")
+    bad = [r for r in rows if r.matched and not r.parity_ok]
+    print(f"smoke: {len(rows)} runs, {len(bad)} parity failures; wrote {path}")
+    for r in bad:
+        print(f"  MISMATCH {r.op}/{r.variant} {r.tier} {r.size}: {r.detail}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from audiobench.report import ReportInputError, render
+
+    try:
+        md, html, sources = render(_catalogue(args), args.data_dir, args.out_dir)
+    except ReportInputError as e:
+        print(f"audiobench report: {e}", file=sys.stderr)
+        return 2
+    missing = [s.name for s in sources if not s.status.startswith("found")]
+    print(f"wrote {md} and {html}")
+    if missing:
+        print(f"sources not available: {', '.join(missing)}")
+    return 0
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    from audiobench.environment import fingerprint
+
+    fp = fingerprint()
+    if args.format == "json":
+        print(json.dumps(fp, indent=2))
+        return 0
+    for key, value in fp.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                print(f"{key}.{k}: {' '.join(v) if isinstance(v, list) else v}")
+        else:
+            print(f"{key}: {value}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="audiobench", description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--catalogue", type=Path, default=None, help="catalogue TOML (default: benchmarks/catalogue.toml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("list", help="print the registry: every (operation, variant, tier) and the peers")
+    s.add_argument("--op", choices=("resample", "vad", "convert", "b64_buffer", "pipeline"))
+    s.add_argument("--tier")
+    s.add_argument("--peers", action="store_true", default=True, help="include peers (default)")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("smoke", help="run every entry once on the quick sizes, check parity, write smoke.json")
+    s.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    s.add_argument("--ops", help="comma-separated operations (default: all)")
+    s.set_defaults(func=cmd_smoke)
+
+    s = sub.add_parser("report", help="render reports/report.md and .html from the results found")
+    s.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    s.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("env", help="print the environment fingerprint recorded with results")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.set_defaults(func=cmd_env)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CatalogueError as e:
+        print(f"audiobench: {e}", file=sys.stderr)
+        return 2

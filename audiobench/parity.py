@@ -1,0 +1,126 @@
+"""Output parity: does a tier compute the same thing as the baseline?
+
+Rules (ARCHITECTURE.md): conversions bit-exact; VAD flags identical and energies within 1e-5
+relative; resampling at or above the tier's SNR floor against the analytic truth, with the exact
+output length; base64 buffers byte-identical; the pipeline's flags identical and its audio above
+the pipeline floor. The reference for flags and energies is the ``python`` tier on the same case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from audiobench.cases import AudioCase, B64Output, Case, PipelineOutput, StreamCase, VadOutput
+from audiobench.quality import PIPELINE_FLOORS_DB, SNR_FLOORS_DB, snr_db
+from audiobench.signals import output_frames
+
+ENERGY_RTOL = 1e-5
+
+
+@dataclass
+class Verdict:
+    """Whether one output matched, why not, and what was measured on the way."""
+
+    ok: bool
+    detail: str
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def _bits(out: np.ndarray, ref: np.ndarray) -> Verdict:
+    if out.dtype != ref.dtype or out.shape != ref.shape:
+        return Verdict(False, f"got {out.dtype}{list(out.shape)}, expected {ref.dtype}{list(ref.shape)}")
+    diff = int(np.count_nonzero(out.view(np.uint8) != ref.view(np.uint8)))
+    if diff:
+        first = int(np.flatnonzero(out != ref)[0]) if np.any(out != ref) else -1
+        return Verdict(
+            False, f"{diff} differing bytes; first differing sample {first}: {out.flat[first]!r} vs {ref.flat[first]!r}"
+        )
+    return Verdict(True, "bit-exact")
+
+
+def _flags(out: np.ndarray, ref: np.ndarray) -> str | None:
+    if out.shape != ref.shape:
+        return f"{out.shape[0]} flags, expected {ref.shape[0]}"
+    bad = np.flatnonzero(out != ref)
+    return f"{bad.size} flags differ (first at frame {int(bad[0])})" if bad.size else None
+
+
+def check_convert(out: np.ndarray, ref: np.ndarray) -> Verdict:
+    return _bits(out, ref)
+
+
+def check_vad(out: VadOutput, ref: VadOutput) -> Verdict:
+    problem = _flags(out.flags, ref.flags)
+    if problem:
+        return Verdict(False, problem)
+    e, r = out.energies.astype(np.float64), ref.energies.astype(np.float64)
+    rel = float(np.max(np.abs(e - r) / np.maximum(np.abs(r), 1e-30))) if r.size else 0.0
+    if not rel <= ENERGY_RTOL:
+        return Verdict(False, f"energies differ by {rel:.2e} relative (limit {ENERGY_RTOL:g})", {"energy_rel": rel})
+    if out.speech_ratio != ref.speech_ratio:
+        return Verdict(False, f"speech ratio {out.speech_ratio} vs {ref.speech_ratio}")
+    return Verdict(True, f"flags identical, energies within {rel:.1e}", {"energy_rel": rel})
+
+
+def check_resample(out: np.ndarray, case: AudioCase, tier: str, preset: str) -> Verdict:
+    expected = (case.channels, output_frames(case.frames))
+    if out.shape != expected:
+        return Verdict(False, f"shape {out.shape}, expected {expected}")
+    if case.truth is None:
+        return Verdict(True, "shape ok (no analytic truth for this input)")
+    snr = snr_db(out, case.truth)
+    floor = SNR_FLOORS_DB[tier][preset]
+    ok = snr >= floor
+    return Verdict(ok, f"SNR {snr:.1f} dB {'≥' if ok else '<'} floor {floor:g} dB", {"snr_db": snr})
+
+
+def check_b64(out: B64Output, case: StreamCase) -> Verdict:
+    expected = case.stream.expected
+    if set(out.buffers) != set(expected):
+        return Verdict(False, f"calls {sorted(out.buffers)} but expected {sorted(expected)}")
+    bad = [cid for cid in expected if out.buffers[cid] != expected[cid]]
+    if bad:
+        cid = bad[0]
+        return Verdict(False, f"{len(bad)} calls differ; {cid}: {len(out.buffers[cid])} bytes vs {len(expected[cid])}")
+    metrics = {} if out.reallocations is None else {"reallocations": float(out.reallocations)}
+    return Verdict(True, f"{len(expected)} calls byte-identical", metrics)
+
+
+def check_pipeline_flags(out: PipelineOutput, ref_flags: np.ndarray, case: AudioCase) -> Verdict:
+    expected = (case.channels, output_frames(case.frames))
+    if out.audio.shape != expected or out.audio.dtype != np.int16:
+        return Verdict(False, f"audio {out.audio.dtype}{list(out.audio.shape)}, expected int16{list(expected)}")
+    problem = _flags(out.flags, ref_flags)
+    return Verdict(problem is None, problem or "flags identical, shape ok")
+
+
+def check_pipeline_audio(out: PipelineOutput, case: AudioCase, tier: str) -> Verdict:
+    assert case.truth is not None, "pipeline audio parity needs the multi-sine"
+    snr = snr_db(out.audio.astype(np.float64) / 32768.0, case.truth)
+    floor = PIPELINE_FLOORS_DB[tier]
+    ok = snr >= floor
+    return Verdict(ok, f"int16 audio SNR {snr:.1f} dB {'≥' if ok else '<'} floor {floor:g} dB", {"snr_db": snr})
+
+
+def check(op: str, variant: str, tier: str, case: Case, out: object, ref: object) -> Verdict:
+    """Dispatch on the operation; ``ref`` is the ``python`` tier's normalized output (or the
+    flags for the pipeline)."""
+    if op == "convert":
+        assert isinstance(out, np.ndarray) and isinstance(ref, np.ndarray)
+        return check_convert(out, ref)
+    if op == "vad":
+        assert isinstance(out, VadOutput) and isinstance(ref, VadOutput)
+        return check_vad(out, ref)
+    if op == "resample":
+        assert isinstance(out, np.ndarray) and isinstance(case, AudioCase)
+        return check_resample(out, case, tier, variant)
+    if op == "b64_buffer":
+        assert isinstance(out, B64Output) and isinstance(case, StreamCase)
+        return check_b64(out, case)
+    if op == "pipeline":
+        assert isinstance(out, PipelineOutput) and isinstance(case, AudioCase)
+        ref_flags = ref.flags if isinstance(ref, PipelineOutput | VadOutput) else np.asarray(ref)
+        return check_pipeline_flags(out, ref_flags, case)
+    raise ValueError(f"unknown operation {op!r}")

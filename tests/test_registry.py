@@ -1,0 +1,52 @@
+"""The registry covers every (operation, variant) at every tier, and only peers are unmatched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from audiobench.catalogue import Catalogue
+from audiobench.tiers import TIERS, Registry
+
+
+def test_every_operation_variant_has_all_six_tiers(reg: Registry, catalogue: Catalogue) -> None:
+    assert set(catalogue.tiers) == set(TIERS)
+    for name, op in catalogue.operations.items():
+        for variant in op.variants:
+            tiers = [impl.tier for impl in reg.entries(op=name, variant=variant)]
+            assert tiers == list(TIERS), f"{name}/{variant}: {tiers}"
+
+
+def test_counts(reg: Registry, catalogue: Catalogue) -> None:
+    pairs = sum(len(op.variants) for op in catalogue.operations.values())
+    assert pairs == 10  # resample×3, vad, convert×4, b64_buffer, pipeline
+    assert len(list(reg.entries())) == pairs * len(TIERS)
+
+
+def test_peers_are_listed_but_never_matched(reg: Registry) -> None:
+    peers = [i for i in reg.entries(peers=True) if not i.matched]
+    assert [(p.op, p.tier) for p in peers] == [("vad", "webrtcvad")]
+    assert all(p.tier not in TIERS for p in peers)
+
+
+def test_lookup_errors_name_the_missing_entry(reg: Registry) -> None:
+    try:
+        reg.get("convert", "f64_i8", "rust-direct")
+    except KeyError as e:
+        assert "f64_i8" in str(e)
+    else:
+        raise AssertionError("lookup of a missing entry succeeded")
+
+
+def test_list_command_prints_the_registry() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "audiobench", "list", "--format", "json"], capture_output=True, text=True, check=True
+    ).stdout
+    rows = json.loads(out)
+    assert len([r for r in rows if r["matched"]]) == 60
+    assert {"op": "vad", "variant": "default", "tier": "webrtcvad"}.items() <= next(
+        r for r in rows if r["tier"] == "webrtcvad"
+    ).items()
+    table = subprocess.run([sys.executable, "-m", "audiobench", "list"], capture_output=True, text=True, check=True)
+    assert "rust-direct" in table.stdout and "not output-matched" in table.stdout
