@@ -45,7 +45,7 @@ build-profiling: $(VENV)/.venv-ready ## Release code with debug symbols (for cal
 	$(BIN)/maturin develop --profile profiling --extras dev
 	rm -f $(EXTENSION_STAMP)
 
-lint-rust: ## cargo fmt --check and clippy -D warnings
+lint-rust: $(VENV)/.venv-ready ## cargo fmt --check and clippy -D warnings (pyo3's build script needs the venv's Python)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
@@ -53,17 +53,17 @@ lint-python: build ## ruff, mypy (audiobench/) and stubtest of the extension's .
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(PY) -m mypy.stubtest audiobench._rust --allowlist .stubtest-allowlist
+	$(PY) -m mypy.stubtest audiobench._rust
 
 lint: lint-rust lint-python ## Every linter
 
-test-rust: ## cargo test for the whole workspace
+test-rust: $(VENV)/.venv-ready ## cargo test for the whole workspace
 	cargo test --workspace --release
 
 test-python: build ## pytest (parity, bindings, errors, CLI)
 	$(PY) -m pytest
 
-test: lint test-rust test-python ## Everything CI runs: lints, Rust tests, stubtest, pytest
+test: build lint test-rust test-python ## Everything CI runs: build, lints, Rust tests, stubtest, pytest
 
 fmt: $(VENV)/.venv-ready ## Format Rust and Python sources
 	cargo fmt --all
