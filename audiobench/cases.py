@@ -79,6 +79,18 @@ class StreamCase:
 Case = AudioCase | SamplesCase | StreamCase
 
 
+def as_audio(case: Case) -> AudioCase:
+    """The case as audio, or an assertion naming what it was (a registry wiring error)."""
+    assert isinstance(case, AudioCase), f"expected audio input, got {type(case).__name__}"
+    return case
+
+
+def as_samples(case: Case) -> SamplesCase:
+    """The case as a 1-D sample array, or an assertion naming what it was."""
+    assert isinstance(case, SamplesCase), f"expected samples input, got {type(case).__name__}"
+    return case
+
+
 @dataclass
 class VadOutput:
     energies: npt.NDArray[np.float32]

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from audiobench.cases import AudioCase, Case, SamplesCase
+from audiobench.cases import AudioCase, Case, as_audio, as_samples
 from audiobench.tiers.registry import Impl, Run
 from audiobench.tiers.streams import stream_runner
 from python_baselines import best, pure, standard
 from python_baselines.semantics import CONVERSIONS, DEFAULT_THRESHOLD, PRESETS
-
-
-def _audio(case: Case) -> AudioCase:
-    assert isinstance(case, AudioCase), f"expected audio input, got {type(case).__name__}"
-    return case
-
-
-def _samples(case: Case) -> SamplesCase:
-    assert isinstance(case, SamplesCase), f"expected samples input, got {type(case).__name__}"
-    return case
 
 
 def _lists(case: AudioCase) -> list[list[float]]:
@@ -30,66 +20,66 @@ def _lists(case: AudioCase) -> list[list[float]]:
 
 
 def _resample_python(case: Case, preset: str) -> Run:
-    audio = _audio(case).audio
+    audio = as_audio(case).audio
     return lambda: standard.resample(audio, preset)
 
 
 def _resample_pure(case: Case, preset: str) -> Run:
-    resampler, audio = pure.Resampler(preset), _lists(_audio(case))
+    resampler, audio = pure.Resampler(preset), _lists(as_audio(case))
     return lambda: resampler(audio)
 
 
 def _resample_best(case: Case, preset: str) -> Run:
-    audio = _audio(case).audio
+    audio = as_audio(case).audio
     return lambda: best.resample(audio, preset)
 
 
 def _vad_python(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     return lambda: standard.vad(a.audio, a.sample_rate)
 
 
 def _vad_pure(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     audio = _lists(a)
     return lambda: pure.vad(audio, a.sample_rate)
 
 
 def _vad_best(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     vad = best.Vad(a.channels, a.frames, a.sample_rate)
     return lambda: vad(a.audio)
 
 
 def _convert_python(case: Case, variant: str) -> Run:
-    x = _samples(case).x
+    x = as_samples(case).x
     return lambda: standard.convert(x, variant)
 
 
 def _convert_pure(case: Case, variant: str) -> Run:
-    x = _samples(case).x.tolist()
+    x = as_samples(case).x.tolist()
     return lambda: pure.convert(x, variant)
 
 
 def _convert_best(case: Case, variant: str) -> Run:
-    x = _samples(case).x
+    x = as_samples(case).x
     converter = best.Converter(variant, x.shape[0])
     return lambda: converter(x)
 
 
 def _pipeline_python(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     return lambda: standard.pipeline(a.audio, a.sample_rate)
 
 
 def _pipeline_pure(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     audio, resampler = _lists(a), pure.Resampler("high")
     return lambda: pure.pipeline(audio, a.sample_rate, DEFAULT_THRESHOLD, resampler)
 
 
 def _pipeline_best(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     pipe = best.Pipeline(a.channels, a.frames, a.sample_rate)
     return lambda: pipe(a.audio)
 

@@ -8,27 +8,16 @@ from typing import Any
 import numpy as np
 
 from audiobench import _rust
-from audiobench.cases import CONVERT_OUTPUT, AudioCase, Case, SamplesCase, StreamCase
+from audiobench.cases import CONVERT_OUTPUT, Case, StreamCase, as_audio, as_samples
 from audiobench.tiers.registry import Impl, Run
 from audiobench.tiers.streams import Part, Session, stream_runner
 from python_baselines.semantics import CONVERSIONS, PRESETS, output_frames
-
-
-def _audio(case: Case) -> AudioCase:
-    assert isinstance(case, AudioCase), f"expected audio input, got {type(case).__name__}"
-    return case
-
-
-def _samples(case: Case) -> SamplesCase:
-    assert isinstance(case, SamplesCase), f"expected samples input, got {type(case).__name__}"
-    return case
-
 
 # --- convert ------------------------------------------------------------------------------
 
 
 def _convert_direct(case: Case, variant: str) -> Run:
-    x = _samples(case).x
+    x = as_samples(case).x
     out = np.empty(x.shape[0], dtype=CONVERT_OUTPUT[variant])
 
     def run() -> Any:
@@ -40,12 +29,12 @@ def _convert_direct(case: Case, variant: str) -> Run:
 
 def _convert_fast(case: Case, variant: str) -> Run:
     node = _rust.FastConvertNode(variant)
-    x = _samples(case).x
+    x = as_samples(case).x
     return lambda: node.process(x)
 
 
 def _convert_json(case: Case, variant: str) -> Run:
-    x = _samples(case).x
+    x = as_samples(case).x
     return lambda: _rust.json_convert(x, variant)
 
 
@@ -53,7 +42,7 @@ def _convert_json(case: Case, variant: str) -> Run:
 
 
 def _resample_direct(case: Case, preset: str) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     resampler = _rust.Resampler(preset, a.channels)
     out = np.empty((a.channels, output_frames(a.frames)), dtype=np.float32)
 
@@ -65,13 +54,13 @@ def _resample_direct(case: Case, preset: str) -> Run:
 
 
 def _resample_fast(case: Case, preset: str) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     node = _rust.FastResampleNode(preset, a.channels)
     return lambda: node.process(a.audio)
 
 
 def _resample_json(case: Case, preset: str) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     return lambda: _rust.json_resample(a.audio, preset)
 
 
@@ -79,7 +68,7 @@ def _resample_json(case: Case, preset: str) -> Run:
 
 
 def _vad_direct(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     count = _rust.vad_frame_count(a.frames, a.sample_rate)
     energies = np.empty(count, dtype=np.float32)
     flags = np.empty(count, dtype=np.bool_)
@@ -92,13 +81,13 @@ def _vad_direct(case: Case) -> Run:
 
 
 def _vad_fast(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     node = _rust.FastVadNode(a.sample_rate)
     return lambda: node.process(a.audio)
 
 
 def _vad_json(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     return lambda: _rust.json_vad(a.audio, a.sample_rate)
 
 
@@ -106,7 +95,7 @@ def _vad_json(case: Case) -> Run:
 
 
 def _pipeline_direct(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     pipe = _rust.Pipeline(a.channels, a.sample_rate)
     out = np.empty((a.channels, output_frames(a.frames)), dtype=np.int16)
     flags = np.empty(_rust.vad_frame_count(a.frames, a.sample_rate), dtype=np.bool_)
@@ -119,13 +108,13 @@ def _pipeline_direct(case: Case) -> Run:
 
 
 def _pipeline_fast(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     pipe = _rust.FastPipeline(a.channels, a.sample_rate)
     return lambda: pipe.process(a.audio)
 
 
 def _pipeline_json(case: Case) -> Run:
-    a = _audio(case)
+    a = as_audio(case)
     return lambda: _rust.json_pipeline(a.audio, a.sample_rate)
 
 
