@@ -40,6 +40,8 @@ __all__ = [
     "json_pipeline",
     "json_resample",
     "json_vad",
+    "limit_memcpy",
+    "limit_read",
     "resample",
     "resample_output_frames",
     "simd_path",
@@ -236,6 +238,14 @@ class JsonChunkBuffer:
         """Send ``{"op": "append"}``; returns the bytes appended."""
     def take(self, call_id: str) -> npt.NDArray[np.uint8]:
         """Send ``{"op": "take"}`` and parse the JSON byte array it returns."""
+
+# --- limit probes ------------------------------------------------------------------------
+
+def limit_memcpy(src: npt.NDArray[np.uint8], dst: npt.NDArray[np.uint8]) -> None:
+    """Copy ``src`` into ``dst`` (1-D uint8, same length): the read+write bandwidth floor."""
+
+def limit_read(src: npt.NDArray[np.uint8]) -> int:
+    """Read every byte of ``src`` once (1-D uint8); returns an XOR fold so the read cannot be skipped."""
 
 # --- build facts ---------------------------------------------------------------------------
 

@@ -80,6 +80,41 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _split(value: str | None) -> list[str] | None:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from audiobench.runner import SUITES, PlanError, build_plan, run_and_save
+    from audiobench.runner.summary import print_summary
+    from audiobench.tiers import registry
+
+    cat = _catalogue(args)
+    try:
+        if args.audio is not None and not args.audio.exists():
+            raise PlanError(f"{args.audio}: no such file")
+        plans = build_plan(cat, registry(), args.suite, _split(args.ops), _split(args.tiers), args.audio)
+    except PlanError as e:
+        print(f"audiobench run: {e}", file=sys.stderr)
+        return 2
+    settings = SUITES[args.suite].with_budget(args.time_budget, cold_runs=not args.no_cold)
+    doc, path = run_and_save(plans, cat, registry(), settings, progress=sys.stderr.isatty(), runs_dir=args.out_dir)
+    if args.format == "json":
+        print(json.dumps({"run_file": str(path), "run_id": doc["run_id"], "duration_s": doc["duration_s"]}))
+    else:
+        print_summary(doc)
+        print(f"wrote {path} ({len(doc['cases'])} cases, {doc['duration_s']:.0f} s)")
+    failed = [
+        (c["op"], c["variant"], c["size"], r["row"])
+        for c in doc["cases"]
+        for r in c["rows"]
+        if r["parity"] and r["parity"]["ok"] is False
+    ]
+    for f in failed:
+        print(f"  PARITY FAILURE {'/'.join(f[:2])} {f[2]} {f[3]}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from audiobench.report import ReportInputError, render
 
@@ -127,6 +162,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir", type=Path, default=DATA_DIR)
     s.add_argument("--ops", help="comma-separated operations (default: all)")
     s.set_defaults(func=cmd_smoke)
+
+    s = sub.add_parser("run", help="interleaved runner: medians with CIs and paired ratios, written to a run file")
+    s.add_argument("--suite", choices=("quick", "full"), default="quick")
+    s.add_argument("--ops", help="comma-separated operations (default: all)")
+    s.add_argument("--tiers", help="comma-separated tiers, peers and limit probes (default: all)")
+    s.add_argument("--audio", type=Path, help="your own audio file for resample, vad, pipeline and convert")
+    s.add_argument("--time-budget", type=float, help="seconds for the whole run (default: 110 quick, 1800 full)")
+    s.add_argument("--no-cold", action="store_true", help="skip the cold first-call subprocesses")
+    s.add_argument("--out-dir", type=Path, default=DATA_DIR / "runs")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("report", help="render reports/report.md and .html from the results found")
     s.add_argument("--data-dir", type=Path, default=DATA_DIR)

@@ -89,13 +89,31 @@ def impls() -> list[Impl]:
     for p in PRESETS:
         taps = pure.PURE_FILTERS[p][0]
         out += [
-            Impl("resample", p, "python", partial(_resample_python, preset=p),
-                 f"librosa.resample res_type={standard.RES_TYPES[p]}", "allocating"),
-            Impl("resample", p, "python-pure", partial(_resample_pure, preset=p),
-                 f"Kaiser-windowed sinc, ±{taps} taps, list loops", "allocating"),
-            Impl("resample", p, "python-best", partial(_resample_best, preset=p),
-                 f"soxr.resample quality={best.SOXR_QUALITY[p]}", "allocating"),
-        ]  # fmt: skip
+            Impl(
+                "resample",
+                p,
+                "python",
+                partial(_resample_python, preset=p),
+                f"librosa.resample res_type={standard.RES_TYPES[p]}",
+                "allocating",
+            ),
+            Impl(
+                "resample",
+                p,
+                "python-pure",
+                partial(_resample_pure, preset=p),
+                f"Kaiser-windowed sinc, ±{taps} taps, list loops",
+                "allocating",
+            ),
+            Impl(
+                "resample",
+                p,
+                "python-best",
+                partial(_resample_best, preset=p),
+                f"soxr.resample quality={best.SOXR_QUALITY[p]}",
+                "allocating",
+            ),
+        ]
     out += [
         Impl("vad", "default", "python", _vad_python, "numpy mean/reshape/sqrt", "allocating"),
         Impl("vad", "default", "python-pure", _vad_pure, "list loops", "allocating"),
@@ -105,20 +123,46 @@ def impls() -> list[Impl]:
         out += [
             Impl("convert", v, "python", partial(_convert_python, variant=v), "numpy expression", "allocating"),
             Impl("convert", v, "python-pure", partial(_convert_pure, variant=v), "list comprehension", "allocating"),
-            Impl("convert", v, "python-best", partial(_convert_best, variant=v), "numpy ufuncs with out=",
-                 "preallocated"),
-        ]  # fmt: skip
+            Impl(
+                "convert", v, "python-best", partial(_convert_best, variant=v), "numpy ufuncs with out=", "preallocated"
+            ),
+        ]
     out += [
-        Impl("b64_buffer", "default", "python", stream_runner(lambda c: standard.ChunkBuffers(c.count_reallocations)),
-             "base64.b64decode + bytearray +=", "allocating"),
-        Impl("b64_buffer", "default", "python-pure", stream_runner(lambda c: pure.ChunkBuffers(c.count_reallocations)),
-             "table-driven decoder + bytearray +=", "allocating"),
-        Impl("b64_buffer", "default", "python-best", stream_runner(lambda c: best.ChunkBuffers(c.count_reallocations)),
-             "pybase64.b64decode + bytearray +=", "allocating"),
-        Impl("pipeline", "default", "python", _pipeline_python, "numpy VAD → librosa soxr_hq → numpy i16",
-             "allocating"),
+        Impl(
+            "b64_buffer",
+            "default",
+            "python",
+            stream_runner(lambda c: standard.ChunkBuffers(c.count_reallocations)),
+            "base64.b64decode + bytearray +=",
+            "allocating",
+        ),
+        Impl(
+            "b64_buffer",
+            "default",
+            "python-pure",
+            stream_runner(lambda c: pure.ChunkBuffers(c.count_reallocations)),
+            "table-driven decoder + bytearray +=",
+            "allocating",
+        ),
+        Impl(
+            "b64_buffer",
+            "default",
+            "python-best",
+            stream_runner(lambda c: best.ChunkBuffers(c.count_reallocations)),
+            "pybase64.b64decode + bytearray +=",
+            "allocating",
+        ),
+        Impl(
+            "pipeline", "default", "python", _pipeline_python, "numpy VAD → librosa soxr_hq → numpy i16", "allocating"
+        ),
         Impl("pipeline", "default", "python-pure", _pipeline_pure, "list loops end to end", "allocating"),
-        Impl("pipeline", "default", "python-best", _pipeline_best, "numpy out= VAD → soxr HQ → numpy out= i16",
-             "preallocated"),
-    ]  # fmt: skip
+        Impl(
+            "pipeline",
+            "default",
+            "python-best",
+            _pipeline_best,
+            "numpy out= VAD → soxr HQ → numpy out= i16",
+            "preallocated",
+        ),
+    ]
     return out

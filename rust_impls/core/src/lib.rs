@@ -14,6 +14,7 @@ pub mod direct;
 pub mod error;
 pub mod fast;
 pub mod json;
+pub mod limit;
 pub mod simd;
 
 pub use error::{AudioError, Result};

@@ -11,6 +11,7 @@ mod errors;
 mod fast;
 mod info;
 mod json;
+mod limit;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -29,5 +30,6 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fast::register(m)?;
     json::register(m)?;
     info::register(m)?;
+    limit::register(m)?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! nodes, and crosses the executor.
 
 pub mod audio;
+pub mod calls;
 pub mod executor;
 pub mod nodes;
 

@@ -1,0 +1,258 @@
+"""``audiobench run``: interleaved, paired measurement of every row of every planned case.
+
+Per case: prepare every row (untimed), check each tier's first output against the baseline,
+warm every row up, calibrate calls per batch, then run interleaved rounds until the case's share
+of the time budget is spent (bounded by the suite's minimum and maximum round counts). Cold
+first calls are measured afterwards, one fresh interpreter each.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from audiobench import parity
+from audiobench.cases import AudioCase, StreamCase, normalize
+from audiobench.catalogue import Catalogue
+from audiobench.environment import fingerprint
+from audiobench.limits import prepare_limit
+from audiobench.runner import cold, runfile
+from audiobench.runner.plan import CasePlan, Row
+from audiobench.runner.timing import RoundRobin, Run, calibrate, warm_up
+from audiobench.stats import CONFIDENCE, RESAMPLES, paired_ratio, summarize
+from audiobench.tiers import Registry
+from audiobench.units import realtime_factor, to_unit
+
+
+@dataclass(frozen=True)
+class Settings:
+    suite: str
+    round_seconds: float
+    """Target duration of one batch (one row's share of a round)."""
+    min_rounds: int
+    max_rounds: int
+    time_budget: float
+    """Seconds for the whole run; split evenly over the cases not yet run."""
+    cold: bool = True
+
+    def with_budget(self, seconds: float | None, cold_runs: bool) -> Settings:
+        return Settings(
+            self.suite,
+            self.round_seconds,
+            self.min_rounds,
+            self.max_rounds,
+            self.time_budget if seconds is None else seconds,
+            cold_runs,
+        )
+
+
+SUITES = {
+    "quick": Settings("quick", round_seconds=0.008, min_rounds=8, max_rounds=20, time_budget=110.0),
+    "full": Settings("full", round_seconds=0.025, min_rounds=15, max_rounds=60, time_budget=1800.0),
+}
+
+ALLOCATION_POLICY = (
+    "Rows marked 'preallocated' (rust-direct, python-best) write into outputs allocated when the case "
+    "was prepared; 'allocating' rows allocate per call and were warmed up (>= 2 calls and >= 50 ms) "
+    "before calibration, so first-touch page faults are not in the rounds. The limit:memcpy "
+    "destination is touched before timing. Cold first calls are measured separately, each in a fresh "
+    "interpreter (see 'cold')."
+)
+
+COLD_VARIANT = {"resample": "high", "convert": "f32_i16"}
+
+
+def _parity(plan: CasePlan, row: Row, output: Any, reference: Any) -> dict[str, Any]:
+    assert row.impl is not None
+    if row.kind == "peer":
+        return {"ok": None, "detail": "peer: different algorithm, not output-matched", "metrics": {}}
+    out = normalize(plan.op, plan.variant, output)
+    if plan.op in ("vad", "convert", "pipeline") and reference is None:
+        return {"ok": None, "detail": "no python-tier reference in this run", "metrics": {}}
+    v = parity.check(plan.op, plan.variant, row.name, plan.case, out, reference)
+    return {"ok": v.ok, "detail": v.detail, "metrics": v.metrics}
+
+
+def _reference(reg: Registry, plan: CasePlan) -> Any:
+    """The python tier's output on this case (computed even if that tier is not timed)."""
+    if plan.op in ("resample", "b64_buffer"):
+        return None  # judged against the analytic truth / the expected bytes
+    op, variant = ("vad", "default") if plan.op == "pipeline" else (plan.op, plan.variant)
+    return normalize(op, variant, reg.get(op, variant, "python")(plan.case))
+
+
+def _case_budget(deadline: float, cases_left: int) -> float:
+    return max(0.0, deadline - time.perf_counter()) / max(cases_left, 1)
+
+
+def _measure_case(
+    plan: CasePlan, reg: Registry, settings: Settings, budget: float, seed: int, on_round: Any
+) -> dict[str, Any]:
+    runs: dict[str, Run] = {}
+    checks: dict[str, dict[str, Any]] = {}
+    reference = _reference(reg, plan)
+    warm: dict[str, int] = {}
+    for row in plan.rows:
+        if row.kind == "limit":
+            runs[row.name] = prepare_limit(row.name, plan.case)
+        else:
+            assert row.impl is not None
+            runs[row.name] = row.impl.prepare(plan.case)
+            checks[row.name] = _parity(plan, row, runs[row.name](), reference)
+        warm[row.name] = warm_up(runs[row.name])
+    batches: dict[str, tuple[Run, int]] = {}
+    for name, run in runs.items():
+        calls, _ = calibrate(run, settings.round_seconds)
+        batches[name] = (run, calls)
+    rr = RoundRobin(batches, seed=seed)
+    t0 = time.perf_counter()
+    rr.round()  # every round is a sample; the first one also prices a round for the budget
+    round_cost = time.perf_counter() - t0
+    rounds = int(min(settings.max_rounds, max(settings.min_rounds, budget / max(round_cost, 1e-9))))
+    on_round(rr.rounds_done, rounds)
+    while rr.rounds_done < rounds:
+        rr.round()
+        on_round(rr.rounds_done, rounds)
+
+    stats = {name: summarize(s) for name, s in rr.samples.items()}
+    limits = {n: stats[n].median for n in ("limit:read", "limit:memcpy") if n in stats}
+    rows_out = []
+    for row in plan.rows:
+        s = stats[row.name]
+        value, unit = to_unit(plan.op, plan.size, s.median)
+        lo, _ = to_unit(plan.op, plan.size, s.ci_low)
+        hi, _ = to_unit(plan.op, plan.size, s.ci_high)
+        rtf = realtime_factor(plan.op, plan.size, s.median)
+        rows_out.append(
+            {
+                "row": row.name,
+                "kind": row.kind,
+                "allocation": row.allocation,
+                "summary": row.impl.summary if row.impl else "reference probe over the input bytes",
+                "warmup_calls": warm[row.name],
+                "calls_per_round": batches[row.name][1],
+                "samples_s": s_list(rr.samples[row.name]),
+                "stats_s": s.as_dict(),
+                "unit": unit,
+                "unit_median": value,
+                "unit_ci": sorted([lo, hi]),
+                "realtime_factor": rtf,
+                "pct_of_limit": {k: 100.0 * v / s.median for k, v in limits.items()} if row.kind != "limit" else {},
+                "parity": checks.get(row.name),
+            }
+        )
+    names = [r.name for r in plan.rows]
+    ratios = [paired_ratio(a, rr.samples[a], b, rr.samples[b]).as_dict() for a in names for b in names if a != b]
+    return {
+        "op": plan.op,
+        "variant": plan.variant,
+        "size": plan.size.label,
+        "size_spec": {k: v for k, v in vars(plan.size).items() if v not in (0, 0.0) or k == "kind"},
+        "source": plan.source,
+        "input_checksum": plan.case.checksum(),
+        "audio_seconds": plan.case.seconds if isinstance(plan.case, AudioCase) else None,
+        "threads": plan.case.threads if isinstance(plan.case, StreamCase) else None,
+        "rounds": rr.rounds_done,
+        "round_orders": rr.orders,
+        "rows": rows_out,
+        "ratios": ratios,
+    }
+
+
+def s_list(samples: list[float]) -> list[float]:
+    return [float(x) for x in samples]
+
+
+def _cold_targets(plans: list[CasePlan]) -> list[tuple[CasePlan, Row]]:
+    """One cold measurement per (operation, tier): the default variant at the first size."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for plan in plans:
+        if plan.source != "generated" or plan.variant != COLD_VARIANT.get(plan.op, plan.variant):
+            continue
+        for row in plan.rows:
+            if row.kind != "limit" and (plan.op, row.name) not in seen:
+                seen.add((plan.op, row.name))
+                out.append((plan, row))
+    return out
+
+
+def execute(
+    plans: list[CasePlan], cat: Catalogue, reg: Registry, settings: Settings, *, progress: bool = True
+) -> dict[str, Any]:
+    """Measure every case; return the run document (not yet written)."""
+    started = datetime.now(UTC)
+    t_start = time.perf_counter()
+    env = fingerprint()
+    cold_targets = _cold_targets(plans) if settings.cold else []
+    # Reserve an estimate for the cold subprocesses so the rounds leave them room.
+    deadline = t_start + max(settings.time_budget - 1.2 * len(cold_targets), 0.0)
+    cases: list[dict[str, Any]] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, disable=not progress, transient=True) as bar:
+        task = bar.add_task("cases", total=len(plans) + len(cold_targets))
+        for i, plan in enumerate(plans):
+            label = f"{plan.op}/{plan.variant} {plan.size.label}"
+
+            def on_round(done: int, total: int, label: str = label) -> None:
+                bar.update(task, description=f"{label}: round {done}/{total}")
+
+            budget = _case_budget(deadline, len(plans) - i)
+            cases.append(_measure_case(plan, reg, settings, budget, seed=cat.seed + i, on_round=on_round))
+            bar.advance(task)
+        colds = []
+        for plan, row in cold_targets:
+            bar.update(task, description=f"cold: {plan.op} {row.name}")
+            spec = cat.operation(plan.op)
+            colds.append(cold.measure(plan.op, plan.variant, row.name, plan.size, cat.seed, spec.signal).as_dict())
+            bar.advance(task)
+    commit = env["git"]["commit"]
+    return {
+        "schema": runfile.SCHEMA,
+        "run_id": runfile.new_run_id(commit, started),
+        "created": started.isoformat(timespec="seconds"),
+        "suite": settings.suite,
+        "catalogue": str(cat.path),
+        "seed": cat.seed,
+        "settings": {
+            "round_seconds": settings.round_seconds,
+            "min_rounds": settings.min_rounds,
+            "max_rounds": settings.max_rounds,
+            "time_budget_s": settings.time_budget,
+            "bootstrap": {
+                "statistic": "median",
+                "method": "percentile",
+                "confidence": CONFIDENCE,
+                "resamples": RESAMPLES,
+            },
+            "ratio": "per-round a/b, summarised by its median",
+            "gc": "disabled during each timed batch",
+        },
+        "allocation_policy": ALLOCATION_POLICY,
+        "environment": env,
+        "cases": cases,
+        "cold": colds,
+        "duration_s": time.perf_counter() - t_start,
+    }
+
+
+def run_and_save(
+    plans: list[CasePlan],
+    cat: Catalogue,
+    reg: Registry,
+    settings: Settings,
+    *,
+    progress: bool = True,
+    runs_dir: Any = runfile.RUNS_DIR,
+) -> tuple[dict[str, Any], Any]:
+    doc = execute(plans, cat, reg, settings, progress=progress)
+    return doc, runfile.write(doc, runs_dir)

@@ -1,0 +1,63 @@
+"""Console summary of a run: per case, each row's median in the user unit with its CI, the
+paired speed-up against the ``python`` tier, and the share of the read-bandwidth limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def fmt(x: float | None) -> str:
+    if x is None:
+        return "—"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
+
+
+def speedup_vs(case: dict[str, Any], baseline: str, row: str) -> str:
+    """``baseline/row`` (how many times faster ``row`` is) with its CI, or a dash."""
+    for r in case["ratios"]:
+        if r["a"] == baseline and r["b"] == row:
+            return f"{r['median']:.2f}× [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+    return "—"
+
+
+def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console(width=150)
+    for case in doc["cases"]:
+        table = Table(
+            title=f"{case['op']}/{case['variant']} {case['size']} ({case['rounds']} rounds)", title_justify="left"
+        )
+        for col in ("row", "median", "95% CI", "unit", "vs python", "% of read limit", "parity"):
+            table.add_column(col)
+        for r in case["rows"]:
+            parity = r["parity"]
+            mark = "" if parity is None else {True: "ok", False: "FAIL", None: "n/a"}[parity["ok"]]
+            pct = r["pct_of_limit"].get("limit:read")
+            table.add_row(
+                r["row"],
+                fmt(r["unit_median"]),
+                f"{fmt(r['unit_ci'][0])}–{fmt(r['unit_ci'][1])}",
+                r["unit"],
+                speedup_vs(case, "python", r["row"]) if r["row"] != "python" else "1",
+                fmt(pct),
+                mark,
+            )
+        console.print(table)
+    if doc["cold"]:
+        table = Table(title="cold first call (fresh interpreter each)", title_justify="left")
+        for col in ("op", "tier", "import s", "prepare s", "first call s", "second call s"):
+            table.add_column(col)
+        for c in doc["cold"]:
+            if c["error"]:
+                table.add_row(c["op"], c["tier"], c["error"], "", "", "")
+            else:
+                table.add_row(
+                    c["op"], c["tier"], *(fmt(c[k]) for k in ("import_s", "prepare_s", "first_call_s", "second_call_s"))
+                )
+        console.print(table)

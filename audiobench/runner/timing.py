@@ -1,0 +1,89 @@
+"""Warm-up, calibration and interleaved rounds: the timing loop of ``audiobench run``.
+
+Within one case every row runs in every round, in a freshly shuffled order, so slow drift
+(thermal state, another process, the allocator) hits all rows alike and each round pairs them.
+A row's sample for a round is the mean of ``calls`` back-to-back calls, ``calls`` chosen so the
+batch lasts about the round target (timer resolution and call overhead then do not matter).
+The garbage collector is paused during each batch, as ``timeit`` does, and runs between batches.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Run = Callable[[], object]
+
+MAX_CALLS = 1 << 20
+
+
+def timed_batch(run: Run, calls: int) -> float:
+    """Seconds per call over ``calls`` back-to-back calls."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter_ns()
+        for _ in range(calls):
+            run()
+        elapsed = time.perf_counter_ns() - t0
+    finally:
+        if enabled:
+            gc.enable()
+    return elapsed / 1e9 / calls
+
+
+def warm_up(run: Run, min_calls: int = 2, min_seconds: float = 0.05, max_seconds: float = 2.0) -> int:
+    """Call ``run`` until it has run ``min_calls`` times and ``min_seconds`` have passed.
+
+    Allocating tiers reach a steady allocator state this way (pages mapped, pools filled), so
+    the rounds measure computation, not first-touch page faults. Returns the calls made.
+    """
+    calls = 0
+    start = time.perf_counter()
+    while calls < min_calls or (time.perf_counter() - start < min_seconds):
+        run()
+        calls += 1
+        if time.perf_counter() - start > max_seconds and calls >= 1:
+            break
+    return calls
+
+
+def calibrate(run: Run, target_seconds: float) -> tuple[int, float]:
+    """Calls per batch so one batch lasts about ``target_seconds``; also the per-call estimate."""
+    calls = 1
+    while True:
+        per_call = timed_batch(run, calls)
+        if per_call * calls >= target_seconds or calls >= MAX_CALLS:
+            return calls, per_call
+        # Aim straight for the target, at least doubling, with a 20 % margin.
+        calls = min(MAX_CALLS, max(calls * 2, int(target_seconds / max(per_call, 1e-9) * 1.2)))
+
+
+@dataclass
+class RoundRobin:
+    """Interleaved rounds over several rows; samples accumulate per row."""
+
+    batches: dict[str, tuple[Run, int]]
+    seed: int = 0
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    orders: list[list[str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        for name in self.batches:
+            self.samples.setdefault(name, [])
+
+    def round(self) -> None:
+        order = list(self.batches)
+        self._rng.shuffle(order)
+        self.orders.append(order)
+        for name in order:
+            run, calls = self.batches[name]
+            self.samples[name].append(timed_batch(run, calls))
+
+    @property
+    def rounds_done(self) -> int:
+        return len(self.orders)

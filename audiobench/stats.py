@@ -1,0 +1,109 @@
+"""Statistics of timing samples: robust summaries, bootstrap CIs, paired ratios.
+
+The unit of observation is one *round* (one batch of calls of one tier inside one interleaved
+round), so samples are independent-ish and rounds pair the tiers: tier A's round *r* ran
+between tier B's rounds *r*−1 and *r*+1 under the same machine state. Confidence intervals are
+scipy's bootstrap of the median (percentile method: the median is not smooth enough for BCa on
+a dozen samples), seeded so the same samples always give the same interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats as sps
+
+CONFIDENCE = 0.95
+RESAMPLES = 4000
+SEED = 20251027
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Seconds per call over the rounds of one row."""
+
+    n: int
+    median: float
+    mean: float
+    min: float
+    max: float
+    p99: float
+    std: float
+    cv: float
+    """Coefficient of variation (std / mean) of the round samples."""
+    ci_low: float
+    ci_high: float
+    """Bootstrap CI of the median at :data:`CONFIDENCE`."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``a / b`` per round, summarised: > 1 means ``a`` is slower (takes longer) than ``b``."""
+
+    a: str
+    b: str
+    n: int
+    median: float
+    ci_low: float
+    ci_high: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def median_ci(samples: npt.ArrayLike, confidence: float = CONFIDENCE, seed: int = SEED) -> tuple[float, float]:
+    """Bootstrap confidence interval of the median; degenerate samples give a zero-width one."""
+    x = np.asarray(samples, dtype=np.float64)
+    if x.size == 0:
+        return (float("nan"), float("nan"))
+    if x.size < 3 or np.all(x == x[0]):
+        m = float(np.median(x))
+        return (float(np.min(x)), float(np.max(x))) if x.size < 3 else (m, m)
+    res = sps.bootstrap(
+        (x,),
+        np.median,
+        confidence_level=confidence,
+        n_resamples=RESAMPLES,
+        method="percentile",
+        vectorized=True,
+        axis=-1,
+        rng=np.random.default_rng(seed),
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def summarize(samples: npt.ArrayLike, confidence: float = CONFIDENCE) -> Summary:
+    x = np.asarray(samples, dtype=np.float64)
+    if x.size == 0:
+        raise ValueError("no samples to summarize")
+    lo, hi = median_ci(x, confidence)
+    mean = float(np.mean(x))
+    std = float(np.std(x, ddof=1)) if x.size > 1 else 0.0
+    return Summary(
+        n=int(x.size),
+        median=float(np.median(x)),
+        mean=mean,
+        min=float(np.min(x)),
+        max=float(np.max(x)),
+        p99=float(np.percentile(x, 99)),
+        std=std,
+        cv=std / mean if mean > 0 else float("nan"),
+        ci_low=lo,
+        ci_high=hi,
+    )
+
+
+def paired_ratio(a_name: str, a: npt.ArrayLike, b_name: str, b: npt.ArrayLike, confidence: float = CONFIDENCE) -> Ratio:
+    """Median over rounds of ``a[r] / b[r]`` with its bootstrap CI."""
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"unpaired samples: {x.shape} vs {y.shape}")
+    r = x / y
+    lo, hi = median_ci(r, confidence)
+    return Ratio(a=a_name, b=b_name, n=int(r.size), median=float(np.median(r)), ci_low=lo, ci_high=hi)
