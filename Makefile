@@ -15,7 +15,8 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock
 EXTENSION_STAMP := $(VENV)/.extension-built
 
-.PHONY: help setup build build-dev build-prod build-profiling test test-rust test-python lint lint-rust lint-python fmt report clean
+.PHONY: help setup build build-dev build-prod build-profiling test test-rust test-python lint lint-rust lint-python fmt \
+	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,12 +71,54 @@ fmt: $(VENV)/.venv-ready ## Format Rust and Python sources
 	$(BIN)/ruff format . || true
 	$(BIN)/ruff check --fix . || true
 
-report: build ## Run every tier once on the quick sizes and write reports/report.md and .html
-	$(BIN)/audiobench smoke
+DATA := reports/data
+CRITERION := cargo bench -p audiobench-core --bench audiobench
+
+bench-inputs: build ## Write the quick and full inputs the criterion benches read (target/audiobench-inputs)
+	$(BIN)/audiobench inputs --suite quick
+	$(BIN)/audiobench inputs --suite full
+
+criterion-quick: bench-inputs ## criterion, quick sizes and short measurement (Rust tiers natively + limits)
+	AUDIOBENCH_SUITE=quick $(CRITERION)
+
+criterion: bench-inputs ## criterion, full sizes and settings
+	AUDIOBENCH_SUITE=full $(CRITERION)
+
+asv: build ## asv on the working .venv for the current commit (results in .asv/results)
+	$(BIN)/asv machine --yes
+	$(BIN)/asv run -E existing:same --set-commit-hash $$(git rev-parse HEAD)
+
+asv-publish: ## Render the asv history site into reports/asv
+	$(BIN)/asv publish
+
+pytest-bench: build ## pytest-benchmark over the registry (AUDIOBENCH_SUITE=quick|full) → reports/data/pytest-benchmark.json
+	mkdir -p $(DATA)
+	$(PY) -m pytest benchmarks/pytest_suite -q -p no:cacheprovider --benchmark-json $(DATA)/pytest-benchmark.json
+
+runner-quick: build ## The interleaved runner, quick suite (≤ 3 min) → reports/data/runs/
+	$(BIN)/audiobench run --suite quick
+
+runner: build ## The interleaved runner, full suite
+	$(BIN)/audiobench run --suite full
+
+bench: ## Everything, full: criterion + asv (this commit) + pytest-benchmark + the runner
+	$(MAKE) criterion
+	$(MAKE) asv asv-publish
+	AUDIOBENCH_SUITE=full $(MAKE) pytest-bench
+	$(MAKE) runner
+
+bench-quick: ## Quick versions: runner + criterion + pytest-benchmark on the quick sizes
+	$(MAKE) runner-quick
+	$(MAKE) criterion-quick
+	AUDIOBENCH_SUITE=quick $(MAKE) pytest-bench
+
+report: build ## Quick runner + criterion quick, then write reports/report.md and .html
+	$(BIN)/audiobench run --suite quick
+	$(MAKE) criterion-quick
 	$(BIN)/audiobench report
 
-clean: ## Remove build output, .venv and generated reports
+clean: ## Remove build output, .venv, .asv and generated reports
 	cargo clean
-	rm -rf $(VENV) reports/report.* reports/figures reports/data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .asv reports/report.* reports/figures reports/data reports/asv .mypy_cache .ruff_cache .pytest_cache .benchmarks
 	find . -name '__pycache__' -prune -exec rm -rf {} +
 	rm -f audiobench/_rust*.so

@@ -115,6 +115,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_inputs(args: argparse.Namespace) -> int:
+    from audiobench.inputs import export
+
+    path = export(_catalogue(args), args.suite, args.out)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from audiobench.report import ReportInputError, render
 
@@ -173,6 +181,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out-dir", type=Path, default=DATA_DIR / "runs")
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("inputs", help="write the suite's inputs as raw files for the criterion benches")
+    s.add_argument("--suite", choices=("quick", "full"), default="quick")
+    s.add_argument("--out", type=Path, default=Path("target/audiobench-inputs"))
+    s.set_defaults(func=cmd_inputs)
 
     s = sub.add_parser("report", help="render reports/report.md and .html from the results found")
     s.add_argument("--data-dir", type=Path, default=DATA_DIR)

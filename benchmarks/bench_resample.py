@@ -1,0 +1,19 @@
+"""asv: resample at every tier and catalogue size."""
+
+from benchmarks._suite import OperationBenchmark, params
+
+PARAMS, NAMES = params("resample")
+
+
+class Resample(OperationBenchmark):
+    op = "resample"
+    params = PARAMS
+    param_names = NAMES
+
+    def time_resample(self, variant: str, tier: str, size: str) -> None:
+        self.run()
+
+    def peakmem_resample(self, variant: str, tier: str, size: str) -> None:
+        # Peak RSS of the process around one call: shows what allocating tiers (JSON above
+        # all) hold at once; includes the interpreter and its imports, equal for every tier.
+        self.run()

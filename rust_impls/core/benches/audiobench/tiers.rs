@@ -1,0 +1,273 @@
+//! The measured bodies: each Rust tier of each operation, and the limit probes.
+
+use std::hint::black_box;
+use std::sync::{Arc, Mutex};
+
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+use audiobench_core::direct::convert::{self, Conversion};
+use audiobench_core::direct::pipeline::Pipeline;
+use audiobench_core::direct::resample::{output_frames, Preset, Resampler, INPUT_RATE};
+use audiobench_core::direct::{b64, vad};
+use audiobench_core::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNode};
+use audiobench_core::fast::pipeline::FastPipeline;
+use audiobench_core::fast::processor::AudioProcessor;
+use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
+use audiobench_core::json::calls::{self, ChunkSession};
+use audiobench_core::limit;
+
+use crate::inputs::{Case, Input};
+use crate::Record;
+
+type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+struct Ctx<'c, 'g> {
+    group: Group<'g>,
+    case: &'c Case,
+    records: &'c mut Vec<Record>,
+}
+
+impl Ctx<'_, '_> {
+    fn bench(&mut self, tier: &str, mut body: impl FnMut()) {
+        self.group.bench_function(BenchmarkId::new(tier, &self.case.size), |b| b.iter(&mut body));
+        self.records.push(Record {
+            group: format!("{}/{}", self.case.op, self.case.variant),
+            function: tier.to_owned(),
+            parameter: self.case.size.clone(),
+            checksum: self.case.checksum.clone(),
+            elements: self.case.elements(),
+        });
+    }
+
+    fn limits(&mut self) {
+        let src = self.case.bytes.clone();
+        let mut dst = vec![0u8; src.len()];
+        self.bench("limit:memcpy", || limit::memcpy(black_box(&src), &mut dst).expect("same length"));
+        self.bench("limit:read", || {
+            black_box(limit::read(black_box(&src)));
+        });
+    }
+}
+
+pub fn bench_case(c: &mut Criterion, case: &Case, records: &mut Vec<Record>) {
+    let mut group = c.benchmark_group(format!("{}/{}", case.op, case.variant));
+    group.throughput(Throughput::Elements(case.elements()));
+    // The JSON tier's base64 session takes ~0.2 s a pass; fewer samples keep it bounded.
+    if case.op == "b64_buffer" {
+        group.sample_size(10);
+    }
+    let mut ctx = Ctx { group, case, records };
+    match (case.op.as_str(), &case.input) {
+        ("resample", Input::Audio { samples, channels }) => resample(&mut ctx, samples, *channels),
+        ("vad", Input::Audio { samples, channels }) => vad_case(&mut ctx, samples, *channels),
+        ("pipeline", Input::Audio { samples, channels }) => pipeline(&mut ctx, samples, *channels),
+        ("convert", Input::F32(x)) => convert_f32(&mut ctx, x),
+        ("convert", Input::I16(x)) => convert_i16(&mut ctx, x),
+        ("b64_buffer", Input::Stream { .. }) => stream(&mut ctx),
+        (op, _) => panic!("no bench for {op} with this input kind"),
+    }
+    ctx.limits();
+    ctx.group.finish();
+}
+
+fn audio(samples: &[f32], channels: usize) -> AudioData {
+    AudioData::new(AudioBuffer::new_f32(samples.to_vec()), INPUT_RATE, channels)
+}
+
+fn resample(ctx: &mut Ctx<'_, '_>, samples: &[f32], channels: usize) {
+    let preset = Preset::parse(&ctx.case.variant).expect("catalogue preset");
+    let mut direct = Resampler::new(preset, channels).expect("resampler");
+    let mut out = vec![0f32; channels * output_frames(samples.len() / channels)];
+    ctx.bench("rust-direct", || direct.process_into(black_box(samples), &mut out).expect("resample"));
+    let mut node = FastResampleNode::new(preset, channels).expect("node");
+    let data = audio(samples, channels);
+    ctx.bench("rust-fast", || {
+        black_box(node.process_audio(data.clone()).expect("resample"));
+    });
+    ctx.bench("rust-json", || {
+        black_box(calls::resample(black_box(samples), channels, preset).expect("resample"));
+    });
+}
+
+fn vad_case(ctx: &mut Ctx<'_, '_>, samples: &[f32], channels: usize) {
+    let params = vad::VadParams::default();
+    let count = params.frame_count(samples.len() / channels);
+    let (mut energies, mut flags) = (vec![0f32; count], vec![false; count]);
+    ctx.bench("rust-direct", || {
+        black_box(vad::vad_into(black_box(samples), channels, &params, &mut energies, &mut flags).expect("vad"));
+    });
+    let mut node = FastVadNode::new(params).expect("node");
+    let data = audio(samples, channels);
+    ctx.bench("rust-fast", || {
+        node.process_audio(data.clone()).expect("vad");
+        black_box(node.take_last());
+    });
+    ctx.bench("rust-json", || {
+        black_box(calls::vad(black_box(samples), channels, &params).expect("vad"));
+    });
+}
+
+fn pipeline(ctx: &mut Ctx<'_, '_>, samples: &[f32], channels: usize) {
+    let params = vad::VadParams::default();
+    let frames = samples.len() / channels;
+    let mut direct = Pipeline::new(channels, params).expect("pipeline");
+    let mut out = vec![0i16; channels * output_frames(frames)];
+    let mut flags = vec![false; params.frame_count(frames)];
+    ctx.bench("rust-direct", || {
+        black_box(direct.process_into(black_box(samples), &mut out, &mut flags).expect("pipeline"));
+    });
+    let mut fast = FastPipeline::new(channels, params).expect("pipeline");
+    let data = audio(samples, channels);
+    ctx.bench("rust-fast", || {
+        black_box(fast.process(data.clone()).expect("pipeline"));
+    });
+    ctx.bench("rust-json", || {
+        black_box(calls::pipeline(black_box(samples), channels, &params).expect("pipeline"));
+    });
+}
+
+fn convert_f32(ctx: &mut Ctx<'_, '_>, x: &[f32]) {
+    let conversion = Conversion::parse(&ctx.case.variant).expect("catalogue variant");
+    match conversion {
+        Conversion::F32I16 => {
+            let mut out = vec![0i16; x.len()];
+            ctx.bench("rust-direct", || convert::f32_to_i16_into(black_box(x), &mut out).expect("len"));
+        }
+        _ => {
+            let mut out = vec![0i32; x.len()];
+            ctx.bench("rust-direct", || convert::f32_to_i32_into(black_box(x), &mut out).expect("len"));
+        }
+    }
+    convert_nodes(ctx, conversion, AudioBuffer::new_f32(x.to_vec()), || calls::convert_f32(black_box(x), conversion));
+}
+
+fn convert_i16(ctx: &mut Ctx<'_, '_>, x: &[i16]) {
+    let conversion = Conversion::parse(&ctx.case.variant).expect("catalogue variant");
+    match conversion {
+        Conversion::I16F32 => {
+            let mut out = vec![0f32; x.len()];
+            ctx.bench("rust-direct", || convert::i16_to_f32_into(black_box(x), &mut out).expect("len"));
+        }
+        _ => {
+            let mut out = vec![0i32; x.len()];
+            ctx.bench("rust-direct", || convert::i16_to_i32_into(black_box(x), &mut out).expect("len"));
+        }
+    }
+    convert_nodes(ctx, conversion, AudioBuffer::new_i16(x.to_vec()), || calls::convert_i16(black_box(x), conversion));
+}
+
+fn convert_nodes(
+    ctx: &mut Ctx<'_, '_>,
+    conversion: Conversion,
+    buffer: AudioBuffer,
+    mut json: impl FnMut() -> audiobench_core::Result<calls::Samples>,
+) {
+    let mut node = FastConvertNode::new(conversion);
+    let data = AudioData::new(buffer, 0, 1);
+    ctx.bench("rust-fast", || {
+        black_box(node.process_audio(data.clone()).expect("convert"));
+    });
+    ctx.bench("rust-json", || {
+        black_box(json().expect("convert"));
+    });
+}
+
+/// One thread's share of a stream: call `i` goes to part `i % threads`, as in Python.
+struct Part<'a> {
+    chunks: Vec<&'a [u8]>,
+    owners: Vec<u32>,
+    call_ids: Vec<&'a str>,
+}
+
+fn split<'a>(
+    chunks: &'a [u8],
+    chunk_len: usize,
+    owners: &[u32],
+    call_ids: &'a [String],
+    threads: usize,
+) -> Vec<Part<'a>> {
+    (0..threads)
+        .map(|p| {
+            let mine: Vec<usize> = (0..call_ids.len()).filter(|i| i % threads == p).collect();
+            let remap = |o: u32| mine.iter().position(|&m| m == o as usize);
+            let mut part = Part {
+                chunks: Vec::new(),
+                owners: Vec::new(),
+                call_ids: mine.iter().map(|&i| call_ids[i].as_str()).collect(),
+            };
+            for (i, &o) in owners.iter().enumerate() {
+                if let Some(new) = remap(o) {
+                    part.chunks.push(&chunks[i * chunk_len..(i + 1) * chunk_len]);
+                    part.owners.push(new as u32);
+                }
+            }
+            part
+        })
+        .collect()
+}
+
+fn on_threads<'a>(pool: &Option<ThreadPool>, parts: &'a [Part<'a>], feed: impl Fn(&'a Part<'a>) + Sync) {
+    match pool {
+        None => feed(&parts[0]),
+        Some(pool) => pool.scope(|s| {
+            for part in parts {
+                let feed = &feed;
+                s.spawn(move |_| feed(part));
+            }
+        }),
+    }
+}
+
+fn stream(ctx: &mut Ctx<'_, '_>) {
+    let Input::Stream { chunks, chunk_len, owners, call_ids, threads, capacity } = &ctx.case.input else {
+        unreachable!("stream() is only called for stream inputs")
+    };
+    let parts = split(chunks, *chunk_len, owners, call_ids, *threads);
+    // Built once: a run measures task hand-off, not thread start-up (as the Python pool).
+    let pool = (*threads > 1).then(|| ThreadPoolBuilder::new().num_threads(*threads).build().expect("thread pool"));
+
+    // rust-direct: each part decodes into its own preallocated per-call buffers.
+    type Buffers = (Vec<Vec<u8>>, Vec<usize>);
+    let outs: Vec<Mutex<Buffers>> = parts
+        .iter()
+        .map(|p| Mutex::new((vec![vec![0u8; *capacity]; p.call_ids.len()], vec![0usize; p.call_ids.len()])))
+        .collect();
+    ctx.bench("rust-direct", || {
+        on_threads(&pool, &parts, |part| {
+            let index = parts.iter().position(|p| std::ptr::eq(p, part)).expect("own part");
+            let mut guard = outs[index].lock().expect("unpoisoned");
+            let (bufs, lens) = &mut *guard;
+            lens.fill(0);
+            let mut slices: Vec<&mut [u8]> = bufs.iter_mut().map(Vec::as_mut_slice).collect();
+            b64::decode_stream_into(&part.chunks, &part.owners, &part.call_ids, &mut slices, lens).expect("decode");
+        });
+    });
+
+    // rust-fast: one shared AudioProcessor per pass, fed per chunk, then every call taken.
+    ctx.bench("rust-fast", || {
+        let processor = AudioProcessor::new(*capacity);
+        on_threads(&pool, &parts, |part| {
+            for (chunk, &o) in part.chunks.iter().zip(&part.owners) {
+                processor.add_chunk(part.call_ids[o as usize], chunk).expect("decode");
+            }
+        });
+        for id in call_ids {
+            black_box(processor.take(id).expect("take"));
+        }
+    });
+
+    // rust-json: one session node per pass, one JSON message per chunk.
+    ctx.bench("rust-json", || {
+        let session = Arc::new(Mutex::new(ChunkSession::new(*capacity).expect("node")));
+        on_threads(&pool, &parts, |part| {
+            for (chunk, &o) in part.chunks.iter().zip(&part.owners) {
+                session.lock().expect("unpoisoned").add_chunk(part.call_ids[o as usize], chunk).expect("decode");
+            }
+        });
+        let mut session = session.lock().expect("unpoisoned");
+        for id in call_ids {
+            black_box(session.take(id).expect("take"));
+        }
+    });
+}

@@ -1,0 +1,46 @@
+"""The measurement suites stay wired to the registry: asv discovers its benchmarks, the
+pytest-benchmark suite has one benchmark per registry entry and size."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from audiobench.catalogue import Catalogue
+from audiobench.tiers import Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_pytest_benchmark_suite_covers_every_entry(reg: Registry, catalogue: Catalogue) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "benchmarks/pytest_suite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"AUDIOBENCH_SUITE": "quick", "PATH": ""},
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    ids = {line.split("[", 1)[1].rstrip("]") for line in out.stdout.splitlines() if "::test_registry[" in line}
+    expected = set()
+    for impl in reg.entries(peers=True):
+        spec = catalogue.operation(impl.op)
+        for size in spec.sizes_for("pure" if impl.tier == "python-pure" else "quick"):
+            expected.add(f"{impl.op}/{impl.variant}/{impl.tier}/{size.label}")
+    assert ids == expected
+
+
+def test_asv_discovers_the_suite(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "asv", "check", "-E", "existing:same"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "No problems found" in out.stdout
