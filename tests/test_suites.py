@@ -3,7 +3,6 @@ pytest-benchmark suite has one benchmark per registry entry and size."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
