@@ -3,6 +3,7 @@ pytest-benchmark suite has one benchmark per registry entry and size."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ def test_pytest_benchmark_suite_covers_every_entry(reg: Registry, catalogue: Cat
         capture_output=True,
         text=True,
         timeout=300,
-        env={"AUDIOBENCH_SUITE": "quick", "PATH": ""},
+        env={**os.environ, "AUDIOBENCH_SUITE": "quick"},
     )
     assert out.returncode == 0, out.stdout + out.stderr
     ids = {line.split("[", 1)[1].rstrip("]") for line in out.stdout.splitlines() if "::test_registry[" in line}
