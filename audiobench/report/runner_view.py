@@ -24,7 +24,18 @@ def _row(case: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
         "cv": f"{100 * r['stats_s']['cv']:.1f}",
         "parity": "" if parity is None else PARITY_MARK[parity["ok"]],
         "detail": parity["detail"] if parity else "",
+        "measured": _measured(parity["metrics"] if parity else {}),
     }
+
+
+def _measured(metrics: dict[str, float]) -> str:
+    """What the parity pass measured on the way: SNR for resampling, buffer reallocations."""
+    parts = []
+    if "snr_db" in metrics:
+        parts.append(f"SNR {metrics['snr_db']:.1f} dB")
+    if "reallocations" in metrics:
+        parts.append(f"{int(metrics['reallocations'])} reallocations")
+    return ", ".join(parts)
 
 
 def context(run: dict[str, Any]) -> dict[str, Any]:
