@@ -23,7 +23,7 @@ from audiobench.environment import fingerprint
 from audiobench.limits import prepare_limit
 from audiobench.runner import cold, runfile
 from audiobench.runner.plan import CasePlan, Row
-from audiobench.runner.timing import RoundRobin, Run, calibrate, warm_up
+from audiobench.runner.timing import LEAD_CALL_MAX, RoundRobin, Run, calibrate, warm_up
 from audiobench.stats import CONFIDENCE, RESAMPLES, paired_ratio, summarize
 from audiobench.tiers import Registry
 from audiobench.units import realtime_factor, to_unit
@@ -52,7 +52,7 @@ class Settings:
 
 
 SUITES = {
-    "quick": Settings("quick", round_seconds=0.008, min_rounds=8, max_rounds=20, time_budget=110.0),
+    "quick": Settings("quick", round_seconds=0.015, min_rounds=8, max_rounds=20, time_budget=110.0),
     "full": Settings("full", round_seconds=0.025, min_rounds=15, max_rounds=60, time_budget=1800.0),
 }
 
@@ -113,10 +113,10 @@ def _measure_case(
             checks[row.name] = _parity(plan, row, checked(), reference)
             runs[row.name] = checked if timed_case is plan.case else row.impl.prepare(timed_case)
         warm[row.name] = warm_up(runs[row.name])
-    batches: dict[str, tuple[Run, int]] = {}
+    batches: dict[str, tuple[Run, int, bool]] = {}
     for name, run in runs.items():
-        calls, _ = calibrate(run, settings.round_seconds)
-        batches[name] = (run, calls)
+        calls, per_call = calibrate(run, settings.round_seconds)
+        batches[name] = (run, calls, per_call <= LEAD_CALL_MAX)
     rr = RoundRobin(batches, seed=seed)
     t0 = time.perf_counter()
     rr.round()  # every round is a sample; the first one also prices a round for the budget
@@ -144,6 +144,7 @@ def _measure_case(
                 "summary": row.impl.summary if row.impl else "reference probe over the input bytes",
                 "warmup_calls": warm[row.name],
                 "calls_per_round": batches[row.name][1],
+                "lead_call": batches[row.name][2],
                 "samples_s": s_list(rr.samples[row.name]),
                 "stats_s": s.as_dict(),
                 "unit": unit,
@@ -245,6 +246,8 @@ def execute(
             },
             "ratio": "per-round a/b, summarised by its median",
             "gc": "disabled during each timed batch",
+            "lead_call": f"rows at most {LEAD_CALL_MAX * 1e3:g} ms per call start each batch with one untimed call",
+            "calibration": "calls per batch from the fastest of three tries per step",
         },
         "allocation_policy": ALLOCATION_POLICY,
         "environment": env,

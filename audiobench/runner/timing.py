@@ -5,6 +5,13 @@ Within one case every row runs in every round, in a freshly shuffled order, so s
 A row's sample for a round is the mean of ``calls`` back-to-back calls, ``calls`` chosen so the
 batch lasts about the round target (timer resolution and call overhead then do not matter).
 The garbage collector is paused during each batch, as ``timeit`` does, and runs between batches.
+
+On the 2-core VMs this was built on, the first call after another row has run for tens of
+milliseconds is often 0.1–3 ms slower than the next (measured even for a 1000-element list
+comprehension), whatever the row. Two consequences, both handled here: calibration takes the
+fastest of three tries, so one such stall cannot pin a 20 µs call at one call per batch; and a
+batch of a fast row (≤ :data:`LEAD_CALL_MAX` per call) starts with one untimed call, so every
+row is measured in the same warm state rather than charged for whoever ran before it.
 """
 
 from __future__ import annotations
@@ -18,13 +25,17 @@ from dataclasses import dataclass, field
 Run = Callable[[], object]
 
 MAX_CALLS = 1 << 20
+LEAD_CALL_MAX = 0.002
+"""Rows at most this slow per call get one untimed call at the start of every batch."""
 
 
-def timed_batch(run: Run, calls: int) -> float:
-    """Seconds per call over ``calls`` back-to-back calls."""
+def timed_batch(run: Run, calls: int, lead: bool = False) -> float:
+    """Seconds per call over ``calls`` back-to-back calls (after one untimed call if ``lead``)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if lead:
+            run()
         t0 = time.perf_counter_ns()
         for _ in range(calls):
             run()
@@ -52,10 +63,16 @@ def warm_up(run: Run, min_calls: int = 2, min_seconds: float = 0.05, max_seconds
 
 
 def calibrate(run: Run, target_seconds: float) -> tuple[int, float]:
-    """Calls per batch so one batch lasts about ``target_seconds``; also the per-call estimate."""
+    """Calls per batch so one batch lasts about ``target_seconds``; also the per-call estimate.
+
+    Each step keeps the fastest of three tries (one try when a call is far beyond the target:
+    repeating a 0.3 s call teaches nothing).
+    """
     calls = 1
     while True:
         per_call = timed_batch(run, calls)
+        if per_call * calls < 5 * target_seconds:
+            per_call = min(per_call, timed_batch(run, calls), timed_batch(run, calls))
         if per_call * calls >= target_seconds or calls >= MAX_CALLS:
             return calls, per_call
         # Aim straight for the target, at least doubling, with a 20 % margin.
@@ -66,7 +83,8 @@ def calibrate(run: Run, target_seconds: float) -> tuple[int, float]:
 class RoundRobin:
     """Interleaved rounds over several rows; samples accumulate per row."""
 
-    batches: dict[str, tuple[Run, int]]
+    batches: dict[str, tuple[Run, int, bool]]
+    """name → (run, calls per batch, untimed lead call)"""
     seed: int = 0
     samples: dict[str, list[float]] = field(default_factory=dict)
     orders: list[list[str]] = field(default_factory=list)
@@ -81,8 +99,8 @@ class RoundRobin:
         self._rng.shuffle(order)
         self.orders.append(order)
         for name in order:
-            run, calls = self.batches[name]
-            self.samples[name].append(timed_batch(run, calls))
+            run, calls, lead = self.batches[name]
+            self.samples[name].append(timed_batch(run, calls, lead))
 
     @property
     def rounds_done(self) -> int:
