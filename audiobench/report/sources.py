@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audiobench.documents import read_versioned
 from audiobench.runner import runfile
 from audiobench.smoke import SCHEMA as SMOKE_SCHEMA
 
@@ -27,16 +27,7 @@ class Source:
 
 
 def load_smoke(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise ReportInputError(f"{path}: not readable JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("schema") != SMOKE_SCHEMA:
-        found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-        raise ReportInputError(f"{path}: schema {found!r}, expected {SMOKE_SCHEMA!r}")
-    return doc
+    return read_versioned(path, SMOKE_SCHEMA, ReportInputError) if path.exists() else None
 
 
 def load_latest_run(runs_dir: Path) -> tuple[dict[str, Any] | None, Path | None]:

@@ -7,12 +7,12 @@ taken gets a numeric suffix.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from audiobench.atomic import write_json
+from audiobench.documents import read_versioned
 
 SCHEMA = "audiobench.run/1"
 RUNS_DIR = Path("reports/data/runs")
@@ -40,16 +40,7 @@ def write(doc: dict[str, Any], runs_dir: Path = RUNS_DIR) -> Path:
 
 
 def read(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunFileError(f"{path}: no such run file") from None
-    except (OSError, json.JSONDecodeError) as e:
-        raise RunFileError(f"{path}: not readable JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-        raise RunFileError(f"{path}: schema {found!r}, expected {SCHEMA!r}")
-    return doc
+    return read_versioned(path, SCHEMA, RunFileError)
 
 
 def latest(runs_dir: Path = RUNS_DIR) -> Path | None:

@@ -8,23 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-
-def fmt(x: float | None) -> str:
-    if x is None:
-        return "—"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3g}"
-
-
-def speedup_vs(case: dict[str, Any], baseline: str, row: str) -> str:
-    """``baseline/row`` (how many times faster ``row`` is) with its CI, or a dash."""
-    for r in case["ratios"]:
-        if r["a"] == baseline and r["b"] == row:
-            return f"{r['median']:.2f}× [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
-    return "—"
+from audiobench.report.fmt import num as fmt
+from audiobench.report.fmt import ratio_with_ci
 
 
 def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
@@ -44,7 +29,7 @@ def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
                 fmt(r["unit_median"]),
                 f"{fmt(r['unit_ci'][0])}–{fmt(r['unit_ci'][1])}",
                 r["unit"],
-                speedup_vs(case, "python", r["row"]) if r["row"] != "python" else "1",
+                ratio_with_ci(case, "python", r["row"]) if r["row"] != "python" else "1",
                 fmt(pct),
                 mark,
             )
