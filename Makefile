@@ -16,7 +16,8 @@ RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.
 EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-rust test-python lint lint-rust lint-python fmt \
-	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick clean
+	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
+	profiler profile clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,7 +62,13 @@ lint: lint-rust lint-python ## Every linter
 test-rust: $(VENV)/.venv-ready ## cargo test for the whole workspace
 	cargo test --workspace --release
 
-test-python: build ## pytest (parity, bindings, errors, CLI)
+profiler: $(VENV)/.venv-ready ## Build the native stage profiler (target/release/audiobench-profile)
+	cargo build --release -p audiobench-profiles
+
+profile: build profiler ## Stage breakdown of every tier (instruction counts too when valgrind is installed)
+	$(BIN)/audiobench profile $$(command -v valgrind >/dev/null && echo --instructions)
+
+test-python: build profiler ## pytest (parity, bindings, errors, suites, profiler, CLI)
 	$(PY) -m pytest
 
 test: build lint test-rust test-python ## Everything CI runs: build, lints, Rust tests, stubtest, pytest

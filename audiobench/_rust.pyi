@@ -32,6 +32,11 @@ __all__ = [
     "Pipeline",
     "Resampler",
     "UnknownCallError",
+    "_probe_chunk_list",
+    "_probe_detach",
+    "_probe_noop",
+    "_probe_to_numpy",
+    "_probe_view",
     "b64_decode_stream_into",
     "build_info",
     "convert",
@@ -246,6 +251,23 @@ def limit_memcpy(src: npt.NDArray[np.uint8], dst: npt.NDArray[np.uint8]) -> None
 
 def limit_read(src: npt.NDArray[np.uint8]) -> int:
     """Read every byte of ``src`` once (1-D uint8); returns an XOR fold so the read cannot be skipped."""
+
+# --- boundary probes (used by the stage profiler) -------------------------------------------
+
+def _probe_noop() -> None:
+    """An empty function: the cost of calling into the extension at all."""
+
+def _probe_view(x: npt.NDArray[np.generic], writable: bool = False) -> int:
+    """Borrow ``x`` as the kernels do (checks, borrow, slice); returns the nanoseconds it took."""
+
+def _probe_detach() -> int:
+    """Release and re-take the GIL; returns the nanoseconds it took."""
+
+def _probe_to_numpy(n: int, dtype: str) -> int:
+    """Hand an ``n``-element Rust Vec to numpy without copying; returns the nanoseconds it took."""
+
+def _probe_chunk_list(chunks: Sequence[bytes]) -> int:
+    """Extract a list of bytes into slices as ``b64_decode_stream_into`` does; returns nanoseconds."""
 
 # --- build facts ---------------------------------------------------------------------------
 

@@ -115,6 +115,48 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from audiobench.profile import ALL_TIERS, run_profile, save
+    from audiobench.profile.native import ProfilerError, valgrind_available
+    from audiobench.profile.table import print_profile
+    from audiobench.tiers import registry
+
+    cat = _catalogue(args)
+    ops, tiers = _split(args.ops), _split(args.tiers)
+    bad = [o for o in ops or [] if o not in cat.operations] + [t for t in tiers or [] if t not in ALL_TIERS]
+    if bad:
+        print(f"audiobench profile: unknown operation or tier: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    if args.instructions and not valgrind_available():
+        print("audiobench profile: --instructions needs valgrind (apt-get install valgrind)", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    try:
+        with console.status("profiling") as status:
+            doc = run_profile(
+                cat,
+                registry(),
+                args.suite,
+                ops,
+                tiers,
+                args.instructions,
+                args.budget_ms,
+                on_step=lambda s: status.update(f"profiling: {s}"),
+            )
+    except ProfilerError as e:
+        print(f"audiobench profile: {e}", file=sys.stderr)
+        return 1
+    path = save(doc, args.out_dir)
+    if args.format == "json":
+        print(json.dumps({"profile_file": str(path), "entries": len(doc["entries"])}))
+    else:
+        print_profile(doc)
+        print(f"wrote {path} ({len(doc['entries'])} entries, {doc['duration_s']:.0f} s)")
+    return 0
+
+
 def cmd_inputs(args: argparse.Namespace) -> int:
     from audiobench.inputs import export
 
@@ -181,6 +223,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out-dir", type=Path, default=DATA_DIR / "runs")
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("profile", help="stage breakdown per tier: time, allocations, instructions; PyO3 boundary")
+    s.add_argument("--suite", choices=("quick", "full"), default="quick")
+    s.add_argument("--ops", help="comma-separated operations (default: all)")
+    s.add_argument(
+        "--tiers",
+        help="comma-separated tiers (python, python-best, python-pure, rust-json, rust-fast, "
+        "rust-direct, rust-direct-alloc; default: all)",
+    )
+    s.add_argument("--instructions", action="store_true", help="count instructions per stage under callgrind")
+    s.add_argument("--budget-ms", type=int, default=250, help="time per staged measurement (default 250)")
+    s.add_argument("--out-dir", type=Path, default=DATA_DIR / "profiles")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=cmd_profile)
 
     s = sub.add_parser("inputs", help="write the suite's inputs as raw files for the criterion benches")
     s.add_argument("--suite", choices=("quick", "full"), default="quick")

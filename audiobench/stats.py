@@ -107,3 +107,69 @@ def paired_ratio(a_name: str, a: npt.ArrayLike, b_name: str, b: npt.ArrayLike, c
     r = x / y
     lo, hi = median_ci(r, confidence)
     return Ratio(a=a_name, b=b_name, n=int(r.size), median=float(np.median(r)), ci_low=lo, ci_high=hi)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Median of ``a`` minus median of ``b`` (independent samples), and their ratio, with CIs."""
+
+    a: str
+    b: str
+    difference: float
+    diff_ci_low: float
+    diff_ci_high: float
+    ratio: float
+    ratio_ci_low: float
+    ratio_ci_high: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _two_sample_ci(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], statistic: Any, confidence: float
+) -> tuple[float, float]:
+    if x.size < 3 or y.size < 3:
+        lo, hi = statistic(x, y, axis=-1), statistic(x, y, axis=-1)
+        return float(lo), float(hi)
+    res = sps.bootstrap(
+        (x, y),
+        statistic,
+        confidence_level=confidence,
+        n_resamples=RESAMPLES,
+        method="percentile",
+        vectorized=True,
+        paired=False,
+        axis=-1,
+        rng=np.random.default_rng(SEED),
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def median_difference(
+    a_name: str, a: npt.ArrayLike, b_name: str, b: npt.ArrayLike, confidence: float = CONFIDENCE
+) -> Difference:
+    """Compare two independently measured rows (e.g. measured in different processes, where no
+    round pairs them): difference and ratio of medians, each with a two-sample bootstrap CI."""
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if x.size == 0 or y.size == 0:
+        raise ValueError("no samples to compare")
+
+    def diff(p: Any, q: Any, axis: int = -1) -> Any:
+        return np.median(p, axis=axis) - np.median(q, axis=axis)
+
+    def ratio(p: Any, q: Any, axis: int = -1) -> Any:
+        return np.median(p, axis=axis) / np.median(q, axis=axis)
+
+    d_lo, d_hi = _two_sample_ci(x, y, diff, confidence)
+    r_lo, r_hi = _two_sample_ci(x, y, ratio, confidence)
+    return Difference(
+        a=a_name,
+        b=b_name,
+        difference=float(np.median(x) - np.median(y)),
+        diff_ci_low=d_lo,
+        diff_ci_high=d_hi,
+        ratio=float(np.median(x) / np.median(y)),
+        ratio_ci_low=r_lo,
+        ratio_ci_high=r_hi,
+    )

@@ -217,8 +217,24 @@ def pipeline(
     """VAD → resample(high) → f32→i16 on lists."""
     _, flags, ratio = vad(audio, sample_rate, threshold)
     resampled = (resampler or Resampler("high"))(audio)
-    pcm = [[_f32_i16(_to_f32(v)) for v in ch] for ch in resampled]
-    return pcm, flags, ratio
+    return to_i16_planar(resampled), flags, ratio
 
 
-__all__ = ["OUTPUT_RATE", "ChunkBuffers", "Resampler", "b64decode", "convert", "pipeline", "resample", "vad"]
+def to_i16_planar(audio: Planar) -> list[list[int]]:
+    """The pipeline's last step: round each float64 sample to float32 (as the array tiers hold
+    it), then f32 → i16."""
+    return [[_f32_i16(_to_f32(v)) for v in ch] for ch in audio]
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "OUTPUT_RATE",
+    "ChunkBuffers",
+    "Resampler",
+    "b64decode",
+    "convert",
+    "pipeline",
+    "resample",
+    "to_i16_planar",
+    "vad",
+]

@@ -62,7 +62,13 @@ def survey(
         Source("criterion", str(criterion), f"found: {n_criterion} benchmarks" if n_criterion else "not measured"),
         Source("asv", str(asv_results), f"found: {n_asv} result files" if n_asv > 0 else "not measured"),
         Source("pytest-benchmark", str(pytest_bench), "found" if pytest_bench.exists() else "not measured"),
-        Source("stage profiler (`audiobench profile`)", str(data_dir / "profiles"), "not measured"),
+        Source(
+            "stage profiler (`audiobench profile`)",
+            str(data_dir / "profiles"),
+            f"found: {n_profiles} profile files"
+            if (n_profiles := _count(data_dir / "profiles", "*.json"))
+            else "not measured",
+        ),
         Source(
             "smoke pass (`audiobench smoke`)",
             str(data_dir / "smoke.json"),

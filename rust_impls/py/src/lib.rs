@@ -12,6 +12,7 @@ mod fast;
 mod info;
 mod json;
 mod limit;
+mod probe;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -31,5 +32,6 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     json::register(m)?;
     info::register(m)?;
     limit::register(m)?;
+    probe::register(m)?;
     Ok(())
 }

@@ -1,5 +1,8 @@
 //! The cases to measure: the catalogue's sizes for the suite (read with the `toml` crate) and
 //! the input bytes `audiobench inputs` wrote for them, verified against their checksums.
+//!
+//! Shared by the criterion benches and the stage profiler (`profiles/`, which includes this
+//! file by path), so both read exactly the same bytes the same way.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -59,7 +62,14 @@ pub struct Paths {
 
 impl Paths {
     pub fn from_env(suite: &str) -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        // The workspace root is the nearest ancestor holding the catalogue (this file is
+        // compiled into crates at different depths).
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = here
+            .ancestors()
+            .find(|d| d.join("benchmarks/catalogue.toml").is_file())
+            .unwrap_or(here)
+            .to_path_buf();
         let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
         let catalogue = std::env::var_os("AUDIOBENCH_CATALOGUE")
             .map(PathBuf::from)

@@ -50,20 +50,46 @@ impl Pipeline {
     /// Run the pipeline into caller-provided outputs: `out` is planar
     /// `channels × output_frames(frames)`, `flags` has one entry per whole 30 ms frame.
     pub fn process_into(&mut self, audio: &[f32], out: &mut [i16], flags: &mut [bool]) -> Result<VadSummary> {
+        // Check both outputs before either stage writes, so a bad call changes nothing.
+        let frames = planar_frames("audio", audio, self.channels())?;
+        let expected = output_frames(frames) * self.channels();
+        if out.len() != expected {
+            return Err(AudioError::OutputLength { name: "out", expected, actual: out.len() });
+        }
+        let count = self.vad.frame_count(frames);
+        if flags.len() != count {
+            return Err(AudioError::OutputLength { name: "flags", expected: count, actual: flags.len() });
+        }
+        let summary = self.vad_stage(audio, flags)?;
+        self.resample_convert_stage(audio, out)?;
+        Ok(summary)
+    }
+
+    /// First stage of [`process_into`](Pipeline::process_into): VAD flags (energies kept as
+    /// scratch). Public so the profiler can time the stages on their own.
+    pub fn vad_stage(&mut self, audio: &[f32], flags: &mut [bool]) -> Result<VadSummary> {
+        let channels = self.channels();
+        let frames = planar_frames("audio", audio, channels)?;
+        let count = self.vad.frame_count(frames);
+        if self.energies.len() < count {
+            self.energies.try_reserve(count - self.energies.len()).map_err(|_| AudioError::Allocation {
+                name: "energies",
+                bytes: count * std::mem::size_of::<f32>(),
+            })?;
+            self.energies.resize(count, 0.0);
+        }
+        vad_into(audio, channels, &self.vad, &mut self.energies[..count], flags)
+    }
+
+    /// Second stage: resample (`high`) and convert each output block to i16 while it is in
+    /// cache (fused, so it cannot be split further without changing what it measures).
+    pub fn resample_convert_stage(&mut self, audio: &[f32], out: &mut [i16]) -> Result<()> {
         let channels = self.channels();
         let frames = planar_frames("audio", audio, channels)?;
         let out_frames = output_frames(frames);
         if out.len() != out_frames * channels {
             return Err(AudioError::OutputLength { name: "out", expected: out_frames * channels, actual: out.len() });
         }
-        let count = self.vad.frame_count(frames);
-        if self.energies.len() < count {
-            self.energies
-                .try_reserve(count - self.energies.len())
-                .map_err(|_| AudioError::Allocation { name: "energies", bytes: count * std::mem::size_of::<f32>() })?;
-            self.energies.resize(count, 0.0);
-        }
-        let summary = vad_into(audio, channels, &self.vad, &mut self.energies[..count], flags)?;
         self.resampler.process_chunks(audio, frames, |block, stride, src, dst, n| {
             for c in 0..channels {
                 let from = &block[c * stride + src..c * stride + src + n];
@@ -71,8 +97,7 @@ impl Pipeline {
                 // Lengths are equal by construction, so this cannot fail.
                 let _ = f32_to_i16_into(from, to);
             }
-        })?;
-        Ok(summary)
+        })
     }
 
     /// Allocating variant of [`process_into`](Pipeline::process_into).

@@ -1,0 +1,180 @@
+"""Driving the native stage profiler (``profiles/``, binary ``audiobench-profile``).
+
+Timing runs start it directly; instruction counts run it under
+``valgrind --tool=callgrind --collect-atstart=no``, where it writes one dump per stage (a
+callgrind client request) and this module reads each dump's ``totals:`` line back by its label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from audiobench.catalogue import Catalogue, SizeSet
+from audiobench.inputs import DEFAULT_ROOT, export
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = ROOT / "target" / "release" / "audiobench-profile"
+NATIVE_SCHEMA = "audiobench.profile-native/1"
+
+
+class ProfilerError(RuntimeError):
+    """The native profiler could not be built or run; the message says what failed."""
+
+
+def _sources_newer_than(path: Path) -> bool:
+    if not path.exists():
+        return True
+    built = path.stat().st_mtime
+    roots = [ROOT / "profiles", ROOT / "rust_impls" / "core" / "src", ROOT / "rust_impls" / "core" / "benches"]
+    return any(f.stat().st_mtime > built for r in roots for f in r.rglob("*.rs"))
+
+
+def ensure_binary() -> Path:
+    """Build the profiler (release) if it is missing or older than its sources."""
+    if _sources_newer_than(BINARY):
+        proc = subprocess.run(
+            ["cargo", "build", "--release", "-p", "audiobench-profiles"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise ProfilerError(f"cargo build -p audiobench-profiles failed:\n{proc.stderr[-2000:]}")
+    return BINARY
+
+
+def ensure_inputs(cat: Catalogue, suite: SizeSet) -> Path:
+    """The suite's exported inputs, written (again) if missing or from another seed."""
+    manifest = ROOT / DEFAULT_ROOT / suite / "manifest.json"
+    try:
+        if json.loads(manifest.read_text())["seed"] == cat.seed:
+            return manifest
+    except (OSError, ValueError, KeyError):
+        pass
+    return export(cat, suite, ROOT / DEFAULT_ROOT)
+
+
+def _args(suite: str, ops: list[str] | None, tiers: list[str] | None) -> list[str]:
+    args = ["--suite", suite]
+    if ops:
+        args += ["--ops", ",".join(ops)]
+    if tiers:
+        args += ["--tiers", ",".join(tiers)]
+    return args
+
+
+def _load(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(path.read_text())
+    if doc.get("schema") != NATIVE_SCHEMA:
+        raise ProfilerError(f"{path}: unexpected schema {doc.get('schema')!r}")
+    return doc
+
+
+def run_timing(suite: str, ops: list[str] | None, tiers: list[str] | None, budget_ms: int) -> dict[str, Any]:
+    binary = ensure_binary()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "native.json"
+        cmd = [str(binary), *_args(suite, ops, tiers), "--budget-ms", str(budget_ms), "--out", str(out)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise ProfilerError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+        return _load(out)
+
+
+def run_case_e2e(suite: str, case_id: str, tier: str, budget_ms: int) -> list[float]:
+    """End-to-end samples (ns) of one native call, measured now, for the PyO3 side's reference."""
+    binary = ensure_binary()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "native.json"
+        cmd = [
+            str(binary),
+            "--suite",
+            suite,
+            "--case",
+            case_id,
+            "--tiers",
+            tier,
+            "--e2e-only",
+            "--budget-ms",
+            str(budget_ms),
+            "--out",
+            str(out),
+        ]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise ProfilerError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+        cases = _load(out)["cases"]
+    if not cases:
+        raise ProfilerError(f"the native profiler has no case {case_id} at {tier}")
+    samples: list[float] = cases[0]["stages"][0]["samples_ns"]
+    return samples
+
+
+def valgrind_available() -> bool:
+    return shutil.which("valgrind") is not None
+
+
+_DESC = re.compile(r"^desc: Trigger: Client Request: (audiobench#.*)$", re.M)
+_TOTALS = re.compile(r"^(?:totals|summary): (\d+)", re.M)
+_THREAD = re.compile(r"^thread: (\d+)$", re.M)
+
+
+def parse_dumps(directory: Path) -> dict[str, int]:
+    """Instruction totals (Ir) of the main thread in every callgrind dump, by dump label.
+
+    Callgrind runs with ``--separate-threads=yes``; only thread 1 is read: the profiler runs
+    every counted stage on it, and other threads (an idle executor) only add scheduling noise.
+    """
+    counts: dict[str, int] = {}
+    for dump in sorted(directory.glob("callgrind.out*")):
+        text = dump.read_text(errors="replace")
+        label, total, thread = _DESC.search(text), _TOTALS.search(text), _THREAD.search(text)
+        if label and total and (thread is None or thread.group(1) == "1"):
+            counts[label.group(1)] = int(total.group(1))
+    return counts
+
+
+def run_instructions(suite: str, ops: list[str] | None, tiers: list[str] | None, iterations: int) -> dict[str, Any]:
+    """Run the profiler under callgrind; attach per-iteration instruction counts to each stage."""
+    if not valgrind_available():
+        raise ProfilerError("valgrind is not installed; instruction counts need `valgrind --tool=callgrind`")
+    binary = ensure_binary()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "native.json"
+        cmd = [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--separate-threads=yes",
+            f"--callgrind-out-file={tmp}/callgrind.out.%p",
+            str(binary),
+            *_args(suite, ops, tiers),
+            "--instructions",
+            "--iterations",
+            str(iterations),
+            "--out",
+            str(out),
+        ]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise ProfilerError(f"{' '.join(cmd[:4])} ... failed:\n{proc.stderr[-2000:]}")
+        doc = _load(out)
+        counts = parse_dumps(Path(tmp))
+    missing = []
+    for case in doc["cases"]:
+        for stage in case["stages"]:
+            label = stage["dump_label"]
+            total = counts.get(label) if label else None
+            if label and total is None:
+                missing.append(label)
+            stage["instructions"] = None if total is None else total / stage["iterations"]
+    if missing:
+        raise ProfilerError(f"callgrind wrote no dump for {len(missing)} stages, e.g. {missing[0]}")
+    return doc
