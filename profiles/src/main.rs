@@ -117,7 +117,12 @@ fn main() {
         callgrind::zero_stats();
         Mode::Instructions { iterations: args.iterations.max(1) }
     } else {
-        Mode::Timing { budget: Duration::from_millis(args.budget_ms), min_runs: 7, max_runs: 400, stages: !args.e2e_only }
+        Mode::Timing {
+            budget: Duration::from_millis(args.budget_ms),
+            min_runs: 7,
+            max_runs: 400,
+            stages: !args.e2e_only,
+        }
     };
     let mut results: Vec<Value> = Vec::new();
     for case in &cases {

@@ -89,12 +89,17 @@ fn fast_tier(p: &mut Profiler, s: &Stream<'_>) {
             drop(taken);
         },
     );
-    p.part("add_chunk × all chunks (lock, lookup, decode, append)", "decode alone × all chunks", || vec![0u8; 2048], |mut scratch| {
-        for c in &s.chunks {
-            b64::decode_into(c, &mut scratch).expect("decode");
-        }
-        scratch
-    });
+    p.part(
+        "add_chunk × all chunks (lock, lookup, decode, append)",
+        "decode alone × all chunks",
+        || vec![0u8; 2048],
+        |mut scratch| {
+            for c in &s.chunks {
+                b64::decode_into(c, &mut scratch).expect("decode");
+            }
+            scratch
+        },
+    );
 }
 
 fn json_tier(p: &mut Profiler, s: &Stream<'_>) {
@@ -113,13 +118,16 @@ fn json_tier(p: &mut Profiler, s: &Stream<'_>) {
             let spec = spec.clone();
             let mut node = in_task(c, move |mut t| async move {
                 let mut node = t.step("session node: creation", || create_node(&spec).expect("node"));
-                t.step_async("session node: initialization", node.initialize(&NodeContext::default())).await.expect("init");
+                t.step_async("session node: initialization", node.initialize(&NodeContext::default()))
+                    .await
+                    .expect("init");
                 (t, node)
             });
             for (i, chunk) in s.chunks.iter().enumerate() {
-                let message = c.step("JSON creation: one message per chunk", || {
-                    json!({"op": "append", "call_id": s.id(i), "data": std::str::from_utf8(chunk).expect("ascii")})
-                });
+                let message = c.step(
+                    "JSON creation: one message per chunk",
+                    || json!({"op": "append", "call_id": s.id(i), "data": std::str::from_utf8(chunk).expect("ascii")}),
+                );
                 let (back, reply) = in_task(c, move |mut t| async move {
                     let reply = t.step_async("node processing: append × chunks", node.process(message)).await;
                     (t, (node, reply))
@@ -136,7 +144,8 @@ fn json_tier(p: &mut Profiler, s: &Stream<'_>) {
             for id in &s.ids {
                 let message = c.step("JSON creation: take messages", || json!({"op": "take", "call_id": id}));
                 let (back, reply) = in_task(c, move |mut t| async move {
-                    let reply = t.step_async("node processing: take × calls (bytes → JSON array)", node.process(message)).await;
+                    let reply =
+                        t.step_async("node processing: take × calls (bytes → JSON array)", node.process(message)).await;
                     (t, (node, reply))
                 });
                 node = back;

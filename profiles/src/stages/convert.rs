@@ -33,10 +33,54 @@ pub fn profile(p: &mut Profiler, variant: &str, input: &Input, tier: &str) -> Op
     let f32_in: fn(Vec<f32>) -> AudioBuffer = AudioBuffer::new_f32;
     let i16_in: fn(Vec<i16>) -> AudioBuffer = AudioBuffer::new_i16;
     match (conv, input) {
-        (Conversion::F32I16, Input::F32(x)) => tier_of(p, tier, x, &Kernels { conv, alloc: convert::f32_to_i16, into: convert::f32_to_i16_into, wrap: f32_in, json: calls::convert_f32 }),
-        (Conversion::F32I32, Input::F32(x)) => tier_of(p, tier, x, &Kernels { conv, alloc: convert::f32_to_i32, into: convert::f32_to_i32_into, wrap: f32_in, json: calls::convert_f32 }),
-        (Conversion::I16F32, Input::I16(x)) => tier_of(p, tier, x, &Kernels { conv, alloc: convert::i16_to_f32, into: convert::i16_to_f32_into, wrap: i16_in, json: calls::convert_i16 }),
-        (Conversion::I16I32, Input::I16(x)) => tier_of(p, tier, x, &Kernels { conv, alloc: convert::i16_to_i32, into: convert::i16_to_i32_into, wrap: i16_in, json: calls::convert_i16 }),
+        (Conversion::F32I16, Input::F32(x)) => tier_of(
+            p,
+            tier,
+            x,
+            &Kernels {
+                conv,
+                alloc: convert::f32_to_i16,
+                into: convert::f32_to_i16_into,
+                wrap: f32_in,
+                json: calls::convert_f32,
+            },
+        ),
+        (Conversion::F32I32, Input::F32(x)) => tier_of(
+            p,
+            tier,
+            x,
+            &Kernels {
+                conv,
+                alloc: convert::f32_to_i32,
+                into: convert::f32_to_i32_into,
+                wrap: f32_in,
+                json: calls::convert_f32,
+            },
+        ),
+        (Conversion::I16F32, Input::I16(x)) => tier_of(
+            p,
+            tier,
+            x,
+            &Kernels {
+                conv,
+                alloc: convert::i16_to_f32,
+                into: convert::i16_to_f32_into,
+                wrap: i16_in,
+                json: calls::convert_i16,
+            },
+        ),
+        (Conversion::I16I32, Input::I16(x)) => tier_of(
+            p,
+            tier,
+            x,
+            &Kernels {
+                conv,
+                alloc: convert::i16_to_i32,
+                into: convert::i16_to_i32_into,
+                wrap: i16_in,
+                json: calls::convert_i16,
+            },
+        ),
         _ => None,
     }
 }
@@ -51,15 +95,22 @@ where
         "rust-fast" => fast_tier(p, x, k),
         "rust-direct" => {
             let (mut a, mut b) = (vec![U::zeroed(); x.len()], vec![U::zeroed(); x.len()]);
-            p.staged(|| (k.into)(x, &mut a).expect("kernel"), |c| {
-                c.step("kernel into preallocated output", || (k.into)(x, &mut b).expect("kernel"));
-            });
+            p.staged(
+                || (k.into)(x, &mut a).expect("kernel"),
+                |c| {
+                    c.step("kernel into preallocated output", || (k.into)(x, &mut b).expect("kernel"));
+                },
+            );
         }
         "rust-direct-alloc" => {
-            p.staged(|| (k.alloc)(x).expect("kernel"), |c| {
-                let mut out = c.step("allocate output (zeroed)", || zeroed_vec::<U>("out", x.len()).expect("alloc"));
-                c.step("kernel", || (k.into)(x, &mut out).expect("kernel"));
-            });
+            p.staged(
+                || (k.alloc)(x).expect("kernel"),
+                |c| {
+                    let mut out =
+                        c.step("allocate output (zeroed)", || zeroed_vec::<U>("out", x.len()).expect("alloc"));
+                    c.step("kernel", || (k.into)(x, &mut out).expect("kernel"));
+                },
+            );
         }
         _ => return None,
     }
@@ -68,25 +119,33 @@ where
 
 fn json_tier<T: JsonSample, U: JsonSample>(p: &mut Profiler, x: &[T], k: &Kernels<T, U>) {
     let spec = NodeSpec::new("convert", "AudioFormatConverter", json!({"variant": k.conv.name()}));
-    p.staged(|| (k.json)(x, k.conv).expect("json call"), |c| {
-        let value = c.step("JSON creation (input Vec → Value)", || audio::to_value(x, 0, 1));
-        let spec = spec.clone();
-        let out = in_task(c, move |mut t| async move {
-            let mut node = t.step("node creation", || create_node(&spec).expect("node"));
-            t.step_async("initialization", node.initialize(&NodeContext::default())).await.expect("init");
-            let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
-            (t, out)
-        });
-        let samples = c.step("output serialization (Value → caller's Vec)", || {
-            audio::from_value::<U>("caller", &out[0]).expect("parse")
-        });
-        c.step("drop output Value", || drop(out));
-        drop(samples);
-    });
-    p.part(PROCESS, "parse input Value → Vec", || audio::to_value(x, 0, 1), |v| {
-        let parsed = audio::from_value::<T>("node", &v).expect("parse");
-        (v, parsed)
-    });
+    p.staged(
+        || (k.json)(x, k.conv).expect("json call"),
+        |c| {
+            let value = c.step("JSON creation (input Vec → Value)", || audio::to_value(x, 0, 1));
+            let spec = spec.clone();
+            let out = in_task(c, move |mut t| async move {
+                let mut node = t.step("node creation", || create_node(&spec).expect("node"));
+                t.step_async("initialization", node.initialize(&NodeContext::default())).await.expect("init");
+                let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
+                (t, out)
+            });
+            let samples = c.step("output serialization (Value → caller's Vec)", || {
+                audio::from_value::<U>("caller", &out[0]).expect("parse")
+            });
+            c.step("drop output Value", || drop(out));
+            drop(samples);
+        },
+    );
+    p.part(
+        PROCESS,
+        "parse input Value → Vec",
+        || audio::to_value(x, 0, 1),
+        |v| {
+            let parsed = audio::from_value::<T>("node", &v).expect("parse");
+            (v, parsed)
+        },
+    );
     p.part(PROCESS, "work (allocating kernel)", || (), |_| (k.alloc)(x).expect("kernel"));
     p.part(PROCESS, "output Value (Vec → Value)", || (k.alloc)(x).expect("kernel"), |v| (audio::to_value(&v, 0, 1), v));
     p.part(PROCESS, "drop input Value", || audio::to_value(x, 0, 1), drop);
@@ -96,14 +155,22 @@ fn fast_tier<T: Clone, U>(p: &mut Profiler, x: &[T], k: &Kernels<T, U>) {
     // Two equal nodes: the real call and the staged one each own one.
     let (mut a, mut b) = (FastConvertNode::new(k.conv), FastConvertNode::new(k.conv));
     let data = |v: Vec<T>| AudioData::new((k.wrap)(v), 0, 1);
-    p.staged(|| unwrap(a.process_audio(data(x.to_vec())).expect("process").buffer), |c| {
-        let v = c.step("copy input view → Vec", || x.to_vec());
-        let d = c.step("wrap Vec → Arc → AudioData", || data(v));
-        let out = c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("process"));
-        let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
-        drop(samples);
-    });
-    p.part("process_audio (drops the input buffer)", "work (allocating kernel)", || (), |_| (k.alloc)(x).expect("kernel"));
+    p.staged(
+        || unwrap(a.process_audio(data(x.to_vec())).expect("process").buffer),
+        |c| {
+            let v = c.step("copy input view → Vec", || x.to_vec());
+            let d = c.step("wrap Vec → Arc → AudioData", || data(v));
+            let out = c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("process"));
+            let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
+            drop(samples);
+        },
+    );
+    p.part(
+        "process_audio (drops the input buffer)",
+        "work (allocating kernel)",
+        || (),
+        |_| (k.alloc)(x).expect("kernel"),
+    );
     p.part("process_audio (drops the input buffer)", "drop input buffer", || data(x.to_vec()), drop);
 }
 

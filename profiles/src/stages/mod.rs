@@ -79,7 +79,9 @@ pub fn profile(p: &mut Profiler, case: &Case, tier: &str) -> Option<()> {
     match (case.op.as_str(), &case.input) {
         ("convert", input) => convert::profile(p, &case.variant, input, tier),
         ("vad", Input::Audio { samples, channels }) => vad::profile(p, samples, *channels, tier),
-        ("resample", Input::Audio { samples, channels }) => resample::profile(p, &case.variant, samples, *channels, tier),
+        ("resample", Input::Audio { samples, channels }) => {
+            resample::profile(p, &case.variant, samples, *channels, tier)
+        }
         ("pipeline", Input::Audio { samples, channels }) => pipeline::profile(p, samples, *channels, tier),
         ("b64_buffer", Input::Stream { .. }) => b64::profile(p, &case.input, tier),
         _ => None,

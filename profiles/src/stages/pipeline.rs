@@ -39,8 +39,10 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
                     let v = c.step("copy input view → Vec", || x.to_vec());
                     let d = c.step("wrap Vec → Arc → AudioData", || data(v));
                     let d = c.step("VAD node (passes the buffer on)", || vad.process_audio(d).expect("vad"));
-                    let d = c.step("resample node (drops the 44.1 kHz buffer)", || res.process_audio(d).expect("resample"));
-                    let d = c.step("convert node (drops the 16 kHz f32 buffer)", || conv.process_audio(d).expect("convert"));
+                    let d =
+                        c.step("resample node (drops the 44.1 kHz buffer)", || res.process_audio(d).expect("resample"));
+                    let d = c
+                        .step("convert node (drops the 16 kHz f32 buffer)", || conv.process_audio(d).expect("convert"));
                     let samples = c.step("unwrap Arc → Vec", || unwrap(d.buffer));
                     let result = c.step("take VAD result", || vad.take_last());
                     drop((samples, result));
@@ -51,20 +53,29 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
             let (mut pa, mut pb) = (pipeline(), pipeline());
             let (mut oa, mut fa) = (vec![0i16; out_len], vec![false; count]);
             let (mut ob, mut fb) = (vec![0i16; out_len], vec![false; count]);
-            p.staged(|| pa.process_into(x, &mut oa, &mut fa).expect("pipeline"), |c| {
-                c.step("VAD stage", || pb.vad_stage(x, &mut fb).expect("vad"));
-                c.step("resample → i16 (fused)", || pb.resample_convert_stage(x, &mut ob).expect("resample"));
-            });
+            p.staged(
+                || pa.process_into(x, &mut oa, &mut fa).expect("pipeline"),
+                |c| {
+                    c.step("VAD stage", || pb.vad_stage(x, &mut fb).expect("vad"));
+                    c.step("resample → i16 (fused)", || pb.resample_convert_stage(x, &mut ob).expect("resample"));
+                },
+            );
         }
         "rust-direct-alloc" => {
             let (mut pa, mut pb) = (pipeline(), pipeline());
-            p.staged(|| pa.process(x).expect("pipeline"), |c| {
-                let (mut o, mut f) = c.step("allocate outputs (zeroed)", || {
-                    (zeroed_vec::<i16>("out", out_len).expect("alloc"), zeroed_vec::<bool>("flags", count).expect("alloc"))
-                });
-                c.step("VAD stage", || pb.vad_stage(x, &mut f).expect("vad"));
-                c.step("resample → i16 (fused)", || pb.resample_convert_stage(x, &mut o).expect("resample"));
-            });
+            p.staged(
+                || pa.process(x).expect("pipeline"),
+                |c| {
+                    let (mut o, mut f) = c.step("allocate outputs (zeroed)", || {
+                        (
+                            zeroed_vec::<i16>("out", out_len).expect("alloc"),
+                            zeroed_vec::<bool>("flags", count).expect("alloc"),
+                        )
+                    });
+                    c.step("VAD stage", || pb.vad_stage(x, &mut f).expect("vad"));
+                    c.step("resample → i16 (fused)", || pb.resample_convert_stage(x, &mut o).expect("resample"));
+                },
+            );
         }
         _ => return None,
     }
@@ -79,29 +90,40 @@ const NODES: [[&str; 3]; 3] = [
 
 fn json_tier(p: &mut Profiler, x: &[f32], channels: usize, params: &VadParams) {
     let specs = vec![
-        NodeSpec::new("vad", "VoiceActivityDetector", json!({"sample_rate": params.sample_rate, "threshold": params.threshold})),
+        NodeSpec::new(
+            "vad",
+            "VoiceActivityDetector",
+            json!({"sample_rate": params.sample_rate, "threshold": params.threshold}),
+        ),
         NodeSpec::new("resample", "AudioResampler", json!({"preset": "high", "channels": channels})),
         NodeSpec::new("convert", "AudioFormatConverter", json!({"variant": "f32_i16"})),
     ];
-    p.staged(|| calls::pipeline(x, channels, params).expect("json pipeline"), |c: &mut Clock| {
-        let value = c.step("JSON creation (input Vec → Value)", || audio::to_value(x, params.sample_rate, channels));
-        let specs = specs.clone();
-        // As `run_chain`: one task runs the chain; outputs[0] feeds the next node.
-        let (value, side) = in_task(c, move |mut t| async move {
-            let (mut value, mut side) = (value, Vec::new());
-            for (spec, names) in specs.iter().zip(NODES) {
-                let mut node = t.step(names[0], || create_node(spec).expect("node"));
-                t.step_async(names[1], node.initialize(&NodeContext::default())).await.expect("init");
-                let mut outputs = t.step_async(names[2], node.process(value)).await.expect("process").into_iter();
-                value = outputs.next().expect("main output");
-                side.extend(outputs);
-            }
-            (t, (value, side))
-        });
-        let parsed = c.step("output serialization (Values → caller's audio and flags)", || {
-            (audio::from_value::<i16>("caller", &value).expect("parse"), audio::vad_from_value("caller", &side[0]).expect("parse"))
-        });
-        c.step("drop output Values", || drop((value, side)));
-        drop(parsed);
-    });
+    p.staged(
+        || calls::pipeline(x, channels, params).expect("json pipeline"),
+        |c: &mut Clock| {
+            let value =
+                c.step("JSON creation (input Vec → Value)", || audio::to_value(x, params.sample_rate, channels));
+            let specs = specs.clone();
+            // As `run_chain`: one task runs the chain; outputs[0] feeds the next node.
+            let (value, side) = in_task(c, move |mut t| async move {
+                let (mut value, mut side) = (value, Vec::new());
+                for (spec, names) in specs.iter().zip(NODES) {
+                    let mut node = t.step(names[0], || create_node(spec).expect("node"));
+                    t.step_async(names[1], node.initialize(&NodeContext::default())).await.expect("init");
+                    let mut outputs = t.step_async(names[2], node.process(value)).await.expect("process").into_iter();
+                    value = outputs.next().expect("main output");
+                    side.extend(outputs);
+                }
+                (t, (value, side))
+            });
+            let parsed = c.step("output serialization (Values → caller's audio and flags)", || {
+                (
+                    audio::from_value::<i16>("caller", &value).expect("parse"),
+                    audio::vad_from_value("caller", &side[0]).expect("parse"),
+                )
+            });
+            c.step("drop output Values", || drop((value, side)));
+            drop(parsed);
+        },
+    );
 }

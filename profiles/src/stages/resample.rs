@@ -25,30 +25,46 @@ pub fn profile(p: &mut Profiler, variant: &str, x: &[f32], channels: usize, tier
             let node = || FastResampleNode::new(preset, channels).expect("node");
             let (mut a, mut b) = (node(), node());
             let data = |v: Vec<f32>| AudioData::new(AudioBuffer::new_f32(v), INPUT_RATE, channels);
-            p.staged(|| unwrap(a.process_audio(data(x.to_vec())).expect("resample").buffer), |c| {
-                let v = c.step("copy input view → Vec", || x.to_vec());
-                let d = c.step("wrap Vec → Arc → AudioData", || data(v));
-                let out = c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("resample"));
-                let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
-                drop(samples);
-            });
+            p.staged(
+                || unwrap(a.process_audio(data(x.to_vec())).expect("resample").buffer),
+                |c| {
+                    let v = c.step("copy input view → Vec", || x.to_vec());
+                    let d = c.step("wrap Vec → Arc → AudioData", || data(v));
+                    let out =
+                        c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("resample"));
+                    let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
+                    drop(samples);
+                },
+            );
             let mut r = resampler();
-            p.part("process_audio (drops the input buffer)", "work (allocating resample)", || (), |_| r.process(x).expect("resample"));
+            p.part(
+                "process_audio (drops the input buffer)",
+                "work (allocating resample)",
+                || (),
+                |_| r.process(x).expect("resample"),
+            );
         }
         "rust-direct" => {
             let (mut ra, mut rb) = (resampler(), resampler());
             let (mut oa, mut ob) = (vec![0f32; out_len], vec![0f32; out_len]);
-            p.staged(|| ra.process_into(x, &mut oa).expect("resample"), |c| {
-                c.step("resample into preallocated output", || rb.process_into(x, &mut ob).expect("resample"));
-            });
+            p.staged(
+                || ra.process_into(x, &mut oa).expect("resample"),
+                |c| {
+                    c.step("resample into preallocated output", || rb.process_into(x, &mut ob).expect("resample"));
+                },
+            );
         }
         "rust-direct-alloc" => {
             // The one-shot wrapper builds its resampler on every call.
-            p.staged(|| audiobench_core::direct::resample::resample(x, channels, preset).expect("resample"), |c| {
-                let mut r = c.step("build resampler (filters, FFT plans, scratch)", resampler);
-                let mut out = c.step("allocate output (zeroed)", || zeroed_vec::<f32>("out", out_len).expect("alloc"));
-                c.step("resample", || r.process_into(x, &mut out).expect("resample"));
-            });
+            p.staged(
+                || audiobench_core::direct::resample::resample(x, channels, preset).expect("resample"),
+                |c| {
+                    let mut r = c.step("build resampler (filters, FFT plans, scratch)", resampler);
+                    let mut out =
+                        c.step("allocate output (zeroed)", || zeroed_vec::<f32>("out", out_len).expect("alloc"));
+                    c.step("resample", || r.process_into(x, &mut out).expect("resample"));
+                },
+            );
         }
         _ => return None,
     }
@@ -58,23 +74,26 @@ pub fn profile(p: &mut Profiler, variant: &str, x: &[f32], channels: usize, tier
 fn json_tier(p: &mut Profiler, preset: Preset, x: &[f32], channels: usize) {
     let spec = NodeSpec::new("resample", "AudioResampler", json!({"preset": preset.name(), "channels": channels}));
     let input = || audio::to_value(x, INPUT_RATE, channels);
-    p.staged(|| calls::resample(x, channels, preset).expect("json resample"), |c| {
-        let value = c.step("JSON creation (input Vec → Value)", input);
-        let spec = spec.clone();
-        let out = in_task(c, move |mut t| async move {
-            let mut node = t.step("node creation", || create_node(&spec).expect("node"));
-            t.step_async("initialization (builds the resampler)", node.initialize(&NodeContext::default()))
-                .await
-                .expect("init");
-            let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
-            (t, out)
-        });
-        let samples = c.step("output serialization (Value → caller's Vec)", || {
-            audio::from_value::<f32>("caller", &out[0]).expect("parse")
-        });
-        c.step("drop output Value", || drop(out));
-        drop(samples);
-    });
+    p.staged(
+        || calls::resample(x, channels, preset).expect("json resample"),
+        |c| {
+            let value = c.step("JSON creation (input Vec → Value)", input);
+            let spec = spec.clone();
+            let out = in_task(c, move |mut t| async move {
+                let mut node = t.step("node creation", || create_node(&spec).expect("node"));
+                t.step_async("initialization (builds the resampler)", node.initialize(&NodeContext::default()))
+                    .await
+                    .expect("init");
+                let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
+                (t, out)
+            });
+            let samples = c.step("output serialization (Value → caller's Vec)", || {
+                audio::from_value::<f32>("caller", &out[0]).expect("parse")
+            });
+            c.step("drop output Value", || drop(out));
+            drop(samples);
+        },
+    );
     let mut r = Resampler::new(preset, channels).expect("resampler");
     let resampled = r.process(x).expect("resample");
     p.part(PROCESS, "parse input Value → Vec", input, |v| {

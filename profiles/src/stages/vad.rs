@@ -41,17 +41,28 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
         "rust-direct" => {
             let (mut e1, mut f1) = (vec![0f32; count], vec![false; count]);
             let (mut e2, mut f2) = (vec![0f32; count], vec![false; count]);
-            p.staged(|| vad::vad_into(x, channels, &params, &mut e1, &mut f1).expect("vad"), |c| {
-                c.step("kernel into preallocated outputs", || vad::vad_into(x, channels, &params, &mut e2, &mut f2).expect("vad"));
-            });
+            p.staged(
+                || vad::vad_into(x, channels, &params, &mut e1, &mut f1).expect("vad"),
+                |c| {
+                    c.step("kernel into preallocated outputs", || {
+                        vad::vad_into(x, channels, &params, &mut e2, &mut f2).expect("vad")
+                    });
+                },
+            );
         }
         "rust-direct-alloc" => {
-            p.staged(|| vad::vad(x, channels, &params).expect("vad"), |c| {
-                let (mut e, mut f) = c.step("allocate outputs (zeroed)", || {
-                    (zeroed_vec::<f32>("energies", count).expect("alloc"), zeroed_vec::<bool>("flags", count).expect("alloc"))
-                });
-                c.step("kernel", || vad::vad_into(x, channels, &params, &mut e, &mut f).expect("vad"));
-            });
+            p.staged(
+                || vad::vad(x, channels, &params).expect("vad"),
+                |c| {
+                    let (mut e, mut f) = c.step("allocate outputs (zeroed)", || {
+                        (
+                            zeroed_vec::<f32>("energies", count).expect("alloc"),
+                            zeroed_vec::<bool>("flags", count).expect("alloc"),
+                        )
+                    });
+                    c.step("kernel", || vad::vad_into(x, channels, &params, &mut e, &mut f).expect("vad"));
+                },
+            );
         }
         _ => return None,
     }
@@ -68,29 +79,39 @@ fn report_value(r: &vad::VadResult) -> Value {
 }
 
 fn json_tier(p: &mut Profiler, x: &[f32], channels: usize, params: &VadParams) {
-    let spec = NodeSpec::new("vad", "VoiceActivityDetector", json!({"sample_rate": params.sample_rate, "threshold": params.threshold}));
+    let spec = NodeSpec::new(
+        "vad",
+        "VoiceActivityDetector",
+        json!({"sample_rate": params.sample_rate, "threshold": params.threshold}),
+    );
     let input = || audio::to_value(x, params.sample_rate, channels);
-    p.staged(|| calls::vad(x, channels, params).expect("json vad"), |c| {
-        let value = c.step("JSON creation (input Vec → Value)", input);
-        let spec = spec.clone();
-        let out = in_task(c, move |mut t| async move {
-            let mut node = t.step("node creation", || create_node(&spec).expect("node"));
-            t.step_async("initialization", node.initialize(&NodeContext::default())).await.expect("init");
-            let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
-            (t, out)
-        });
-        let result = c.step("output serialization (report Value → caller's arrays)", || {
-            audio::vad_from_value("caller", &out[1]).expect("parse")
-        });
-        c.step("drop output Values (passed-through audio + report)", || drop(out));
-        drop(result);
-    });
+    p.staged(
+        || calls::vad(x, channels, params).expect("json vad"),
+        |c| {
+            let value = c.step("JSON creation (input Vec → Value)", input);
+            let spec = spec.clone();
+            let out = in_task(c, move |mut t| async move {
+                let mut node = t.step("node creation", || create_node(&spec).expect("node"));
+                t.step_async("initialization", node.initialize(&NodeContext::default())).await.expect("init");
+                let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
+                (t, out)
+            });
+            let result = c.step("output serialization (report Value → caller's arrays)", || {
+                audio::vad_from_value("caller", &out[1]).expect("parse")
+            });
+            c.step("drop output Values (passed-through audio + report)", || drop(out));
+            drop(result);
+        },
+    );
     p.part(PROCESS, "parse input Value → Vec", input, |v| {
         let parsed = audio::from_value::<f32>("node", &v).expect("parse");
         (v, parsed)
     });
     p.part(PROCESS, "work (allocating VAD)", || (), |_| vad::vad(x, channels, params).expect("vad"));
-    p.part(PROCESS, "report Value (energies, flags → Value)", || vad::vad(x, channels, params).expect("vad"), |r| {
-        (report_value(&r), r)
-    });
+    p.part(
+        PROCESS,
+        "report Value (energies, flags → Value)",
+        || vad::vad(x, channels, params).expect("vad"),
+        |r| (report_value(&r), r),
+    );
 }

@@ -65,11 +65,8 @@ impl Paths {
         // The workspace root is the nearest ancestor holding the catalogue (this file is
         // compiled into crates at different depths).
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let root = here
-            .ancestors()
-            .find(|d| d.join("benchmarks/catalogue.toml").is_file())
-            .unwrap_or(here)
-            .to_path_buf();
+        let root =
+            here.ancestors().find(|d| d.join("benchmarks/catalogue.toml").is_file()).unwrap_or(here).to_path_buf();
         let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
         let catalogue = std::env::var_os("AUDIOBENCH_CATALOGUE")
             .map(PathBuf::from)

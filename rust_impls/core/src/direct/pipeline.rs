@@ -72,10 +72,9 @@ impl Pipeline {
         let frames = planar_frames("audio", audio, channels)?;
         let count = self.vad.frame_count(frames);
         if self.energies.len() < count {
-            self.energies.try_reserve(count - self.energies.len()).map_err(|_| AudioError::Allocation {
-                name: "energies",
-                bytes: count * std::mem::size_of::<f32>(),
-            })?;
+            self.energies
+                .try_reserve(count - self.energies.len())
+                .map_err(|_| AudioError::Allocation { name: "energies", bytes: count * std::mem::size_of::<f32>() })?;
             self.energies.resize(count, 0.0);
         }
         vad_into(audio, channels, &self.vad, &mut self.energies[..count], flags)
