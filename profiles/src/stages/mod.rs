@@ -17,6 +17,11 @@ use crate::counting::Counts;
 use crate::inputs::{Case, Input};
 use crate::measure::{Clock, Profiler};
 
+thread_local! {
+    static INLINE_RUNTIME: tokio::runtime::Runtime =
+        tokio::runtime::Builder::new_current_thread().build().expect("current-thread runtime");
+}
+
 /// Time from `spawn` until the task's first instruction runs on a worker thread.
 pub const HANDOFF_IN: &str = "executor: hand-off in (spawn → task starts)";
 /// Time from the task's last instruction until the caller's `block_on` returns.
@@ -33,13 +38,15 @@ where
     F: Future<Output = (Clock, T)> + Send + 'static,
     T: Send + 'static,
 {
-    let rt = runtime().expect("tokio runtime");
     if crate::measure::inline_tasks() {
-        // Instruction mode: the same node code, on this thread; hand-offs are not counted.
-        let (child, out) = rt.block_on(make(c.child()));
+        // Instruction mode: the same node code, on this thread, on a current-thread runtime,
+        // so the process stays single-threaded and its allocation sequence (hence every
+        // malloc path callgrind counts) is the same from run to run. Hand-offs are not counted.
+        let (child, out) = INLINE_RUNTIME.with(|rt| rt.block_on(make(c.child())));
         c.merge(child);
         return out;
     }
+    let rt = runtime().expect("tokio runtime");
     let fut = make(c.child());
     let (collect_in, collect_out) = (c.collects(HANDOFF_IN), c.collects(HANDOFF_OUT));
     // Allocations are counted on the caller's thread (spawning allocates the task there);

@@ -4,7 +4,7 @@
 //! Shared by the criterion benches and the stage profiler (`profiles/`, which includes this
 //! file by path), so both read exactly the same bytes the same way.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -192,7 +192,9 @@ pub fn load(paths: &Paths, suite: &str) -> Result<Vec<Case>, Fail> {
             manifest["seed"]
         ));
     }
-    let mut by_key: HashMap<CaseKey, &Value> = HashMap::new();
+    // Ordered, not hashed: a randomly seeded map would free its keys in a different order each
+    // run, and the heap layout that leaves changes the allocator's instruction counts later.
+    let mut by_key: BTreeMap<CaseKey, &Value> = BTreeMap::new();
     for e in manifest["cases"].as_array().ok_or("manifest has no cases")? {
         let key = |k: &str| e[k].as_str().unwrap_or("").to_owned();
         by_key.insert((key("op"), key("variant"), key("size")), e);
