@@ -225,7 +225,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("profile", help="stage breakdown per tier: time, allocations, instructions; PyO3 boundary")
-    s.add_argument("--suite", choices=("quick", "full"), default="quick")
+    s.add_argument("--suite", choices=("quick", "full"), default="quick", help="case sizes to profile (default quick)")
     s.add_argument("--ops", help="comma-separated operations (default: all)")
     s.add_argument(
         "--tiers",
@@ -234,8 +234,10 @@ def parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--instructions", action="store_true", help="count instructions per stage under callgrind")
     s.add_argument("--budget-ms", type=int, default=250, help="time per staged measurement (default 250)")
-    s.add_argument("--out-dir", type=Path, default=DATA_DIR / "profiles")
-    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--out-dir", type=Path, default=DATA_DIR / "profiles", help="where the profile JSON is written")
+    s.add_argument(
+        "--format", choices=("table", "json"), default="table", help="console output: stage tables or a JSON line"
+    )
     s.set_defaults(func=cmd_profile)
 
     s = sub.add_parser("inputs", help="write the suite's inputs as raw files for the criterion benches")

@@ -113,7 +113,13 @@ def test_dump_parser_reads_the_main_thread_only(tmp_path: Path) -> None:
 def test_instruction_counts_repeat_exactly() -> None:
     counts = []
     for _ in range(2):
-        doc = native.run_instructions("quick", ["vad"], ["rust-direct"], 2)
-        counts.append({(c["size"], s["name"]): s["instructions"] for c in doc["cases"] for s in c["stages"]})
+        # The JSON tier is the one whose allocator paths once drifted between runs.
+        doc = native.run_instructions("quick", ["vad"], ["rust-direct", "rust-json"], 2)
+        counts.append({(c["tier"], c["size"], s["name"]): s["instructions"] for c in doc["cases"] for s in c["stages"]})
     assert counts[0] == counts[1]
-    assert all(v and v > 0 for v in counts[0].values())
+    for (tier, size, name), v in counts[0].items():
+        # The JSON tier's real call runs on executor threads: its end-to-end count is not taken.
+        if (tier, name) == ("rust-json", "end to end"):
+            assert v is None
+        else:
+            assert v and v > 0, (tier, size, name)

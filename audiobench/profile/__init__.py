@@ -69,15 +69,15 @@ def _explain(side: str, tier: str, op: str, e: dict[str, float], total: float, g
         return None
     if e["ci_low_ns"] <= total <= e["ci_high_ns"]:
         return "noise: the stage sum lies inside the call's own 95 % CI"
-    if side == "pyo3":
-        return (
-            "the native work is measured in another process (alternating with this one); on this machine the "
-            "same kernel differs by up to ~20 % between processes"
-        )
     if tier == "rust-json" and op == "b64_buffer":
         return (
             "one executor hand-off per chunk: its latency depends on whether the worker is still spinning when "
             "the next task arrives, and timing each step in place shifts that race"
+        )
+    if side == "pyo3":
+        return (
+            "the native work is measured in another process (alternating with this one); on this machine the "
+            "same kernel differs by up to ~20 % between processes"
         )
     if e["median_ns"] < 50_000:
         return "a call of tens of µs: per-step clock and call overheads are a large share of it"
@@ -130,7 +130,8 @@ def _native_entries(doc: dict[str, Any], instr: dict[str, Any] | None) -> list[d
             instructions = counts.get((*key, c["tier"], st["name"])) if instr else None
             if st["kind"] == "e2e":
                 e2e = st["samples_ns"]
-                e2e_instr, e2e_counts = instructions, {k: st[k] for k in ("allocs", "alloc_bytes", "counts_repeatable")}
+                e2e_instr = instructions
+                e2e_counts = {k: st[k] for k in ("allocs", "deallocs", "alloc_bytes", "counts_repeatable")}
                 continue
             stages.append(
                 {
