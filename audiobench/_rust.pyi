@@ -257,14 +257,14 @@ def limit_read(src: npt.NDArray[np.uint8]) -> int:
 def _probe_noop() -> None:
     """An empty function: the cost of calling into the extension at all."""
 
-def _probe_view(x: npt.NDArray[np.generic], writable: bool = False) -> int:
-    """Borrow ``x`` as the kernels do (checks, borrow, slice); returns the nanoseconds it took."""
+def _probe_view(x: npt.NDArray[np.generic], writable: bool = False, repeat: int = 1) -> int:
+    """Borrow ``x`` as the kernels do (checks, borrow, slice) ``repeat`` times; returns the total nanoseconds."""
 
-def _probe_detach() -> int:
-    """Release and re-take the GIL; returns the nanoseconds it took."""
+def _probe_detach(repeat: int = 1) -> int:
+    """Release and re-take the GIL ``repeat`` times; returns the total nanoseconds."""
 
-def _probe_to_numpy(n: int, dtype: str) -> int:
-    """Hand an ``n``-element Rust Vec to numpy without copying; returns the nanoseconds it took."""
+def _probe_to_numpy(n: int, dtype: str, repeat: int = 1) -> int:
+    """Hand ``repeat`` ``n``-element Rust Vecs to numpy without copying; returns the total nanoseconds."""
 
 def _probe_chunk_list(chunks: Sequence[bytes]) -> int:
     """Extract a list of bytes into slices as ``b64_decode_stream_into`` does; returns nanoseconds."""

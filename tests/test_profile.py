@@ -123,3 +123,19 @@ def test_instruction_counts_repeat_exactly() -> None:
             assert v is None
         else:
             assert v and v > 0, (tier, size, name)
+
+
+def test_boundary_probes_time_repeated_steps_and_refuse_unknown_types() -> None:
+    import numpy as np
+
+    from audiobench import _rust
+
+    x = np.zeros(1000, dtype=np.float32)
+    assert _rust._probe_view(x, False, 10) > 0
+    assert _rust._probe_view(np.zeros(8, dtype=np.int16), True, 3) > 0
+    assert _rust._probe_detach(10) > 0
+    assert _rust._probe_to_numpy(1000, "float32", 5) > 0
+    with pytest.raises(TypeError, match="complex128"):
+        _rust._probe_view(np.zeros(4, dtype=np.complex128))
+    with pytest.raises(TypeError, match="float16"):
+        _rust._probe_to_numpy(4, "float16")

@@ -69,10 +69,20 @@ def _explain(side: str, tier: str, op: str, e: dict[str, float], total: float, g
         return None
     if e["ci_low_ns"] <= total <= e["ci_high_ns"]:
         return "noise: the stage sum lies inside the call's own 95 % CI"
-    if tier == "rust-json" and op == "b64_buffer":
+    if tier == "rust-json" and op == "b64_buffer" and side == "native":
         return (
             "one executor hand-off per chunk: its latency depends on whether the worker is still spinning when "
             "the next task arrives, and timing each step in place shifts that race"
+        )
+    if tier == "rust-json":
+        return (
+            "executor hand-offs: one costs tens of µs when the worker thread is parked and far less while it "
+            "still spins, so the same call takes two distinct times depending on how recently the last one ran"
+        )
+    if side == "pyo3" and e["median_ns"] < 2_000:
+        return (
+            "a call of under 2 µs: parsing its arguments and building its result, which no probe times on "
+            "its own, are a large share of it"
         )
     if side == "pyo3":
         return (

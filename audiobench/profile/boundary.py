@@ -95,9 +95,22 @@ def plan(op: str, variant: str, tier: str, case: Case) -> Plan | None:
     return None
 
 
-def _repeat(fn: Callable[[], float], samples: int, per_sample: int) -> list[float]:
-    """``samples`` values, each the mean of ``per_sample`` calls of ``fn`` (which returns ns)."""
-    return [sum(fn() for _ in range(per_sample)) / per_sample for _ in range(samples)]
+def _repeat(fn: Callable[[], float], samples: int) -> list[float]:
+    return [fn() for _ in range(samples)]
+
+
+def _dispatch_ns(n: int) -> float:
+    """One call of an empty extension function: a loop of ``n`` calls minus the same empty loop,
+    per call (timing single calls would mostly time the clock)."""
+    f, r = _rust._probe_noop, range(n)
+    t0 = time.perf_counter_ns()
+    for _ in r:
+        f()
+    t1 = time.perf_counter_ns()
+    for _ in r:
+        pass
+    t2 = time.perf_counter_ns()
+    return max(0.0, ((t1 - t0) - (t2 - t1)) / n)
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -106,34 +119,37 @@ def _timed(fn: Callable[[], Any]) -> float:
     return float(time.perf_counter_ns() - t)
 
 
-def _view_ns(a: npt.NDArray[Any], writable: bool) -> float:
-    return float(_rust._probe_view(a, writable))
+def _view_ns(a: npt.NDArray[Any], writable: bool, n: int) -> float:
+    return _rust._probe_view(a, writable, n) / n
 
 
 def _chunks_ns(chunks: Sequence[bytes]) -> float:
     return float(_rust._probe_chunk_list(chunks))
 
 
-def _to_numpy_ns(n: int, dtype: str) -> float:
-    return float(_rust._probe_to_numpy(n, dtype))
+def _detach_ns(n: int) -> float:
+    return _rust._probe_detach(n) / n
+
+
+def _to_numpy_ns(size: int, dtype: str, n: int) -> float:
+    return _rust._probe_to_numpy(size, dtype, n) / n
 
 
 def measure(p: Plan, samples: int = 25) -> dict[str, list[float]]:
     """Per-run nanoseconds of each boundary stage (``samples`` samples each)."""
     out: dict[str, list[float]] = {}
-    noop = _repeat(lambda: _timed(_rust._probe_noop), samples, 200)
-    out["Python → extension call (dispatch)"] = [v * p.calls for v in noop]
+    out["Python → extension call (dispatch)"] = _repeat(lambda: _dispatch_ns(200) * p.calls, samples)
     if p.views:
-        per_view = [_repeat(partial(_view_ns, a, w), samples, 50) for a, w in p.views]
+        per_view = [_repeat(partial(_view_ns, a, w, 50), samples) for a, w in p.views]
         out["numpy → Rust views (checks + borrow)"] = [float(sum(col)) for col in zip(*per_view, strict=True)]
     if p.chunk_lists:
-        lists = [_repeat(partial(_chunks_ns, c), samples, 5) for c in p.chunk_lists]
+        lists = [[sum(_chunks_ns(c) for _ in range(5)) / 5 for _ in range(samples)] for c in p.chunk_lists]
         out["list of bytes → slices"] = [float(sum(col)) for col in zip(*lists, strict=True)]
-    detach = _repeat(lambda: float(_rust._probe_detach()), samples, 200)
-    out["GIL release + re-acquire"] = [v * p.detaches for v in detach]
+    out["GIL release + re-acquire"] = _repeat(lambda: _detach_ns(200) * p.detaches, samples)
     if p.outputs:
-        per_out = [_repeat(partial(_to_numpy_ns, n, d), samples, 20) for n, d in p.outputs]
+        per_out = [_repeat(partial(_to_numpy_ns, n, d, 20), samples) for n, d in p.outputs]
         out["Rust Vec → numpy (no copy)"] = [float(sum(col)) for col in zip(*per_out, strict=True)]
     if p.python_loop is not None:
-        out["Python loop over chunks (zip, call-id lookup)"] = _repeat(lambda: _timed(p.python_loop), samples, 1)  # type: ignore[arg-type]
+        loop = p.python_loop
+        out["Python loop over chunks (zip, call-id lookup)"] = _repeat(lambda: _timed(loop), samples)
     return out

@@ -3,7 +3,8 @@
 //!
 //! They exist so the profiler can time "numpy → Rust view", "GIL release and re-acquire" and
 //! "Rust → numpy" on their own; the real functions perform exactly these steps around their
-//! kernels.
+//! kernels. Steps of tens of nanoseconds are repeated `repeat` times under one clock reading and
+//! the total returned: around a single step, the clock itself would be a third of the figure.
 
 use std::time::Instant;
 
@@ -21,49 +22,64 @@ pub fn _probe_noop() {}
 /// Borrow `x` as the kernels do (dtype, layout and borrow checks, then the slice). Inputs are
 /// borrowed read-only; with `writable=True` the array is borrowed as an output.
 #[pyfunction]
-#[pyo3(signature = (x, writable = false))]
-pub fn _probe_view(x: &Bound<'_, PyAny>, writable: bool) -> PyResult<u64> {
+#[pyo3(signature = (x, writable = false, repeat = 1))]
+pub fn _probe_view(x: &Bound<'_, PyAny>, writable: bool, repeat: usize) -> PyResult<u64> {
     let arr = x.cast::<PyUntypedArray>()?;
     let (ndim, kind) = (arr.ndim(), arr.dtype().to_string());
     let shape = arr.shape().to_vec();
     let t = Instant::now();
-    let n = match (writable, ndim, kind.as_str()) {
+    for _ in 0..repeat.max(1) {
+        std::hint::black_box(borrow_once(x, writable, ndim, &kind, &shape)?);
+    }
+    Ok(t.elapsed().as_nanos() as u64)
+}
+
+fn borrow_once(x: &Bound<'_, PyAny>, writable: bool, ndim: usize, kind: &str, shape: &[usize]) -> PyResult<usize> {
+    Ok(match (writable, ndim, kind) {
         (false, 1, "float32") => slice(&input::<f32, Ix1>(x, "x", "")?, "x")?.len(),
         (false, 1, "int16") => slice(&input::<i16, Ix1>(x, "x", "")?, "x")?.len(),
         (false, 2, "float32") => slice(&input::<f32, Ix2>(x, "x", "")?, "x")?.len(),
         (false, 1, "uint32") => slice(&input::<u32, Ix1>(x, "x", "")?, "x")?.len(),
-        (true, 1, "uint8") => slice_mut(&mut output::<u8, Ix1>(x, "x", &shape)?, "x")?.len(),
-        (true, 1, "float32") => slice_mut(&mut output::<f32, Ix1>(x, "x", &shape)?, "x")?.len(),
-        (true, 1, "int16") => slice_mut(&mut output::<i16, Ix1>(x, "x", &shape)?, "x")?.len(),
-        (true, 1, "int32") => slice_mut(&mut output::<i32, Ix1>(x, "x", &shape)?, "x")?.len(),
-        (true, 1, "bool") => slice_mut(&mut output::<bool, Ix1>(x, "x", &shape)?, "x")?.len(),
-        (true, 2, "float32") => slice_mut(&mut output::<f32, Ix2>(x, "x", &shape)?, "x")?.len(),
-        (true, 2, "int16") => slice_mut(&mut output::<i16, Ix2>(x, "x", &shape)?, "x")?.len(),
+        (true, 1, "uint8") => slice_mut(&mut output::<u8, Ix1>(x, "x", shape)?, "x")?.len(),
+        (true, 1, "float32") => slice_mut(&mut output::<f32, Ix1>(x, "x", shape)?, "x")?.len(),
+        (true, 1, "int16") => slice_mut(&mut output::<i16, Ix1>(x, "x", shape)?, "x")?.len(),
+        (true, 1, "int32") => slice_mut(&mut output::<i32, Ix1>(x, "x", shape)?, "x")?.len(),
+        (true, 1, "bool") => slice_mut(&mut output::<bool, Ix1>(x, "x", shape)?, "x")?.len(),
+        (true, 2, "float32") => slice_mut(&mut output::<f32, Ix2>(x, "x", shape)?, "x")?.len(),
+        (true, 2, "int16") => slice_mut(&mut output::<i16, Ix2>(x, "x", shape)?, "x")?.len(),
         _ => return Err(pyo3::exceptions::PyTypeError::new_err(format!("no probe for {ndim}-D {kind}"))),
-    };
-    let ns = t.elapsed().as_nanos() as u64;
-    std::hint::black_box(n);
-    Ok(ns)
+    })
 }
 
-/// Release the GIL and take it back, doing nothing in between.
+/// Release the GIL and take it back, doing nothing in between, `repeat` times.
 #[pyfunction]
-pub fn _probe_detach(py: Python<'_>) -> u64 {
+#[pyo3(signature = (repeat = 1))]
+pub fn _probe_detach(py: Python<'_>, repeat: usize) -> u64 {
     let t = Instant::now();
-    py.detach(|| std::hint::black_box(()));
+    for _ in 0..repeat.max(1) {
+        py.detach(|| std::hint::black_box(()));
+    }
     t.elapsed().as_nanos() as u64
 }
 
-/// Hand an `n`-element Vec (allocated before the clock starts) to numpy without copying.
+/// Hand `repeat` `n`-element Vecs (allocated before the clock starts, freed after it stops) to
+/// numpy without copying.
 #[pyfunction]
-pub fn _probe_to_numpy(py: Python<'_>, n: usize, dtype: &str) -> PyResult<u64> {
+#[pyo3(signature = (n, dtype, repeat = 1))]
+pub fn _probe_to_numpy(py: Python<'_>, n: usize, dtype: &str, repeat: usize) -> PyResult<u64> {
     macro_rules! hand_over {
         ($t:ty) => {{
-            let v = audiobench_core::alloc::zeroed_vec::<$t>("probe", n).map_err(PyAudioError)?;
+            let vecs = (0..repeat.max(1))
+                .map(|_| audiobench_core::alloc::zeroed_vec::<$t>("probe", n))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(PyAudioError)?;
+            let mut arrays = Vec::with_capacity(vecs.len());
             let t = Instant::now();
-            let array = to_numpy_1d(py, v);
+            for v in vecs {
+                arrays.push(to_numpy_1d(py, v));
+            }
             let ns = t.elapsed().as_nanos() as u64;
-            drop(array);
+            drop(arrays);
             ns
         }};
     }
