@@ -46,3 +46,15 @@ def write_text(path: Path | str, text: str, *, exclusive: bool = False) -> Path:
 
 def write_json(path: Path | str, obj: Any, *, exclusive: bool = False) -> Path:
     return write_text(path, json.dumps(obj, indent=2, sort_keys=False, allow_nan=False) + "\n", exclusive=exclusive)
+
+
+def write_json_new(directory: Path | str, base: str, obj: Any) -> Path:
+    """Write ``obj`` atomically as ``base.json`` in ``directory``, or ``base-1.json``, ``base-2.json``
+    ... when taken: results are never overwritten. Raises FileExistsError if 1000 names are taken."""
+    for attempt in range(1000):
+        name = f"{base}.json" if attempt == 0 else f"{base}-{attempt}.json"
+        try:
+            return write_json(Path(directory) / name, obj, exclusive=True)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{directory}: no free file name for {base}")

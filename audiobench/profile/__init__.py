@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from audiobench.atomic import write_json
+from audiobench.atomic import write_json_new
 from audiobench.cases import Case, build_case
 from audiobench.catalogue import Catalogue, Size, SizeSet
 from audiobench.environment import fingerprint
@@ -394,10 +394,4 @@ def save(doc: dict[str, Any], out_dir: Path = PROFILES_DIR) -> Path:
     commit = doc["environment"]["git"]["commit"]
     stamp = doc["created"].replace("-", "").replace(":", "").replace("+0000", "Z").split("+")[0]
     base = f"{stamp}-{commit[:12] if commit and commit != 'unknown' else 'nogit'}"
-    for attempt in range(1000):
-        name = f"{base}.json" if attempt == 0 else f"{base}-{attempt}.json"
-        try:
-            return write_json(out_dir / name, doc, exclusive=True)
-        except FileExistsError:
-            continue
-    raise RuntimeError(f"{out_dir}: no free name for profile {base}")
+    return write_json_new(out_dir, base, doc)

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,40 +78,26 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _run(args: list[str], tmp: Path, wrapper: Sequence[str] = ()) -> dict[str, Any]:
+    """Run the native profiler (under ``wrapper``, e.g. valgrind) with ``args``; its document."""
+    out = tmp / "native.json"
+    cmd = [*wrapper, str(ensure_binary()), *args, "--out", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise ProfilerError(f"{' '.join(cmd[: len(wrapper) + 4])} ... failed:\n{proc.stderr[-2000:]}")
+    return _load(out)
+
+
 def run_timing(suite: str, ops: list[str] | None, tiers: list[str] | None, budget_ms: int) -> dict[str, Any]:
-    binary = ensure_binary()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "native.json"
-        cmd = [str(binary), *_args(suite, ops, tiers), "--budget-ms", str(budget_ms), "--out", str(out)]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise ProfilerError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
-        return _load(out)
+        return _run([*_args(suite, ops, tiers), "--budget-ms", str(budget_ms)], Path(tmp))
 
 
 def run_case_e2e(suite: str, case_id: str, tier: str, budget_ms: int) -> list[float]:
     """End-to-end samples (ns) of one native call, measured now, for the PyO3 side's reference."""
-    binary = ensure_binary()
+    args = ["--suite", suite, "--case", case_id, "--tiers", tier, "--e2e-only", "--budget-ms", str(budget_ms)]
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "native.json"
-        cmd = [
-            str(binary),
-            "--suite",
-            suite,
-            "--case",
-            case_id,
-            "--tiers",
-            tier,
-            "--e2e-only",
-            "--budget-ms",
-            str(budget_ms),
-            "--out",
-            str(out),
-        ]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise ProfilerError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
-        cases = _load(out)["cases"]
+        cases = _run(args, Path(tmp))["cases"]
     if not cases:
         raise ProfilerError(f"the native profiler has no case {case_id} at {tier}")
     samples: list[float] = cases[0]["stages"][0]["samples_ns"]
@@ -145,27 +132,16 @@ def run_instructions(suite: str, ops: list[str] | None, tiers: list[str] | None,
     """Run the profiler under callgrind; attach per-iteration instruction counts to each stage."""
     if not valgrind_available():
         raise ProfilerError("valgrind is not installed; instruction counts need `valgrind --tool=callgrind`")
-    binary = ensure_binary()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "native.json"
-        cmd = [
+        valgrind = [
             "valgrind",
             "--tool=callgrind",
             "--collect-atstart=no",
             "--separate-threads=yes",
             f"--callgrind-out-file={tmp}/callgrind.out.%p",
-            str(binary),
-            *_args(suite, ops, tiers),
-            "--instructions",
-            "--iterations",
-            str(iterations),
-            "--out",
-            str(out),
         ]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise ProfilerError(f"{' '.join(cmd[:4])} ... failed:\n{proc.stderr[-2000:]}")
-        doc = _load(out)
+        args = [*_args(suite, ops, tiers), "--instructions", "--iterations", str(iterations)]
+        doc = _run(args, Path(tmp), valgrind)
         counts = parse_dumps(Path(tmp))
     missing = []
     for case in doc["cases"]:

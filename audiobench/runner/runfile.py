@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audiobench.atomic import write_json
+from audiobench.atomic import write_json_new
 from audiobench.documents import read_versioned
 
 SCHEMA = "audiobench.run/1"
@@ -30,13 +30,10 @@ def new_run_id(commit: str, when: datetime | None = None) -> str:
 def write(doc: dict[str, Any], runs_dir: Path = RUNS_DIR) -> Path:
     """Write ``doc`` as a new run file; returns its path."""
     base = doc["run_id"]
-    for attempt in range(1000):
-        name = f"{base}.json" if attempt == 0 else f"{base}-{attempt}.json"
-        try:
-            return write_json(runs_dir / name, doc, exclusive=True)
-        except FileExistsError:
-            continue
-    raise RunFileError(f"{runs_dir}: could not find a free name for run {base}")
+    try:
+        return write_json_new(runs_dir, base, doc)
+    except FileExistsError as e:
+        raise RunFileError(str(e)) from e
 
 
 def read(path: Path) -> dict[str, Any]:

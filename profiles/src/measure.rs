@@ -122,41 +122,46 @@ impl Clock {
 
     /// Run one stage of the call.
     pub fn step<O>(&mut self, name: &'static str, f: impl FnOnce() -> O) -> O {
-        // Collection brackets only `f`, so the clock's own instructions are not counted.
-        let collect = self.collects(name);
-        let before = Counts::this_thread();
-        let t = Instant::now();
-        if collect {
-            callgrind::toggle_collect();
-        }
+        let open = self.open(name);
         let out = f();
-        if collect {
-            callgrind::toggle_collect();
-        }
-        let ns = t.elapsed().as_nanos() as f64;
-        let counts = Counts::this_thread().since(before);
-        // The clock's own cost (measured per process) is not the stage's.
-        self.record(name, (ns - self.overhead_ns).max(0.0), counts);
+        self.close(name, open);
         out
     }
 
     /// Await one stage of the call (inside an executor task).
     pub async fn step_async<F: std::future::Future>(&mut self, name: &'static str, fut: F) -> F::Output {
-        let collect = self.collects(name);
-        let before = Counts::this_thread();
-        let t = Instant::now();
-        if collect {
-            callgrind::toggle_collect();
-        }
+        let open = self.open(name);
         let out = fut.await;
-        if collect {
-            callgrind::toggle_collect();
-        }
-        let ns = t.elapsed().as_nanos() as f64;
-        let counts = Counts::this_thread().since(before);
-        self.record(name, (ns - self.overhead_ns).max(0.0), counts);
+        self.close(name, open);
         out
     }
+
+    fn open(&self, name: &'static str) -> Open {
+        // Collection brackets only the stage, so the clock's own instructions are not counted.
+        let collect = self.collects(name);
+        let open = Open { collect, before: Counts::this_thread(), started: Instant::now() };
+        if collect {
+            callgrind::toggle_collect();
+        }
+        open
+    }
+
+    fn close(&mut self, name: &'static str, open: Open) {
+        if open.collect {
+            callgrind::toggle_collect();
+        }
+        let ns = open.started.elapsed().as_nanos() as f64;
+        let counts = Counts::this_thread().since(open.before);
+        // The clock's own cost (measured per process) is not the stage's.
+        self.record(name, (ns - self.overhead_ns).max(0.0), counts);
+    }
+}
+
+/// A stage in progress: whether callgrind collects it, and the counters and clock at its start.
+struct Open {
+    collect: bool,
+    before: Counts,
+    started: Instant,
 }
 
 /// Collects the records of one (case, tier).

@@ -8,12 +8,12 @@ use audiobench_core::fast::nodes::FastConvertNode;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::audio::{self, JsonSample};
 use audiobench_core::json::calls::{self, Samples};
-use audiobench_core::json::{create_node, NodeContext, NodeSpec};
+use audiobench_core::json::NodeSpec;
 use audiobench_core::Result;
 use bytemuck::Zeroable;
 use serde_json::json;
 
-use super::in_task;
+use super::one_node_task;
 use crate::inputs::Input;
 use crate::measure::Profiler;
 
@@ -123,13 +123,7 @@ fn json_tier<T: JsonSample, U: JsonSample>(p: &mut Profiler, x: &[T], k: &Kernel
         || (k.json)(x, k.conv).expect("json call"),
         |c| {
             let value = c.step("JSON creation (input Vec → Value)", || audio::to_value(x, 0, 1));
-            let spec = spec.clone();
-            let out = in_task(c, move |mut t| async move {
-                let mut node = t.step("node creation", || create_node(&spec).expect("node"));
-                t.step_async("initialization", node.initialize(&NodeContext::default())).await.expect("init");
-                let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
-                (t, out)
-            });
+            let out = one_node_task(c, spec.clone(), "initialization", PROCESS, value);
             let samples = c.step("output serialization (Value → caller's Vec)", || {
                 audio::from_value::<U>("caller", &out[0]).expect("parse")
             });

@@ -11,6 +11,8 @@ use std::future::Future;
 use std::time::Instant;
 
 use audiobench_core::json::executor::runtime;
+use audiobench_core::json::{create_node, NodeContext, NodeSpec};
+use serde_json::Value;
 
 use crate::callgrind;
 use crate::counting::Counts;
@@ -78,6 +80,23 @@ where
     c.merge(child);
     c.record(HANDOFF_OUT, (resumed - ended).as_nanos() as f64, join_counts);
     out
+}
+
+/// A one-node JSON-tier call's task, stage by stage, as `run_chain` runs it: node creation,
+/// initialisation (named by the caller: some nodes do real work there) and processing.
+pub fn one_node_task(
+    c: &mut Clock,
+    spec: NodeSpec,
+    init: &'static str,
+    process: &'static str,
+    input: Value,
+) -> Vec<Value> {
+    in_task(c, move |mut t| async move {
+        let mut node = t.step("node creation", || create_node(&spec).expect("node"));
+        t.step_async(init, node.initialize(&NodeContext::default())).await.expect("init");
+        let out = t.step_async(process, node.process(input)).await.expect("process");
+        (t, out)
+    })
 }
 
 /// Profile `tier` on `case`; `None` when this tier has no such case (e.g. a direct

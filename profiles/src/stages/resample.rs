@@ -6,11 +6,11 @@ use audiobench_core::fast::nodes::FastResampleNode;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::audio;
 use audiobench_core::json::calls;
-use audiobench_core::json::{create_node, NodeContext, NodeSpec};
+use audiobench_core::json::NodeSpec;
 use serde_json::json;
 
 use super::convert::unwrap;
-use super::in_task;
+use super::one_node_task;
 use crate::measure::Profiler;
 
 const PROCESS: &str = "processing (parse + work + output Value)";
@@ -78,15 +78,7 @@ fn json_tier(p: &mut Profiler, preset: Preset, x: &[f32], channels: usize) {
         || calls::resample(x, channels, preset).expect("json resample"),
         |c| {
             let value = c.step("JSON creation (input Vec → Value)", input);
-            let spec = spec.clone();
-            let out = in_task(c, move |mut t| async move {
-                let mut node = t.step("node creation", || create_node(&spec).expect("node"));
-                t.step_async("initialization (builds the resampler)", node.initialize(&NodeContext::default()))
-                    .await
-                    .expect("init");
-                let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
-                (t, out)
-            });
+            let out = one_node_task(c, spec.clone(), "initialization (builds the resampler)", PROCESS, value);
             let samples = c.step("output serialization (Value → caller's Vec)", || {
                 audio::from_value::<f32>("caller", &out[0]).expect("parse")
             });

@@ -7,10 +7,10 @@ use audiobench_core::fast::nodes::FastVadNode;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::audio;
 use audiobench_core::json::calls;
-use audiobench_core::json::{create_node, NodeContext, NodeSpec};
+use audiobench_core::json::NodeSpec;
 use serde_json::{json, Value};
 
-use super::in_task;
+use super::one_node_task;
 use crate::measure::Profiler;
 
 const PROCESS: &str = "processing (parse + work + report Value)";
@@ -89,13 +89,7 @@ fn json_tier(p: &mut Profiler, x: &[f32], channels: usize, params: &VadParams) {
         || calls::vad(x, channels, params).expect("json vad"),
         |c| {
             let value = c.step("JSON creation (input Vec → Value)", input);
-            let spec = spec.clone();
-            let out = in_task(c, move |mut t| async move {
-                let mut node = t.step("node creation", || create_node(&spec).expect("node"));
-                t.step_async("initialization", node.initialize(&NodeContext::default())).await.expect("init");
-                let out = t.step_async(PROCESS, node.process(value)).await.expect("process");
-                (t, out)
-            });
+            let out = one_node_task(c, spec.clone(), "initialization", PROCESS, value);
             let result = c.step("output serialization (report Value → caller's arrays)", || {
                 audio::vad_from_value("caller", &out[1]).expect("parse")
             });
