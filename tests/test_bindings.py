@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,3 +165,44 @@ def test_build_facts() -> None:
     assert info["profile"] == "release"
     assert info["rustc"].startswith("rustc ")
     assert _rust.simd_path() in ("avx2+fma", "baseline")
+
+
+_BOTH_PATHS = """
+import sys, numpy as np
+from audiobench import _rust
+from audiobench.signals import speech_like
+x = np.ascontiguousarray(speech_like(1.0, 2, 3))
+mono = np.ascontiguousarray(x.mean(axis=0))
+i16 = _rust.convert(mono, "f32_i16")
+parts = [_rust.convert(mono, v) for v in ("f32_i16", "f32_i32")]
+parts += [_rust.convert(i16, v) for v in ("i16_f32", "i16_i32")]
+e, f, r = _rust.vad(x)
+np.savez(sys.argv[1], path=_rust.simd_path(), e=e, f=f, r=r, *parts)
+"""
+
+
+def test_forced_baseline_path_gives_the_same_outputs(tmp_path: Path) -> None:
+    """AUDIOBENCH_SIMD=baseline runs the baseline bodies (a slower, real implementation the gate
+    demonstration uses); both bodies must compute the same results."""
+    import os
+    import subprocess
+    import sys
+
+    results = {}
+    for forced in (None, "baseline"):
+        env = {k: v for k, v in os.environ.items() if k != "AUDIOBENCH_SIMD"}
+        if forced:
+            env["AUDIOBENCH_SIMD"] = forced
+        out = tmp_path / f"{forced or 'detected'}.npz"
+        subprocess.run([sys.executable, "-c", _BOTH_PATHS, str(out)], env=env, check=True, timeout=120)
+        results[forced] = np.load(out)
+    assert str(results["baseline"]["path"]) == "baseline"
+    detected, baseline = results[None], results["baseline"]
+    for key in detected.files:
+        if key == "path":
+            continue
+        if key == "e":
+            # FMA contracts a·b+c into one rounding: energies may differ in the last bits.
+            np.testing.assert_allclose(detected[key], baseline[key], rtol=1e-5)
+        else:
+            np.testing.assert_array_equal(detected[key], baseline[key], err_msg=key)

@@ -5,6 +5,9 @@
 //! baseline body and an AVX2+FMA body selected once per call by CPU detection. AVX-512 is
 //! deliberately never selected, so the path measured natively is the path callgrind counts.
 
+/// Environment variable that forces the baseline bodies: `AUDIOBENCH_SIMD=baseline`.
+pub const FORCE_ENV: &str = "AUDIOBENCH_SIMD";
+
 /// The instruction-set path the dispatching kernels take on this CPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SimdPath {
@@ -15,8 +18,19 @@ pub enum SimdPath {
 }
 
 impl SimdPath {
-    /// Detect the path once for this process; a cheap cached atomic read after the first call.
+    /// The path for this process: the CPU's best, unless `AUDIOBENCH_SIMD=baseline` forces the
+    /// baseline bodies (to measure or test them on an AVX2 machine). Decided once, then a cached
+    /// read.
     pub fn detect() -> Self {
+        static PATH: std::sync::OnceLock<SimdPath> = std::sync::OnceLock::new();
+        *PATH.get_or_init(|| match std::env::var(FORCE_ENV).as_deref() {
+            Ok("baseline") => SimdPath::Baseline,
+            _ => Self::cpu(),
+        })
+    }
+
+    /// The best path this CPU supports, ignoring any override.
+    pub fn cpu() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
