@@ -1,0 +1,129 @@
+"""The tidy results table: one row per (case, tier, source, metric, statistic), every tool alike.
+
+Every reader in :mod:`audiobench.collect` produces rows of these columns and nothing else, so
+the report, the gate and anyone with pandas read one shape. Times are in seconds whatever the
+tool reported; the catalogue's per-operation units (ms per second of audio, µs per frame ...)
+are separate ``unit_time`` rows computed by the runner, never re-derived here.
+
+The table is written as ``results.csv`` beside ``results.meta.json``, which carries the schema
+version, the column descriptions and which sources were found or missing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from audiobench.atomic import write_json, write_text
+
+SCHEMA = "audiobench.results/1"
+
+# name → (dtype, description). Order is the CSV's column order.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "operation": ("string", "resample, vad, convert, b64_buffer, pipeline"),
+    "variant": ("string", "catalogue variant (low/medium/high, f32_i16 ..., default)"),
+    "tier": ("string", "registry tier, peer (webrtcvad) or limit probe (limit:read, limit:memcpy)"),
+    "size": ("string", "catalogue size id: 1s, frame, 1M, 2564ch-8calls-2thr ..."),
+    "source": ("string", "runner, criterion, asv, pytest-benchmark or profiler"),
+    "metric": ("string", "what was measured; see METRICS"),
+    "statistic": ("string", "median, mean, min, max, p99, std, cv, iqr, value ..."),
+    "value": ("float64", "the number, in `unit`"),
+    "unit": ("string", "s, bytes, count, dB, %, ratio, or the catalogue unit for unit_time"),
+    "ci_low": ("float64", "lower bound of the value's confidence interval, if the tool gave one"),
+    "ci_high": ("float64", "upper bound of the value's confidence interval, if the tool gave one"),
+    "confidence": ("float64", "confidence level of [ci_low, ci_high] (0.95, 0.99 ...)"),
+    "n": ("Int64", "samples behind the statistic, if known"),
+    "stage": ("string", "profiler stage name; empty for a whole call"),
+    "side": ("string", "profiler side (native, python, pyo3); empty otherwise"),
+    "reference": ("string", "the other tier of a ratio or of % of limit; empty otherwise"),
+    "run_id": ("string", "the source's run identifier (run file id, asv commit+env, file stem)"),
+    "commit": ("string", "git commit the numbers were measured on, if known"),
+    "machine_id": ("string", "environment fingerprint's machine id, or the tool's machine name"),
+    "input_checksum": ("string", "checksum of the input bytes, if recorded"),
+    "timestamp": ("string", "ISO 8601 UTC time of the measurement run"),
+}
+
+# The metric vocabulary. Readers use these names; anything else is a reader bug.
+METRICS: dict[str, str] = {
+    "time": "seconds per call (per benchmark iteration)",
+    "unit_time": "the catalogue's unit for the operation (value in that unit; see `unit`)",
+    "pct_of_limit": "the call's time as % of the same-run limit probe named in `reference`",
+    "ratio": "per-round time ratio tier / reference (runner: paired by round)",
+    "snr_db": "output SNR against the reference resampler (dB)",
+    "reallocations": "buffer reallocations during the call",
+    "peak_memory": "peak memory of the benchmark process (bytes)",
+    "cold_first_call": "first call in a fresh process, after import and input preparation (s)",
+    "cold_second_call": "second call in that fresh process (s)",
+    "import_time": "import of the tier's modules in a fresh process (s)",
+    "stage_time": "profiler: one stage's time per call (s); `stage` names it",
+    "stage_share": "profiler: stage time as % of the same entry's end-to-end time",
+    "glue": "profiler: end-to-end minus the sum of stages, % of end-to-end",
+    "instructions": "callgrind instructions per call or per stage",
+    "allocations": "allocations per call or per stage (counting allocator)",
+    "frees": "frees per call or per stage (counting allocator)",
+    "alloc_bytes": "bytes requested per call or per stage (counting allocator)",
+    "peak_rss": "peak resident set size of the profiler process for the case (bytes)",
+    "overhead": "profiler attribution: time of tier minus time of reference (s); ratio in `ratio` rows",
+}
+
+SOURCES = ("runner", "criterion", "asv", "pytest-benchmark", "profiler")
+
+
+class ResultsError(ValueError):
+    """A results table that is not ours, or of another schema version."""
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows → the tidy DataFrame: every column present, in order, with its dtype.
+
+    Missing optional fields become NA; unknown keys, metrics or sources are refused, so a
+    reader cannot invent a column or a metric name silently.
+    """
+    for r in rows:
+        extra = set(r) - set(COLUMNS)
+        if extra:
+            raise ResultsError(f"unknown result fields {sorted(extra)}")
+        if r.get("metric") not in METRICS:
+            raise ResultsError(f"unknown metric {r.get('metric')!r}")
+        if r.get("source") not in SOURCES:
+            raise ResultsError(f"unknown source {r.get('source')!r}")
+    df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    return df.astype({name: dtype for name, (dtype, _) in COLUMNS.items()})
+
+
+def write(df: pd.DataFrame, data_dir: Path, sources: list[dict[str, Any]]) -> tuple[Path, Path]:
+    """Write ``results.csv`` and ``results.meta.json`` atomically (the table first)."""
+    if list(df.columns) != list(COLUMNS):
+        raise ResultsError(f"columns {list(df.columns)} are not the schema's")
+    csv = write_text(data_dir / "results.csv", df.to_csv(index=False))
+    meta = {
+        "schema": SCHEMA,
+        "rows": len(df),
+        "columns": {name: {"dtype": dtype, "description": desc} for name, (dtype, desc) in COLUMNS.items()},
+        "metrics": METRICS,
+        "sources": sources,
+    }
+    return csv, write_json(data_dir / "results.meta.json", meta)
+
+
+def read(data_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read the table and its metadata back, refusing another schema."""
+    meta_path = data_dir / "results.meta.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ResultsError(f"{meta_path}: {e}") from e
+    if not isinstance(meta, dict) or meta.get("schema") != SCHEMA:
+        got = meta.get("schema") if isinstance(meta, dict) else None
+        raise ResultsError(f"{meta_path}: schema {got!r}, expected {SCHEMA!r}")
+    csv_path = data_dir / "results.csv"
+    try:
+        df = pd.read_csv(csv_path, dtype={k: v for k, (v, _) in COLUMNS.items()}, keep_default_na=False, na_values=[""])
+    except (OSError, ValueError) as e:
+        raise ResultsError(f"{csv_path}: {e}") from e
+    if list(df.columns) != list(COLUMNS):
+        raise ResultsError(f"{csv_path}: columns differ from {SCHEMA}")
+    return df, meta
