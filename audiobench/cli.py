@@ -16,6 +16,9 @@ from audiobench.catalogue import CatalogueError, load
 
 DATA_DIR = Path("reports/data")
 OUT_DIR = Path("reports")
+CRITERION_DIR = Path("target/criterion")
+ASV_RESULTS = Path(".asv/results")
+TARGETS = Path("benchmarks/targets.toml")
 
 
 def _catalogue(args: argparse.Namespace) -> Any:
@@ -165,18 +168,43 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from audiobench.report import ReportInputError, render
+def _collect(args: argparse.Namespace) -> Path | None:
+    """Collect every tool's results into the tidy table; None (message printed) on bad input."""
+    from audiobench.collect import CollectError, write_results
 
     try:
-        md, html, sources = render(_catalogue(args), args.data_dir, args.out_dir)
-    except ReportInputError as e:
+        return write_results(args.data_dir, args.criterion_dir, args.asv_results)
+    except CollectError as e:
+        print(f"audiobench: {e}", file=sys.stderr)
+        return None
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    path = _collect(args)
+    if path is None:
+        return 2
+    from audiobench.collect import schema
+
+    df, meta = schema.read(args.data_dir)
+    print(f"wrote {path} ({len(df)} rows)")
+    for s in meta["sources"]:
+        status = "found" if s["found"] else "missing"
+        print(f"  {s['source']:<17} {status}: {s.get('rows', 0)} rows. {s.get('note', '')}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from audiobench.collect.schema import ResultsError
+    from audiobench.report import render
+
+    if not args.no_collect and _collect(args) is None:
+        return 2
+    try:
+        md, html = render(args.data_dir, args.out_dir, args.targets)
+    except (ResultsError, ValueError) as e:
         print(f"audiobench report: {e}", file=sys.stderr)
         return 2
-    missing = [s.name for s in sources if not s.status.startswith("found")]
-    print(f"wrote {md} and {html}")
-    if missing:
-        print(f"sources not available: {', '.join(missing)}")
+    print(f"wrote {md}\n      {html}\n      {args.out_dir / 'figures'}/*.svg")
     return 0
 
 
@@ -194,6 +222,12 @@ def cmd_env(args: argparse.Namespace) -> int:
         else:
             print(f"{key}: {value}")
     return 0
+
+
+def _result_sources(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--data-dir", type=Path, default=DATA_DIR, help="runs/, profiles/, pytest-benchmark*.json; results")
+    s.add_argument("--criterion-dir", type=Path, default=CRITERION_DIR, help="criterion's output directory")
+    s.add_argument("--asv-results", type=Path, default=ASV_RESULTS, help="asv's results_dir")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -245,9 +279,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=Path("target/audiobench-inputs"))
     s.set_defaults(func=cmd_inputs)
 
-    s = sub.add_parser("report", help="render reports/report.md and .html from the results found")
-    s.add_argument("--data-dir", type=Path, default=DATA_DIR)
-    s.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    s = sub.add_parser("collect", help="merge every tool's results into reports/data/results.csv (tidy table)")
+    _result_sources(s)
+    s.set_defaults(func=cmd_collect)
+
+    s = sub.add_parser("report", help="collect, then render reports/report.md, .html and figures from the table")
+    _result_sources(s)
+    s.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where report.md, report.html, figures/ go")
+    s.add_argument("--targets", type=Path, default=TARGETS, help="spec targets to assess (benchmarks/targets.toml)")
+    s.add_argument("--no-collect", action="store_true", help="render the existing results.csv as it is")
     s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("env", help="print the environment fingerprint recorded with results")

@@ -1,50 +1,92 @@
-"""Render ``reports/report.md`` and ``reports/report.html`` from whatever results exist.
+"""Render ``reports/report.md`` and ``reports/report.html`` from the tidy results table.
 
-The report never runs a benchmark: it reads result files under ``reports/data/`` (the newest
-run file of the interleaved runner, the smoke pass) and says which sources are missing.
+The report never runs a benchmark and never reads a tool's files itself: it reads
+``results.csv`` and ``results.meta.json`` (written by :mod:`audiobench.collect`), takes the
+newest run of each source, and says "not measured" for whatever is absent.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
+from markupsafe import Markup
 
 from audiobench.atomic import write_text
-from audiobench.catalogue import Catalogue
-from audiobench.report import runner_view, smoke_view
-from audiobench.report.sources import ReportInputError, Source, load_latest_run, load_smoke, survey
-from audiobench.tiers import TIERS
+from audiobench.collect import schema
+from audiobench.report import agreement, cold, history, method, operations, recommend, spec, stages
+from audiobench.report.model import Section
+from audiobench.report.query import newest_run
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-__all__ = ["ReportInputError", "Source", "render"]
+__all__ = ["build_sections", "render"]
+
+
+def _md_cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _slug(title: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+
+
+def _code(text: Any) -> Markup:
+    """Escape, then `backticks` → <code>."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text))))
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html"]),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(md_cell=_md_cell, slug=_slug, code=_code)
+    return env
 
 
-def render(cat: Catalogue, data_dir: Path, out_dir: Path) -> tuple[Path, Path, list[Source]]:
-    """Write report.md and report.html atomically; return their paths and the source list."""
-    smoke = load_smoke(data_dir / "smoke.json")
-    run, run_path = load_latest_run(data_dir / "runs")
-    sources = survey(data_dir, smoke, run, run_path)
-    ctx: dict[str, Any] = {
-        "sources": sources,
-        "tiers": TIERS,
-        "run": runner_view.context(run) if run else None,
-        "smoke": smoke_view.context(cat, smoke) if smoke else None,
-    }
+def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tuple[list[str], list[Section]]:
+    """The headline paragraphs and every section, from the table alone."""
+    runner = newest_run(df, "runner")
+    profile = newest_run(df, "profiler")
+    assessment = spec.section(runner, targets)
+    sections = [
+        assessment.section,
+        *operations.sections(runner, assessment.vad_frame_target_us),
+        stages.breakdown(profile),
+        stages.attribution(profile),
+        agreement.section(df),
+        cold.section(runner),
+        history.section(df),
+        recommend.section(runner),
+        method.section(df, meta),
+    ]
+    found = [s["source"] for s in meta.get("sources", []) if s.get("found")]
+    headline = [
+        f"Generated from `results.csv` ({len(df)} rows; sources found: {', '.join(found) or 'none'}).",
+        assessment.headline,
+    ]
+    return headline, sections
+
+
+def render(data_dir: Path, out_dir: Path, targets: Path) -> tuple[Path, Path]:
+    """Write report.md, report.html and figures/*.svg atomically; return the two report paths."""
+    df, meta = schema.read(data_dir)
+    headline, sections = build_sections(df, meta, targets)
+    for s in sections:
+        for fig in s.figures():
+            write_text(out_dir / "figures" / f"{fig.name}.svg", fig.svg)
     env = _environment()
+    ctx = {"headline": headline, "sections": sections}
     md = write_text(out_dir / "report.md", env.get_template("report.md.j2").render(**ctx))
-    html = write_text(out_dir / "report.html", env.get_template("report.html.j2").render(**ctx))
-    return md, html, sources
+    page = write_text(out_dir / "report.html", env.get_template("report.html.j2").render(**ctx))
+    return md, page

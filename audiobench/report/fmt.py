@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from audiobench.report.model import Point
+
 
 def num(value: float | None) -> str:
     if value is None:
@@ -13,9 +17,42 @@ def num(value: float | None) -> str:
     return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
 
 
-def ratio_with_ci(case: dict[str, object], a: str, b: str) -> str:
-    """``a/b`` from a run case's paired ratios, as ``1.23× [1.10, 1.31]``."""
-    for r in case["ratios"]:  # type: ignore[attr-defined]
-        if r["a"] == a and r["b"] == b:
-            return f"{r['median']:.2f}× [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
-    return "—"
+def count(value: float | None) -> str:
+    """An event count (allocations, instructions): a whole number, grouped; averages keep one decimal."""
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def with_ci(p: Point | None, scale: float = 1.0, suffix: str = "") -> str:
+    """``1.23 [1.10, 1.31]`` (scaled), or the value alone when the tool gave no interval."""
+    if p is None:
+        return "—"
+    head = f"{num(p.value * scale)}{suffix}"
+    if p.low is None or p.high is None:
+        return head
+    return f"{head} [{num(p.low * scale)}, {num(p.high * scale)}]"
+
+
+def ratio(p: Point | None) -> str:
+    return with_ci(p, suffix="×")
+
+
+_STREAM = re.compile(r"^(\d+)ch-(\d+)calls-(\d+)thr$")
+
+
+def size_key(label: str) -> tuple[int, float, float, float]:
+    """Sort key for catalogue size labels: frames, then durations, sample counts, streams."""
+    if label == "frame":
+        return (0, 0.0, 0.0, 0.0)
+    if label.endswith("s") and label[:-1].replace(".", "", 1).isdigit():
+        return (1, float(label[:-1]), 0.0, 0.0)
+    if label.endswith("M") and label[:-1].isdigit():
+        return (2, float(label[:-1]) * 1e6, 0.0, 0.0)
+    if label.isdigit():
+        return (2, float(label), 0.0, 0.0)
+    m = _STREAM.match(label)
+    if m:
+        chunks, calls, threads = (float(g) for g in m.groups())
+        return (3, chunks, threads, calls)
+    return (4, 0.0, 0.0, 0.0)

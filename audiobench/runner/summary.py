@@ -9,7 +9,16 @@ from rich.console import Console
 from rich.table import Table
 
 from audiobench.report.fmt import num as fmt
-from audiobench.report.fmt import ratio_with_ci
+from audiobench.report.fmt import ratio
+from audiobench.report.model import Point
+
+
+def ratio_with_ci(case: dict[str, Any], a: str, b: str) -> str:
+    """``a/b`` from a run case's paired ratios, as ``1.23× [1.10, 1.31]``."""
+    for r in case["ratios"]:
+        if r["a"] == a and r["b"] == b:
+            return ratio(Point(r["median"], r["ci_low"], r["ci_high"]))
+    return "—"
 
 
 def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:

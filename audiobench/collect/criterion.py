@@ -1,0 +1,138 @@
+"""criterion's output directory (``target/criterion``) → rows.
+
+Each benchmark's latest measurement is ``<group>/<function>/<value>/new/`` (criterion keeps the
+previous one in ``base/``). The directory names are sanitised (``limit:read`` becomes
+``limit_read``), so the ids are taken from ``benchmark.json``: ``group_id`` is ``op/variant``,
+``function_id`` the tier or limit probe, ``value_str`` the size label. The bench writes
+``audiobench-inputs.json`` beside them, mapping each id to the checksum of the input it read.
+
+criterion records neither the commit nor the machine, so those stay missing; the timestamp is
+when criterion wrote the estimates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from audiobench.collect.common import (
+    Collected,
+    CollectError,
+    Row,
+    iso_from_mtime,
+    load_json,
+    number,
+    reading,
+    text,
+)
+from audiobench.collect.names import size_label
+from audiobench.collect.schema import frame
+
+SOURCE = "criterion"
+RUN_ID = "criterion"
+MISSING = "no criterion results in {dir}; run `make criterion-quick` (or `make criterion`)"
+SIDECAR = "audiobench-inputs.json"
+SIDECAR_SCHEMA = "audiobench.criterion-inputs/1"
+NS = 1e-9
+
+# estimates.json field → statistic. slope exists only in linear sampling mode.
+_ESTIMATES = {
+    "median": "median",
+    "mean": "mean",
+    "slope": "slope",
+    "std_dev": "std",
+    "median_abs_dev": "median_abs_dev",
+}
+
+Checksums = dict[tuple[str, str, str], str | None]
+
+
+def _checksums(criterion_dir: Path) -> Checksums | None:
+    """(group, function, parameter) → input checksum, from the bench's sidecar; None if absent."""
+    path = criterion_dir / SIDECAR
+    if not path.is_file():
+        return None
+    doc = load_json(path)
+    if not isinstance(doc, dict) or doc.get("schema") != SIDECAR_SCHEMA:
+        found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
+        raise CollectError(f"{path}: schema {found!r}, expected {SIDECAR_SCHEMA!r}")
+    with reading(path):
+        return {(b["group"], b["function"], b["parameter"]): text(b["checksum"]) for b in doc["benchmarks"]}
+
+
+def _benchmark_rows(new: Path, checksums: Checksums) -> list[Row] | None:
+    """Rows of one ``new/`` directory, or None if it is not an ``op/variant`` benchmark."""
+    bench_path, estimates_path, sample_path = (new / f for f in ("benchmark.json", "estimates.json", "sample.json"))
+    bench: dict[str, Any] = load_json(bench_path)
+    with reading(bench_path):
+        group, function, value = bench["group_id"], bench["function_id"], bench["value_str"]
+    if "/" not in str(group) or value is None:
+        return None
+    op, variant = str(group).split("/", 1)
+    estimates: dict[str, Any] = load_json(estimates_path)
+    sample: dict[str, Any] = load_json(sample_path)
+    with reading(sample_path):
+        n = len(sample["times"])
+    key: Row = {
+        "source": SOURCE,
+        "run_id": RUN_ID,
+        "operation": op,
+        "variant": variant,
+        "tier": function,
+        "size": size_label(value),
+        "input_checksum": checksums.get((group, function, value)),
+        "timestamp": iso_from_mtime(estimates_path),
+    }
+    out = []
+    with reading(estimates_path):
+        for field, statistic in _ESTIMATES.items():
+            est = estimates.get(field)
+            if not est:
+                continue
+            value_ns = number(est["point_estimate"])
+            if value_ns is None:
+                continue
+            ci = est["confidence_interval"]
+            out.append(
+                {
+                    **key,
+                    "metric": "time",
+                    "statistic": statistic,
+                    "value": value_ns * NS,
+                    "unit": "s",
+                    "ci_low": ci["lower_bound"] * NS,
+                    "ci_high": ci["upper_bound"] * NS,
+                    "confidence": ci["confidence_level"],
+                    "n": n,
+                }
+            )
+    return out
+
+
+def collect(criterion_dir: Path) -> Collected:
+    """Every benchmark under ``criterion_dir`` (a missing directory is reported, not an error)."""
+    result = Collected(SOURCE, MISSING.format(dir=criterion_dir))
+    if not criterion_dir.is_dir():
+        return result
+    checksums = _checksums(criterion_dir)
+    if checksums is None:
+        result.notes.append(f"no {SIDECAR}: input checksums unknown")
+    benches = sorted(p.parent for p in criterion_dir.rglob("benchmark.json") if p.parent.name == "new")
+    foreign = 0
+    for new in benches:
+        r = _benchmark_rows(new, checksums or {})
+        if r is None:
+            foreign += 1
+        else:
+            result.rows += r
+            result.files += 1
+    if foreign:
+        result.notes.append(f"{foreign} benchmarks outside the audiobench groups (op/variant) skipped")
+    return result
+
+
+def read(criterion_dir: Path) -> pd.DataFrame:
+    """A criterion output directory as a results table."""
+    return frame(collect(criterion_dir).rows)

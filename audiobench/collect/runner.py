@@ -1,0 +1,186 @@
+"""Run files of the interleaved runner (``reports/data/runs/*.json``, ``audiobench.run/1``) → rows.
+
+Per case row (tier, peer or limit probe): the round statistics of seconds per call (the median
+with the run's bootstrap CI, the others without), the catalogue unit, the real-time factor, the
+row's speed against each limit probe, and the parity metrics it reported. Per pair of rows the
+paired ratio with its CI. Cold first calls become their own metrics; a cold measurement that
+failed has no numbers and is only mentioned in the summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from audiobench.collect.common import Collected, Row, iso_from_text, load_document, number, reading, text
+from audiobench.collect.names import size_label
+from audiobench.collect.schema import frame
+from audiobench.runner import runfile
+
+SOURCE = "runner"
+MISSING = "no run files in {dir}; run `audiobench run` (`make runner-quick`)"
+
+# stats_s field → (statistic, unit); the median is written separately with its CI.
+_STATISTICS = {"mean": "s", "min": "s", "max": "s", "p99": "s", "std": "s", "cv": "ratio"}
+# Parity metrics that are measurements worth a row (energy tolerances and the like are not).
+_PARITY = {"snr_db": "dB", "reallocations": "count"}
+# Cold result field → metric.
+_COLD = {
+    "import_s": "import_time",
+    "prepare_s": "cold_prepare",
+    "first_call_s": "cold_first_call",
+    "second_call_s": "cold_second_call",
+}
+
+
+def _row_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
+    s = r["stats_s"]
+    n = int(s["n"])
+    out: list[Row] = [
+        {
+            **key,
+            "metric": "time",
+            "statistic": "median",
+            "value": s["median"],
+            "unit": "s",
+            "ci_low": s["ci_low"],
+            "ci_high": s["ci_high"],
+            "confidence": confidence,
+            "n": n,
+        }
+    ]
+    out += [
+        {**key, "metric": "time", "statistic": stat, "value": s[stat], "unit": unit, "n": n}
+        for stat, unit in _STATISTICS.items()
+    ]
+    low, high = r["unit_ci"]
+    out.append(
+        {
+            **key,
+            "metric": "unit_time",
+            "statistic": "median",
+            "value": r["unit_median"],
+            "unit": r["unit"],
+            "ci_low": low,
+            "ci_high": high,
+            "confidence": confidence,
+            "n": n,
+        }
+    )
+    rtf = number(r.get("realtime_factor"))
+    if rtf is not None:
+        out.append({**key, "metric": "realtime_factor", "statistic": "median", "value": rtf, "unit": "ratio", "n": n})
+    out += [
+        {**key, "metric": "pct_of_limit", "statistic": "median", "value": pct, "unit": "%", "reference": probe, "n": n}
+        for probe, pct in (r.get("pct_of_limit") or {}).items()
+    ]
+    metrics = (r.get("parity") or {}).get("metrics") or {}
+    for name, unit in _PARITY.items():
+        value = number(metrics.get(name))
+        if value is not None:
+            out.append({**key, "metric": name, "statistic": "value", "value": value, "unit": unit})
+    return out
+
+
+def _ratio_row(key: Row, ratio: dict[str, Any], confidence: float) -> Row:
+    return {
+        **key,
+        "tier": ratio["a"],
+        "reference": ratio["b"],
+        "metric": "ratio",
+        "statistic": "median",
+        "value": ratio["median"],
+        "unit": "ratio",
+        "ci_low": ratio["ci_low"],
+        "ci_high": ratio["ci_high"],
+        "confidence": confidence,
+        "n": int(ratio["n"]),
+    }
+
+
+def _cold_rows(base: Row, cold: dict[str, Any]) -> list[Row]:
+    key = {
+        **base,
+        "operation": cold["op"],
+        "variant": cold["variant"],
+        "tier": cold["tier"],
+        "size": size_label(cold["size"]),
+        "input_checksum": text(cold.get("checksum")),
+    }
+    out = []
+    for name, metric in _COLD.items():
+        value = number(cold.get(name))
+        if value is not None:
+            out.append({**key, "metric": metric, "statistic": "value", "value": value, "unit": "s", "n": 1})
+    return out
+
+
+def rows(path: Path) -> tuple[list[Row], list[str]]:
+    """One run file → its rows, and notes for the summary (failed cold runs, parity failures)."""
+    doc = load_document(path, runfile.SCHEMA)
+    out: list[Row] = []
+    notes: list[str] = []
+    with reading(path):
+        env = doc["environment"]
+        base: Row = {
+            "source": SOURCE,
+            "run_id": doc["run_id"],
+            "commit": text(env["git"]["commit"]),
+            "machine_id": text(env["machine_id"]),
+            "timestamp": iso_from_text(doc["created"]),
+        }
+        confidence = float(doc["settings"]["bootstrap"]["confidence"])
+        failed_parity = []
+        for case in doc["cases"]:
+            key = {
+                **base,
+                "operation": case["op"],
+                "variant": case["variant"],
+                "size": size_label(case["size"]),
+                "input_checksum": text(case["input_checksum"]),
+            }
+            for r in case["rows"]:
+                out += _row_rows({**key, "tier": r["row"]}, r, confidence)
+                if (r.get("parity") or {}).get("ok") is False:
+                    failed_parity.append(f"{case['op']}/{case['variant']} {case['size']} {r['row']}")
+            out += [_ratio_row(key, ratio, confidence) for ratio in case["ratios"]]
+        failed_cold = []
+        for cold in doc.get("cold") or []:
+            if cold.get("error"):
+                failed_cold.append(f"{cold['op']} {cold['tier']} ({cold['error']})")
+            else:
+                out += _cold_rows(base, cold)
+        if failed_parity:
+            notes.append(f"{path.name}: output mismatch in {', '.join(failed_parity)}")
+        if failed_cold:
+            notes.append(f"{path.name}: cold runs failed, skipped: {', '.join(failed_cold)}")
+        if env["git"].get("dirty"):
+            notes.append(f"{path.name}: measured on a working tree with uncommitted changes")
+    return out, notes
+
+
+def read(path: Path) -> pd.DataFrame:
+    """One run file as a results table."""
+    return frame(rows(path)[0])
+
+
+def collect(runs_dir: Path) -> Collected:
+    """Every run file in ``runs_dir`` (none is not an error: the source is reported missing)."""
+    result = Collected(SOURCE, MISSING.format(dir=runs_dir))
+    files = sorted(p for p in runs_dir.glob("*.json") if not p.name.startswith(".")) if runs_dir.is_dir() else []
+    newest: tuple[str, Path] | None = None
+    for path in files:
+        r, notes = rows(path)
+        result.rows += r
+        result.notes += notes
+        if r and (newest is None or r[0]["timestamp"] > newest[0]):
+            newest = (r[0]["timestamp"], path)
+    result.files = len(files)
+    if newest is not None:
+        doc = load_document(newest[1], runfile.SCHEMA)
+        with reading(newest[1]):
+            keys = ("run_id", "suite", "environment", "settings", "allocation_policy")
+            result.context = {k: doc[k] for k in keys}
+    return result

@@ -1,0 +1,206 @@
+"""``audiobench gate``: judge a run against the spec targets and a baseline; exit 0 / 1 / 2 for CI.
+
+Exit codes: 0 pass (inconclusive checks pass with a warning unless ``--strict``), 1 a check
+failed, 2 bad input or usage (the message names the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from audiobench.gate import checks as chk
+from audiobench.gate import counters, inputs, remeasure, summary
+from audiobench.gate.targets import DEFAULT_PATH, Targets, TargetsError
+from audiobench.gate.targets import load as load_targets
+from audiobench.runner.plan import PlanError
+
+CHECKS = {"absolute": "absolute", "speedup": "speedup", "wall-time": "wall_time", "counters": "counter"}
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``gate`` sub-command to the ``audiobench`` parser's subparsers."""
+    s: argparse.ArgumentParser = subparsers.add_parser(
+        "gate",
+        help="check a run against spec targets, minimum speed-ups and regressions; exit 0 pass, 1 fail, 2 bad input",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("--targets", type=Path, default=DEFAULT_PATH, help="targets TOML (default benchmarks/targets.toml)")
+    s.add_argument("--run", help="run id or run file (default: the newest in --runs-dir)")
+    s.add_argument(
+        "--baseline",
+        help="run id or file for wall-time regressions (default: the newest earlier run of the same suite "
+        "on the same machine; none → not evaluated)",
+    )
+    s.add_argument("--runs-dir", type=Path, default=inputs.RUNS_DIR, help="where run files are found")
+    s.add_argument(
+        "--profile", type=Path, help="profile file for the counters (default: newest with instruction counts)"
+    )
+    s.add_argument("--profiles-dir", type=Path, default=inputs.PROFILES_DIR, help="where profile files are found")
+    s.add_argument(
+        "--counter-baseline",
+        type=Path,
+        help="counters baseline (default benchmarks/baselines/counters.json)",
+    )
+    s.add_argument(
+        "--save-counter-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write the counters of --profile (or the newest profile with instruction counts) to FILE and exit",
+    )
+    s.add_argument(
+        "--checks",
+        default=",".join(CHECKS),
+        help=f"comma-separated subset of {', '.join(CHECKS)} (default: all)",
+    )
+    s.add_argument("--strict", action="store_true", help="inconclusive and not-comparable checks fail the gate")
+    s.add_argument("--format", choices=("md", "json"), default="md", help="summary format on stdout")
+    s.add_argument(
+        "--remeasure-budget",
+        type=float,
+        metavar="S",
+        help="seconds for re-measuring inconclusive wall-time checks (default: targets.toml [remeasure])",
+    )
+    s.add_argument("--no-remeasure", action="store_true", help="decide on the run's rounds alone")
+    s.set_defaults(func=cmd_gate)
+    return s
+
+
+def _kinds(spec: str) -> set[str]:
+    names = {x.strip() for x in spec.split(",") if x.strip()}
+    bad = sorted(names - set(CHECKS))
+    if bad or not names:
+        raise inputs.InputError(f"--checks: unknown {', '.join(bad) or '(empty)'} (known: {', '.join(CHECKS)})")
+    return {CHECKS[n] for n in names}
+
+
+def _run_info(run: inputs.Loaded) -> dict[str, Any]:
+    env = run.doc["environment"]
+    return {
+        "run_id": run.doc["run_id"],
+        "path": str(run.path),
+        "suite": run.doc["suite"],
+        "commit": (env.get("git") or {}).get("commit"),
+        "simd_path": inputs.simd_path(env),
+        "machine_id": env.get("machine_id"),
+    }
+
+
+def _counters(args: argparse.Namespace, targets: Targets, run: inputs.Loaded, f: chk.Findings) -> dict[str, Any]:
+    profile = inputs.find_profile(args.profile, args.profiles_dir)
+    if profile is None:
+        f.skip("counter", f"not evaluated: no profile with instruction counts in {args.profiles_dir}")
+        return {}
+    path = args.counter_baseline or counters.DEFAULT_BASELINE
+    if args.counter_baseline is None and not path.exists():
+        f.skip("counter", f"not evaluated: no counter baseline ({path}; write one with --save-counter-baseline)")
+        return {}
+    current = counters.extract(profile)
+    base = counters.read_baseline(path)
+    f.extend(counters.counter_checks(base, current, targets.counters))
+    run_commit = _run_info(run)["commit"]
+    if current["commit"] != run_commit:
+        f.notes.append(
+            f"counters come from a profile of commit {str(current['commit'])[:12]}, "
+            f"the run is of {str(run_commit)[:12]}"
+        )
+    return {"current": profile.path.name, "baseline": _shown(path), "baseline_commit": base.get("commit")}
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it (shorter in a PR comment)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _evaluate(args: argparse.Namespace) -> tuple[summary.Context, chk.Findings]:
+    targets = load_targets(args.targets, getattr(args, "catalogue", None))
+    kinds = _kinds(args.checks)
+    run = inputs.read_run(inputs.resolve_run(args.run, args.runs_dir))
+    baseline = None
+    if "wall_time" in kinds:
+        if args.baseline is not None:
+            baseline = inputs.read_run(inputs.resolve_run(args.baseline, args.runs_dir))
+            if baseline.doc["run_id"] == run.doc["run_id"]:
+                raise inputs.InputError(f"{baseline.path}: the baseline is the run itself")
+        elif args.runs_dir.is_dir():
+            baseline = inputs.find_baseline_run(run, args.runs_dir)
+    f = chk.run_checks(run, baseline, targets, kinds)
+    remeasured: dict[str, int] = {}
+    budget = targets.remeasure.budget_s if args.remeasure_budget is None else args.remeasure_budget
+    if not args.no_remeasure and budget > 0 and remeasure.wanted(f.checks):
+        try:
+            res = remeasure.remeasure(
+                run,
+                f.checks,
+                targets.remeasure,
+                budget,
+                catalogue=getattr(args, "catalogue", None),
+                progress=sys.stderr.isatty(),
+            )
+        except PlanError as e:
+            res = remeasure.Result(run, notes=[f"not re-measured: {e}"])
+        if res.cases:
+            run = res.run
+            f = chk.run_checks(run, baseline, targets, kinds)
+            for c in f.checks:
+                if c.case in res.cases:
+                    c.notes.append(f"re-measured: +{res.cases[c.case]} rounds")
+            remeasured = {f"{k[0]}/{k[1]} {k[2]}": n for k, n in res.cases.items()}
+            f.notes.append(f"re-measuring took {res.seconds:.0f} s of a {budget:g} s budget")
+        f.notes += res.notes
+    info: dict[str, Any] = {}
+    if "counter" in kinds:
+        info = _counters(args, targets, run, f)
+    result = chk.overall(f, args.strict)
+    ctx = summary.Context(
+        result=result,
+        exit_code=1 if result == "fail" else 0,
+        strict=args.strict,
+        run=_run_info(run),
+        baseline=_run_info(baseline) if baseline else None,
+        counters=info,
+        remeasured=remeasured,
+    )
+    return ctx, f
+
+
+def _save_baseline(args: argparse.Namespace) -> int:
+    profile = inputs.find_profile(args.profile, args.profiles_dir)
+    if profile is None:
+        raise inputs.InputError(f"{args.profiles_dir}: no profile with instruction counts (profile --instructions)")
+    path = counters.save_baseline(profile, args.save_counter_baseline)
+    print(f"wrote {path} (counters of {profile.path})")
+    return 0
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    try:
+        if args.save_counter_baseline is not None:
+            return _save_baseline(args)
+        ctx, findings = _evaluate(args)
+    except (inputs.InputError, TargetsError) as e:
+        print(f"audiobench gate: {e}", file=sys.stderr)
+        return 2
+    print(summary.markdown(ctx, findings) if args.format == "md" else summary.as_json(ctx, findings))
+    if ctx.result == "pass-with-warnings":
+        print(
+            "audiobench gate: passed with warnings (inconclusive or not comparable checks; --strict fails them)",
+            file=sys.stderr,
+        )
+    return ctx.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``audiobench gate`` on its own (``python -m audiobench.gate``)."""
+    p = argparse.ArgumentParser(prog="audiobench")
+    p.add_argument("--catalogue", type=Path, default=None, help="catalogue TOML (default: benchmarks/catalogue.toml)")
+    sub = p.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = p.parse_args(["gate", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.func(args))

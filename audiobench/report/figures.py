@@ -1,0 +1,162 @@
+"""The report's figures, drawn with matplotlib and returned as standalone SVG text.
+
+Every figure is inlined into report.html and written beside report.md, so the SVG must stand
+on its own inside a page holding many others: element ids are salted per figure (matplotlib
+derives them from a hash, so two figures would otherwise share clip-path ids), text stays text
+(small files, selectable numbers), and the date metadata is dropped so unchanged data gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display; set before pyplot is imported
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from audiobench.report.model import Point
+
+# One colour per tier across every figure, so a reader learns them once.
+TIER_COLOURS = {
+    "python": "#4c72b0",
+    "python-pure": "#8c8c8c",
+    "python-best": "#55a868",
+    "rust-json": "#c44e52",
+    "rust-fast": "#dd8452",
+    "rust-direct": "#8172b3",
+    "rust-direct-alloc": "#b39ddb",
+    "webrtcvad": "#937860",
+    "limit:read": "#333333",
+    "limit:memcpy": "#777777",
+}
+STAGE_COLOURS = matplotlib.colormaps["tab20"]
+
+
+def colour(tier: str) -> str:
+    return TIER_COLOURS.get(tier, "#999999")
+
+
+def to_svg(fig: Figure, salt: str) -> str:
+    with plt.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    # Keep only the <svg> element (the XML prolog and DOCTYPE are not allowed inside HTML), and
+    # drop the RDF metadata block: it only names the creator, through URLs a page need not carry.
+    text = text[text.index("<svg") :]
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
+
+
+def _errors(points: Sequence[Point]) -> np.ndarray | None:
+    if all(p.low is None or p.high is None for p in points):
+        return None
+    lo = [p.value - p.low if p.low is not None else 0.0 for p in points]
+    hi = [p.high - p.value if p.high is not None else 0.0 for p in points]
+    return np.array([np.maximum(lo, 0.0), np.maximum(hi, 0.0)])
+
+
+def grouped_bars(
+    name: str,
+    groups: Sequence[str],
+    series: Mapping[str, Sequence[Point | None]],
+    *,
+    xlabel: str,
+    log: bool = False,
+    line: tuple[float, str] | None = None,
+) -> str:
+    """Horizontal bars: one group per case, one bar per series (tier), with CI whiskers.
+
+    ``line`` draws a vertical reference (e.g. 1× speedup or a spec target) with its label.
+    """
+    n_groups, n_series = len(groups), max(len(series), 1)
+    height = 0.8 / n_series
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 + 0.28 * n_groups * n_series + 0.3 * n_groups))
+    for i, (label, points) in enumerate(series.items()):
+        # The y axis is inverted below: the first series sits at the top of each group, as in the legend.
+        ys = [g - 0.4 + height / 2 + i * height for g in range(n_groups)]
+        have = [(y, p) for y, p in zip(ys, points, strict=True) if p is not None]
+        if not have:
+            continue
+        pts = [p for _, p in have]
+        ax.barh(
+            [y for y, _ in have],
+            [p.value for p in pts],
+            height=height * 0.9,
+            color=colour(label),
+            xerr=_errors(pts),
+            error_kw={"elinewidth": 0.8, "capsize": 2},
+            label=label,
+        )
+    ax.set_yticks(range(n_groups), list(groups))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    if log:
+        ax.set_xscale("log")
+    if line is not None:
+        ax.axvline(line[0], color="#333333", linewidth=0.9, linestyle="--")
+        ax.annotate(
+            line[1],
+            (line[0], 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.grid(axis="x", linewidth=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return to_svg(fig, name)
+
+
+def stacked_shares(name: str, rows: Sequence[str], stages: Mapping[str, Sequence[float]], *, xlabel: str) -> str:
+    """One 100 % bar per row (tier), split into stages; shares in % of the row's total."""
+    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.42 * len(rows)))
+    left = np.zeros(len(rows))
+    for i, (stage, shares) in enumerate(stages.items()):
+        values = np.asarray(shares, dtype=float)
+        ax.barh(range(len(rows)), values, left=left, color=STAGE_COLOURS(i % 20), label=stage, height=0.6)
+        left += values
+    ax.set_yticks(range(len(rows)), list(rows))
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(100.0, float(left.max()) if len(left) else 100.0))
+    ax.set_xlabel(xlabel)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return to_svg(fig, name)
+
+
+def lines(
+    name: str, series: Mapping[str, Sequence[tuple[float, Point]]], *, xlabel: str, ylabel: str, logx: bool = True
+) -> str:
+    """One line per series (tier) over x (e.g. audio duration), with CI whiskers; log-log."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for label, pts in series.items():
+        if not pts:
+            continue
+        xs = [x for x, _ in pts]
+        ps = [p for _, p in pts]
+        ax.errorbar(
+            xs,
+            [p.value for p in ps],
+            yerr=_errors(ps),
+            marker="o",
+            markersize=4,
+            capsize=2,
+            color=colour(label),
+            label=label,
+            linewidth=1.2,
+        )
+    if logx:
+        ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(linewidth=0.3, which="both")
+    ax.legend(fontsize=8, frameon=False)
+    return to_svg(fig, name)

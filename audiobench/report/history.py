@@ -1,0 +1,29 @@
+"""History over commits, from asv's results (one column per commit, oldest first)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audiobench.report.fmt import num, size_key
+from audiobench.report.model import Para, Section, Table, not_measured
+from audiobench.report.query import select
+
+
+def section(df: pd.DataFrame) -> Section:
+    sec = Section("history", "History over commits (asv)")
+    asv = select(df, source="asv", metric="time", statistic="median")
+    commits = asv.dropna(subset=["commit"]).groupby("commit")["timestamp"].min().sort_values()
+    if len(commits) < 2:
+        what = "asv history" if asv.empty else f"asv history (results for {len(commits)} commit only)"
+        return sec.add(not_measured(what, "Run `make asv` on several commits (e.g. `asv run HEAD~5..HEAD`)."))
+    order = list(commits.index)
+    sec.add(Para(f"Median µs per call by commit, {len(order)} commits, oldest first (asv `time_*` benchmarks)."))
+    cases = asv.groupby(["operation", "variant", "size", "tier"], dropna=False)
+    rows = []
+    for (op, variant, size, tier), g in sorted(cases, key=lambda kv: (kv[0][0], kv[0][1], size_key(str(kv[0][2])))):
+        by_commit = dict(zip(g["commit"], g["value"], strict=True))
+        rows.append(
+            [f"{op}/{variant} {size}", str(tier), *(num(by_commit[c] * 1e6) if c in by_commit else "—" for c in order)]
+        )
+    sec.add(Table(["case", "tier", *(c[:8] for c in order)], rows, [False, False, *([True] * len(order))]))
+    return sec

@@ -1,0 +1,81 @@
+"""Methodology and environment: where the numbers came from and how they were taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from audiobench.report.fmt import size_key
+from audiobench.report.model import Para, Section, Table
+
+
+def _environment(env: dict[str, Any]) -> Table:
+    cpu, rust, git = env.get("cpu", {}), env.get("rust", {}), env.get("git", {})
+    packages = ", ".join(f"{k} {v}" for k, v in env.get("packages", {}).items())
+    rows = [
+        ["machine id", str(env.get("machine_id", "—"))],
+        ["CPU", f"{cpu.get('model', '—')} ({cpu.get('logical_cores', '?')} logical cores)"],
+        ["SIMD path taken", str(rust.get("simd_path", "—"))],
+        ["OS", str(env.get("os", "—"))],
+        ["Python", str(env.get("python", "—"))],
+        ["Rust", f"{rust.get('rustc', '—')}, {rust.get('profile', '?')} profile, {rust.get('target', '?')}"],
+        ["commit", f"{git.get('commit', '—')}{' (dirty tree)' if git.get('dirty') else ''}"],
+        ["packages", packages or "—"],
+    ]
+    return Table(["fact", "value"], rows, title="Environment of the newest runner run")
+
+
+def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
+    sec = Section("method", "Methodology and environment")
+    runner: dict[str, Any] = next(
+        (s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == "runner"), {}
+    )
+    env = runner.get("environment")
+    if env:
+        sec.add(_environment(env))
+    settings = runner.get("settings")
+    if settings:
+        boot = settings.get("bootstrap", {})
+        sec.add(
+            Para(
+                f"Runner: rows interleaved in rounds (a new random order each round), {settings.get('min_rounds')}–"
+                f"{settings.get('max_rounds')} rounds of ~{1e3 * settings.get('round_seconds', 0):g} ms per row; "
+                f"the garbage collector {settings.get('gc', '')}; {settings.get('lead_call', '')}; "
+                f"{settings.get('calibration', '')}. "
+                f"CIs: {boot.get('method', '?')} bootstrap of the {boot.get('statistic', '?')}, "
+                f"{boot.get('resamples', '?')} resamples, {boot.get('confidence', '?')} confidence; ratios "
+                f"{settings.get('ratio', '')}."
+            )
+        )
+    policy = runner.get("allocation_policy")
+    if policy:
+        sec.add(Para(f"Allocation policy: {policy}"))
+    sources = meta.get("sources", [])
+    sec.add(
+        Table(
+            ["source", "found", "files", "rows", "note"],
+            [
+                [
+                    str(s["source"]),
+                    "yes" if s.get("found") else "no",
+                    str(s.get("files", 0)),
+                    str(s.get("rows", 0)),
+                    str(s.get("note", "")),
+                ]
+                for s in sources
+            ],
+            [False, False, True, True, False],
+            title="Sources",
+        )
+    )
+    sums = df.dropna(subset=["input_checksum"]).drop_duplicates(["operation", "variant", "size", "input_checksum"])
+    rows = sorted(
+        (
+            [str(r.operation), str(r.variant), str(r.size), str(r.input_checksum), str(r.source)]
+            for r in sums.itertuples()
+        ),
+        key=lambda r: (r[0], r[1], size_key(r[2]), r[4]),
+    )
+    sec.add(Table(["operation", "variant", "size", "input checksum", "source"], rows, title="Input checksums"))
+    return sec

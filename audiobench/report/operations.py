@@ -1,0 +1,304 @@
+"""Per-operation sections: the study's tables, filled from the newest runner run.
+
+Every number comes from the runner's rows of the tidy table (one run, so every tier in a table
+was measured in the same interleaved rounds). Speed-ups are the runner's per-round paired
+ratios ``python / tier`` with their bootstrap CI; nothing is recomputed from medians.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from audiobench.report import figures
+from audiobench.report.fmt import num, ratio, size_key, with_ci
+from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
+from audiobench.report.query import first, ordered, point, select, value
+from audiobench.tiers.registry import TIERS
+
+LIMITS = ("limit:read", "limit:memcpy")
+TITLES = {
+    "resample": "Resample 44.1 → 16 kHz",
+    "vad": "Energy VAD on 30 ms frames",
+    "convert": "Sample-format conversion",
+    "b64_buffer": "base64 chunks into per-call buffers",
+    "pipeline": "VAD → resample → convert pipeline",
+}
+ROW_ORDER = [*TIERS, "webrtcvad", *LIMITS]
+
+
+def _tiers(df: pd.DataFrame) -> list[str]:
+    return [t for t in ordered(df["tier"], ROW_ORDER) if t not in LIMITS]
+
+
+def _sizes(df: pd.DataFrame) -> list[str]:
+    return sorted({str(s) for s in df["size"].dropna()}, key=size_key)
+
+
+def speedup(df: pd.DataFrame, tier: str) -> Point | None:
+    """``python / tier`` per round (> 1: tier is faster), from the runner's paired ratios."""
+    if tier == "python":
+        return None
+    return point(df, metric="ratio", tier="python", reference=tier)
+
+
+def _speedup_figure(name: str, df: pd.DataFrame, groups: list[tuple[str, pd.DataFrame]], caption: str) -> Figure | None:
+    tiers = [t for t in _tiers(df) if t != "python"]
+    series = {t: [speedup(g, t) for _, g in groups] for t in tiers}
+    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    if not series:
+        return None
+    svg = figures.grouped_bars(
+        name,
+        [label for label, _ in groups],
+        series,
+        xlabel="speed-up vs python (×, log scale)",
+        log=True,
+        line=(1.0, "python"),
+    )
+    return Figure(name, svg, caption)
+
+
+def _cases(df: pd.DataFrame, variants: list[str]) -> list[tuple[str, str, pd.DataFrame]]:
+    out = []
+    for v in variants:
+        for s in _sizes(select(df, variant=v)):
+            out.append((v, s, select(df, variant=v, size=s)))
+    return out
+
+
+def _time_row(case: pd.DataFrame, tier: str, scale: float) -> str:
+    return with_ci(point(case, metric="time", statistic="median", tier=tier), scale)
+
+
+def resample(df: pd.DataFrame) -> Section:
+    sec = Section("resample", TITLES["resample"])
+    rows = []
+    for variant, size, case in _cases(df, ordered(df["variant"], ["low", "medium", "high"])):
+        for t in _tiers(case):
+            snr = value(case, metric="snr_db", tier=t)
+            rows.append(
+                [
+                    variant,
+                    size,
+                    t,
+                    _time_row(case, t, 1e3),
+                    with_ci(point(case, metric="unit_time", tier=t)),
+                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    num(snr),
+                ]
+            )
+    sec.add(
+        Table(
+            ["preset", "audio", "tier", "ms per call [95% CI]", "ms per s of audio", "speed-up vs python", "SNR dB"],
+            rows,
+            [False, False, False, True, True, True, True],
+            note="SNR of each tier's output against the reference resampler, measured on the same input.",
+        )
+    )
+    groups = [(f"{v} {s}", c) for v, s, c in _cases(df, ordered(df["variant"], ["low", "medium", "high"]))]
+    fig = _speedup_figure("resample-speedup", df, groups, "Resample: speed-up over python per preset (95% CI).")
+    if fig:
+        sec.add(fig)
+    high = select(df, variant="high")
+    series: dict[str, list[tuple[float, Point]]] = {}
+    for t in _tiers(high):
+        pts = []
+        for s in _sizes(high):
+            p = point(select(high, size=s), metric="time", statistic="median", tier=t)
+            if p is not None and s.endswith("s"):
+                pts.append((float(s[:-1]), Point(p.value * 1e3, _scale(p.low, 1e3), _scale(p.high, 1e3))))
+        if pts:
+            series[t] = pts
+    if series:
+        svg = figures.lines("resample-duration", series, xlabel="audio duration (s)", ylabel="ms per call")
+        sec.add(Figure("resample-duration", svg, "Resample (high preset): time per call against audio duration."))
+    return sec
+
+
+def _scale(v: float | None, k: float) -> float | None:
+    return None if v is None else v * k
+
+
+def vad(df: pd.DataFrame, target_us: float | None) -> Section:
+    sec = Section("vad", TITLES["vad"])
+    rows = []
+    cases = _cases(df, ["default"])
+    for _, size, case in cases:
+        for t in _tiers(case):
+            rows.append(
+                [
+                    "single frame" if size == "frame" else size,
+                    t,
+                    with_ci(point(case, metric="unit_time", tier=t)),
+                    _time_row(case, t, 1e6),
+                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                ]
+            )
+    sec.add(
+        Table(
+            ["audio", "tier", "µs per frame [95% CI]", "µs per call", "speed-up vs python"],
+            rows,
+            [False, False, True, True, True],
+            note="webrtcvad is a different algorithm (a peer): its time is shown, its output is not compared.",
+        )
+    )
+    series = {t: [point(c, metric="unit_time", tier=t) for _, _, c in cases] for t in _tiers(df)}
+    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    if series:
+        line = (target_us, f"target {num(target_us)} µs") if target_us else None
+        svg = figures.grouped_bars(
+            "vad-per-frame",
+            [("single frame" if s == "frame" else s) for _, s, _ in cases],
+            series,
+            xlabel="µs per 30 ms frame (log scale)",
+            log=True,
+            line=line,
+        )
+        sec.add(Figure("vad-per-frame", svg, "VAD: µs per frame by audio duration (95% CI)."))
+    return sec
+
+
+def convert(df: pd.DataFrame) -> Section:
+    sec = Section("convert", TITLES["convert"])
+    rows = []
+    cases = _cases(df, ordered(df["variant"], ["f32_i16", "i16_f32", "f32_i32", "i16_i32"]))
+    for variant, size, case in cases:
+        for t in _tiers(case):
+            rows.append(
+                [
+                    variant,
+                    size,
+                    t,
+                    with_ci(point(case, metric="unit_time", tier=t)),
+                    num(value(case, metric="pct_of_limit", tier=t, reference="limit:read")),
+                    num(value(case, metric="pct_of_limit", tier=t, reference="limit:memcpy")),
+                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                ]
+            )
+    sec.add(
+        Table(
+            [
+                "variant",
+                "samples",
+                "tier",
+                "µs per 1M samples [95% CI]",
+                "% of read limit",
+                "% of memcpy limit",
+                "speed-up vs python",
+            ],
+            rows,
+            [False, False, False, True, True, True, True],
+            note="% of limit: the same run's read-only (limit:read) and copy (limit:memcpy) probes over the "
+            "same bytes, divided by the tier's time — 100 % would be the memory system's speed.",
+        )
+    )
+    big = [(v, s, c) for v, s, c in cases if s == max((s for _, s, _ in cases), key=size_key)]
+    series = {t: [_pct(c, t) for _, _, c in big] for t in _tiers(df)}
+    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    if series:
+        svg = figures.grouped_bars(
+            "convert-limit",
+            [f"{v} {s}" for v, s, _ in big],
+            series,
+            xlabel="% of the read-bandwidth limit",
+            line=(100.0, "limit"),
+        )
+        sec.add(Figure("convert-limit", svg, "Conversion: share of the same-run read-bandwidth limit reached."))
+    return sec
+
+
+def _pct(case: pd.DataFrame, tier: str) -> Point | None:
+    v = value(case, metric="pct_of_limit", tier=tier, reference="limit:read")
+    return None if v is None else Point(v)
+
+
+def b64_buffer(df: pd.DataFrame) -> Section:
+    sec = Section("b64_buffer", TITLES["b64_buffer"])
+    cases = _cases(df, ["default"])
+    rows = []
+    for _, size, case in cases:
+        for t in _tiers(case):
+            rows.append(
+                [
+                    size,
+                    t,
+                    with_ci(point(case, metric="unit_time", tier=t)),
+                    num(value(case, metric="reallocations", tier=t)),
+                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                ]
+            )
+    sec.add(
+        Table(
+            ["stream (chunks-calls-threads)", "tier", "chunks/s [95% CI]", "reallocations", "speed-up vs python"],
+            rows,
+            [False, False, True, True, True],
+            note="Reallocations are counted in a separate parity pass (counting costs the Python tiers time).",
+        )
+    )
+    sizes = [s for _, s, _ in cases]
+    tiers = _tiers(df)
+    scaling = [[t, *(num(value(c, metric="unit_time", tier=t)) for _, _, c in cases)] for t in tiers]
+    sec.add(Table(["tier", *sizes], scaling, [False, *([True] * len(sizes))], title="Scaling: chunks/s by stream"))
+    series = {t: [point(c, metric="unit_time", tier=t) for _, _, c in cases] for t in tiers}
+    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    if series:
+        svg = figures.grouped_bars("b64-throughput", sizes, series, xlabel="chunks/s (log scale)", log=True)
+        sec.add(Figure("b64-throughput", svg, "base64 buffering: chunks per second by stream shape (95% CI)."))
+    return sec
+
+
+def pipeline(df: pd.DataFrame) -> Section:
+    sec = Section("pipeline", TITLES["pipeline"])
+    sec.add(Para("Measured end to end: each tier's whole pipeline call is timed as one call, not summed from stages."))
+    rows = []
+    cases = _cases(df, ["default"])
+    for _, size, case in cases:
+        for t in _tiers(case):
+            snr = value(case, metric="snr_db", tier=t)
+            rows.append(
+                [
+                    size,
+                    t,
+                    with_ci(point(case, metric="unit_time", tier=t)),
+                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    num(snr),
+                ]
+            )
+    sec.add(
+        Table(
+            ["audio", "tier", "ms per call [95% CI]", "speed-up vs python", "int16 SNR dB"],
+            rows,
+            [False, False, True, True, True],
+        )
+    )
+    fig = _speedup_figure(
+        "pipeline-speedup", df, [(s, c) for _, s, c in cases], "Pipeline: speed-up over python, end to end (95% CI)."
+    )
+    if fig:
+        sec.add(fig)
+    return sec
+
+
+BUILDERS: dict[str, Callable[[pd.DataFrame], Section]] = {
+    "resample": resample,
+    "convert": convert,
+    "b64_buffer": b64_buffer,
+    "pipeline": pipeline,
+}
+
+
+def sections(runner: pd.DataFrame, vad_target_us: float | None) -> list[Section]:
+    """One section per operation measured by the runner, in catalogue order."""
+    out = []
+    for op in ("resample", "vad", "convert", "b64_buffer", "pipeline"):
+        rows = select(runner, operation=op)
+        if rows.empty:
+            out.append(Section(op, TITLES[op]).add(not_measured(op, "Run `audiobench run` (`make runner-quick`).")))
+            continue
+        sec = vad(rows, vad_target_us) if op == "vad" else BUILDERS[op](rows)
+        run_id = first(rows, "run_id")
+        sec.blocks.insert(0, Para(f"Runner run `{run_id}`; medians over interleaved rounds with 95 % bootstrap CIs."))
+        out.append(sec)
+    return out

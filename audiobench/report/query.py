@@ -1,0 +1,60 @@
+"""Reading the tidy results table: the newest run of a source, and one value with its CI.
+
+The report shows one run per source (the newest by timestamp), so numbers in one table were
+measured together; older runs stay in the table for history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from audiobench.report.model import Point
+
+
+def newest_run(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Rows of the newest run of ``source`` (empty if the source is absent)."""
+    rows = df[df["source"] == source]
+    if rows.empty:
+        return rows
+    runs = rows.groupby("run_id", dropna=False)["timestamp"].max().sort_values(kind="stable")
+    newest: pd.DataFrame = rows.loc[rows["run_id"] == str(runs.index[-1])]
+    return newest
+
+
+def select(df: pd.DataFrame, **where: Any) -> pd.DataFrame:
+    """Rows where every named column equals the value (None means the field is missing)."""
+    mask = pd.Series(True, index=df.index)
+    for column, value in where.items():
+        mask &= df[column].isna() if value is None else (df[column] == value)
+    return df[mask.fillna(False)]
+
+
+def point(df: pd.DataFrame, **where: Any) -> Point | None:
+    """The single value matching ``where``, with its CI; None if absent."""
+    rows = select(df, **where)
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
+    high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
+    return Point(float(r["value"]), low, high)
+
+
+def value(df: pd.DataFrame, **where: Any) -> float | None:
+    p = point(df, **where)
+    return None if p is None else p.value
+
+
+def first(df: pd.DataFrame, column: str) -> str | None:
+    """The first non-missing value of a column (e.g. the run id of a selection)."""
+    values = df[column].dropna()
+    return None if values.empty else str(values.iloc[0])
+
+
+def ordered(values: pd.Series, order: Sequence[str]) -> list[str]:
+    """Distinct values, in ``order`` first, then any others sorted."""
+    present = [str(v) for v in values.dropna().unique()]
+    return [v for v in order if v in present] + sorted(v for v in present if v not in order)

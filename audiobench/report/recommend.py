@@ -1,0 +1,66 @@
+"""Recommendation per operation: the fastest tier, named only where the difference is significant.
+
+Significance is the runner's per-round paired ratio: tier B is significantly slower than the
+fastest tier A when the 95 % CI of B / A lies above 1. Tiers within that CI of the fastest are
+named together — the data cannot tell them apart. Peers (another algorithm) and the limit
+probes are not candidates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audiobench.report.fmt import ratio, size_key
+from audiobench.report.model import Para, Point, Section, Table, not_measured
+from audiobench.report.query import ordered, point, select, value
+from audiobench.tiers.registry import TIERS
+
+
+def _verdict(case: pd.DataFrame) -> tuple[str, str] | None:
+    tiers = [t for t in ordered(case["tier"], TIERS) if t in TIERS]
+    times = {t: value(case, metric="time", statistic="median", tier=t) for t in tiers}
+    timed = {t: v for t, v in times.items() if v is not None}
+    if len(timed) < 2:
+        return None
+    best = min(timed, key=lambda t: timed[t])
+    ties: list[tuple[str, Point]] = []
+    slower: list[tuple[str, Point]] = []
+    for t in sorted(timed, key=lambda t: timed[t]):
+        if t == best:
+            continue
+        r = point(case, metric="ratio", tier=t, reference=best)
+        if r is None or r.low is None:
+            continue
+        (slower if r.low > 1.0 else ties).append((t, r))
+    if ties:
+        named = " or ".join([best, *(t for t, _ in ties)])
+        why = "; ".join(f"{t} / {best} = {ratio(r)} (CI includes 1)" for t, r in ties)
+        return named, f"no significant difference: {why}"
+    if not slower:
+        return best, "no paired ratios to judge significance"
+    t, r = slower[0]
+    return best, f"faster than the next tier, {t}: {t} / {best} = {ratio(r)}"
+
+
+def section(runner: pd.DataFrame) -> Section:
+    sec = Section("recommendation", "Recommendation per operation")
+    if runner.empty:
+        return sec.add(not_measured("Recommendations", "They need a runner run (`audiobench run`)."))
+    sec.add(
+        Para(
+            "On speed alone, at the largest size of each case in the newest runner run. Output quality is in the "
+            "operation sections (SNR); the Rust tiers match the Python baselines within the parity floors."
+        )
+    )
+    rows = []
+    for op in ("resample", "vad", "convert", "b64_buffer", "pipeline"):
+        ops = select(runner, operation=op)
+        for variant in sorted({str(v) for v in ops["variant"].dropna()}):
+            sizes = sorted({str(s) for s in select(ops, variant=variant)["size"].dropna()}, key=size_key)
+            if not sizes:
+                continue
+            verdict = _verdict(select(ops, variant=variant, size=sizes[-1]))
+            if verdict:
+                rows.append([f"{op}/{variant}", sizes[-1], verdict[0], verdict[1]])
+    sec.add(Table(["operation", "size", "use", "why"], rows))
+    return sec

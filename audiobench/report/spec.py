@@ -1,0 +1,109 @@
+"""Spec target assessment: every absolute target of targets.toml against the newest runner run.
+
+The same targets and the same three-way verdict as ``audiobench gate``: ✅ when the whole 95 %
+CI is on the good side of the target, ❌ when it is entirely on the bad side, ⚠️ when the CI
+straddles it (inconclusive). Targets marked ``enforce = false`` are assessed all the same; the
+table says which ones the gate enforces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from audiobench.gate import targets as gate_targets
+from audiobench.gate import verdict
+from audiobench.report.fmt import num, size_key, with_ci
+from audiobench.report.model import Para, Section, Table, not_measured
+from audiobench.report.query import ordered, point, select
+from audiobench.tiers.registry import TIERS
+
+MARK = {
+    verdict.Outcome.PASS: "✅ met",
+    verdict.Outcome.FAIL: "❌ missed",
+    verdict.Outcome.INCONCLUSIVE: "⚠️ inconclusive",
+}
+
+
+@dataclass
+class Assessment:
+    section: Section
+    headline: str
+    vad_frame_target_us: float | None
+
+
+def _cases(runner: pd.DataFrame, target: gate_targets.Absolute) -> list[tuple[str, str, str]]:
+    rows = select(runner, metric="unit_time")
+    keys = {(str(r.operation), str(r.variant), str(r.size)) for r in rows.itertuples()}
+    return sorted((k for k in keys if target.where.matches(*k)), key=lambda k: (k[0], k[1], size_key(k[2])))
+
+
+def section(runner: pd.DataFrame, path: Path) -> Assessment:
+    sec = Section("spec", "Spec target assessment")
+    try:
+        targets = gate_targets.load(path)
+    except gate_targets.TargetsError as e:
+        sec.add(Para(f"Spec targets could not be read: {e}"))
+        return Assessment(sec, "Spec targets: not assessed (targets file unreadable).", None)
+    vad_target = next((t.limit for t in targets.absolute if t.where.op == "vad" and t.direction == "max"), None)
+    if runner.empty:
+        sec.add(not_measured("Spec targets", "They are judged on the runner's medians: run `audiobench run`."))
+        return Assessment(sec, "Spec targets: not measured.", vad_target)
+    sec.add(
+        Para(
+            f"Judged on the 95 % CI of the runner's median in the operation's unit (targets: `{path}`). ✅ the whole "
+            'CI meets the target, ❌ the whole CI misses it, ⚠️ the CI straddles it. "Enforced" targets make '
+            "`audiobench gate` fail; the others are assessed and reported only (the reason is in the targets file)."
+        )
+    )
+    rows = []
+    counts = dict.fromkeys(MARK, 0)
+    for t in targets.absolute:
+        for op, variant, size in _cases(runner, t):
+            case = select(runner, operation=op, variant=variant, size=size)
+            for tier in ordered(case["tier"], [*TIERS, "webrtcvad"]):
+                if tier not in t.tiers:
+                    continue
+                p = point(case, metric="unit_time", tier=tier)
+                if p is None:
+                    continue
+                unit = str(select(case, metric="unit_time", tier=tier)["unit"].iloc[0])
+                if unit != t.unit or p.low is None or p.high is None:
+                    mark = f"not assessed: measured in {unit!r}, target in {t.unit!r}" if unit != t.unit else "no CI"
+                    rows.append(
+                        [
+                            f"{op}/{variant} {size}",
+                            tier,
+                            with_ci(p),
+                            f"{'<' if t.direction == 'max' else '>'} {num(t.limit)} {t.unit}",
+                            mark,
+                            "yes" if t.enforce else "no",
+                        ]
+                    )
+                    continue
+                v = verdict.absolute(p.value, (p.low, p.high), t.limit, t.direction, t.unit)
+                counts[v.outcome] += 1
+                rows.append(
+                    [
+                        f"{op}/{variant} {size}",
+                        tier,
+                        with_ci(p),
+                        f"{'<' if t.direction == 'max' else '>'} {num(t.limit)} {t.unit}",
+                        MARK[v.outcome],
+                        "yes" if t.enforce else "no",
+                    ]
+                )
+    sec.add(
+        Table(
+            ["case", "tier", "measured [95% CI]", "target", "verdict", "enforced"],
+            rows,
+            [False, False, True, False, False, False],
+        )
+    )
+    headline = (
+        f"Spec targets over {sum(counts.values())} (case, tier) pairs: {counts[verdict.Outcome.PASS]} ✅ met, "
+        f"{counts[verdict.Outcome.FAIL]} ❌ missed, {counts[verdict.Outcome.INCONCLUSIVE]} ⚠️ inconclusive."
+    )
+    return Assessment(sec, headline, vad_target)

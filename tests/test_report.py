@@ -1,0 +1,116 @@
+"""The report: every section from the tidy table built from real tool output, "not measured"
+where a source is absent, and a clear refusal of a corrupt input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SECTIONS = (
+    "## Spec target assessment",
+    "## Resample 44.1 → 16 kHz",
+    "## Energy VAD on 30 ms frames",
+    "## Sample-format conversion",
+    "## base64 chunks into per-call buffers",
+    "## VAD → resample → convert pipeline",
+    "## Stage breakdown",
+    "## Overhead attribution",
+    "## Cross-tool agreement",
+    "## Cold vs warm first call",
+    "## History over commits (asv)",
+    "## Recommendation per operation",
+    "## Methodology and environment",
+)
+
+
+def report(data: Path, criterion: Path, asv: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    args = [
+        "--data-dir",
+        str(data),
+        "--criterion-dir",
+        str(criterion),
+        "--asv-results",
+        str(asv),
+        "--out-dir",
+        str(out),
+    ]
+    return subprocess.run(
+        [sys.executable, "-m", "audiobench", "report", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    root = tmp_path_factory.mktemp("report")
+    shutil.copytree(FIXTURES, root / "fixtures")
+    out = root / "out"
+    r = report(root / "fixtures" / "data", root / "fixtures" / "criterion", root / "fixtures" / "asv", out)
+    return out, r
+
+
+def test_every_section_is_filled_from_the_fixtures(rendered: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, r = rendered
+    assert r.returncode == 0, r.stderr
+    md = (out / "report.md").read_text()
+    for title in SECTIONS:
+        assert title in md, title
+    run = json.loads(next((FIXTURES / "data" / "runs").glob("*.json")).read_text())
+    case = next(c for c in run["cases"] if (c["op"], c["variant"], c["size"]) == ("convert", "f32_i16", "1M"))
+    direct = next(r for r in case["rows"] if r["row"] == "rust-direct")
+    # The spec row carries the run file's own median and CI, formatted.
+    spec = next(line for line in md.splitlines() if line.startswith("| convert/f32_i16 1M | rust-direct |"))
+    assert f"{direct['unit_median']:,.0f}" in spec and "❌ missed" in spec
+    assert "| criterion |" in md.replace("| criterion | yes", "| criterion |")
+
+
+def test_html_is_self_contained_with_inline_figures(rendered: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, _ = rendered
+    page = (out / "report.html").read_text()
+    assert page.startswith("<!doctype html>")
+    assert page.count('<figure class="chart"') >= 3 and "<svg" in page
+    body = page.split("<body>", 1)[1]
+    assert "http://" not in body.replace("http://www.w3.org", "") and "https://" not in body
+    assert "<script" not in body
+    figures = sorted(p.name for p in (out / "figures").glob("*.svg"))
+    md = (out / "report.md").read_text()
+    for name in figures:
+        assert f"](figures/{name})" in md
+
+
+def test_absent_sources_say_not_measured(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = report(empty, empty / "criterion", empty / "asv", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "out" / "report.md").read_text()
+    for title in SECTIONS:
+        assert title in md
+    assert md.count("not measured") >= 6
+    assert not list((tmp_path / "out").glob("figures/*.svg"))
+
+
+def test_pytest_benchmark_absent_is_named(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "f")
+    (tmp_path / "f" / "data" / "pytest-benchmark.json").unlink()
+    r = report(tmp_path / "f" / "data", tmp_path / "f" / "criterion", tmp_path / "f" / "asv", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "Not measured: pytest-benchmark" in md
+    assert "| pytest-benchmark | no |" in md
+
+
+def test_corrupt_input_exits_2_naming_the_file(tmp_path: Path) -> None:
+    runs = tmp_path / "data" / "runs"
+    runs.mkdir(parents=True)
+    bad = runs / "20260101T000000Z-abc.json"
+    bad.write_text('{"schema": "audiobench.run/1", "cases": [')
+    r = report(tmp_path / "data", tmp_path / "criterion", tmp_path / "asv", tmp_path / "out")
+    assert r.returncode == 2
+    assert str(bad) in r.stderr
+    assert not (tmp_path / "out" / "report.md").exists()
