@@ -195,6 +195,14 @@ def convert(df: pd.DataFrame) -> Section:
         )
     )
     big = [(v, s, c) for v, s, c in cases if s == max((s for _, s, _ in cases), key=size_key)]
+    fig = _speedup_figure(
+        "convert-speedup",
+        df,
+        [(f"{v} {s}", c) for v, s, c in big],
+        "Conversion: speed-up over python at the largest size (95% CI).",
+    )
+    if fig:
+        sec.add(fig)
     series = {t: [_pct(c, t) for _, _, c in big] for t in _tiers(df)}
     series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
     if series:
