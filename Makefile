@@ -17,7 +17,7 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
-	profiler profile clean
+	profiler profile gate gate-ci gate-aa gate-demo clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -119,10 +119,35 @@ bench-quick: ## Quick versions: runner + criterion + pytest-benchmark on the qui
 	$(MAKE) criterion-quick
 	AUDIOBENCH_SUITE=quick $(MAKE) pytest-bench
 
-report: build ## Quick runner + criterion quick, then write reports/report.md and .html
+report: build profiler ## Quick runner + criterion quick + profiler, then collect and write reports/report.md and .html
 	$(BIN)/audiobench run --suite quick
 	$(MAKE) criterion-quick
+	$(MAKE) profile
 	$(BIN)/audiobench report
+
+# --- the gate ------------------------------------------------------------------------------------
+GATE_TRIALS ?= 10
+GATE_DIR := target/gate-ci
+RUST_TIERS := rust-json,rust-fast,rust-direct,rust-direct-alloc
+
+gate: build ## Judge the newest run and instruction profile against benchmarks/targets.toml (exit 0 pass, 1 fail, 2 bad input)
+	$(BIN)/audiobench gate $(GATE_ARGS)
+
+# What .ci/run gates on after `make test`: a fresh machine has no earlier run to compare wall
+# time with, so the gate judges the deterministic counters (against the committed
+# benchmarks/baselines/counters.json), the enforced spec targets and the generous speed-ups.
+gate-ci: build profiler ## Quick run + instruction counts into target/gate-ci, gated on counters, spec targets and speed-ups
+	rm -rf $(GATE_DIR)
+	$(BIN)/audiobench run --suite quick --no-cold --out-dir $(GATE_DIR)/runs
+	$(BIN)/audiobench profile $$(command -v valgrind >/dev/null && echo --instructions) --tiers $(RUST_TIERS) \
+		--format json --out-dir $(GATE_DIR)/profiles >/dev/null
+	$(BIN)/audiobench gate --checks absolute,speedup,counters --runs-dir $(GATE_DIR)/runs --profiles-dir $(GATE_DIR)/profiles
+
+gate-aa: build profiler ## Gate quality: GATE_TRIALS quick runs of unchanged code gated against a first one; counts false failures
+	$(PY) -m audiobench.gate.trials aa --trials $(GATE_TRIALS)
+
+gate-demo: build profiler ## Gate quality: runs of the slower baseline-SIMD build (AUDIOBENCH_SIMD=baseline) must fail counters and wall time
+	$(PY) -m audiobench.gate.trials demo --trials $(GATE_TRIALS) --ops convert
 
 clean: ## Remove build output, .venv, .asv and generated reports
 	cargo clean

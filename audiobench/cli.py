@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.catalogue import CatalogueError, load
+from audiobench.gate import cli as gate_cli
 
 DATA_DIR = Path("reports/data")
 OUT_DIR = Path("reports")
@@ -289,6 +290,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--targets", type=Path, default=TARGETS, help="spec targets to assess (benchmarks/targets.toml)")
     s.add_argument("--no-collect", action="store_true", help="render the existing results.csv as it is")
     s.set_defaults(func=cmd_report)
+
+    gate_cli.register(sub)
 
     s = sub.add_parser("env", help="print the environment fingerprint recorded with results")
     s.add_argument("--format", choices=("text", "json"), default="text")

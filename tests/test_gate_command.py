@@ -494,3 +494,19 @@ def test_remeasures_an_inconclusive_case_and_merges_the_rounds(
     assert check["notes"] and check["notes"][0].startswith("re-measured: +")
     assert any(n.startswith("re-measuring took") for n in result["notes"])
     assert json.loads((dirs["runs"] / "20260101T000000Z-aaaa.json").read_text()) == doc  # the run file is untouched
+
+
+def test_aa_trial_end_to_end_without_instructions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # One real trial of `make gate-aa`, small: the runner, the gate and the summary file, wired together.
+    from audiobench.gate import trials
+
+    code = trials.main(
+        ["aa", "--trials", "1", "--ops", "convert", "--time-budget", "4", "--no-instructions", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    doc = json.loads((tmp_path / "summary.json").read_text())
+    assert doc["kind"] == "aa" and doc["n"] == 1 and len(doc["trials"]) == 1
+    trial = doc["trials"][0]
+    assert trial["exit_code"] in (0, 1) and doc["false_failures"] == (trial["exit_code"] == 1)
+    assert "A/A: the gate exited 0 in" in out
