@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -112,3 +112,24 @@ class Collected:
         if self.context:
             out["context"] = self.context
         return out
+
+    def add_files(self, files: list[Path], rows_of: Callable[[Path], tuple[list[Row], list[str]]]) -> None:
+        """Read every file with ``rows_of`` (rows, notes) into this source."""
+        for path in files:
+            r, notes = rows_of(path)
+            self.rows += r
+            self.notes += notes
+        self.files += len(files)
+
+
+def result_files(directory: Path, pattern: str = "*.json") -> list[Path]:
+    """The result files in ``directory``, oldest name first; hidden ones (an atomic write's
+    temporary file) are not results. A missing directory holds none."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.glob(pattern) if not p.name.startswith("."))
+
+
+def dirty_note(path: Path, env: dict[str, Any]) -> list[str]:
+    """The summary's warning for results measured on a working tree with uncommitted changes."""
+    return [f"{path.name}: measured on a working tree with uncommitted changes"] if env["git"].get("dirty") else []

@@ -15,7 +15,17 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.collect.common import Collected, Row, iso_from_text, load_document, number, reading, text
+from audiobench.collect.common import (
+    Collected,
+    Row,
+    dirty_note,
+    iso_from_text,
+    load_document,
+    number,
+    reading,
+    result_files,
+    text,
+)
 from audiobench.collect.names import size_label
 from audiobench.collect.schema import frame
 from audiobench.profile import SCHEMA
@@ -170,8 +180,7 @@ def rows(path: Path) -> tuple[list[Row], list[str]]:
             out += _attribution_rows(base, a, checksums)
         if doc.get("instructions") != "measured":
             notes.append(f"{path.name}: no instruction counts ({doc.get('instructions')})")
-        if env["git"].get("dirty"):
-            notes.append(f"{path.name}: measured on a working tree with uncommitted changes")
+        notes += dirty_note(path, env)
     return out, notes
 
 
@@ -183,12 +192,5 @@ def read(path: Path) -> pd.DataFrame:
 def collect(profiles_dir: Path) -> Collected:
     """Every profile file in ``profiles_dir``."""
     result = Collected(SOURCE, MISSING.format(dir=profiles_dir))
-    files = (
-        sorted(p for p in profiles_dir.glob("*.json") if not p.name.startswith(".")) if profiles_dir.is_dir() else []
-    )
-    for path in files:
-        r, notes = rows(path)
-        result.rows += r
-        result.notes += notes
-    result.files = len(files)
+    result.add_files(result_files(profiles_dir), rows)
     return result

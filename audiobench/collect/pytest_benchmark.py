@@ -25,6 +25,7 @@ from audiobench.collect.common import (
     load_json,
     number,
     reading,
+    result_files,
     text,
 )
 from audiobench.collect.names import size_label
@@ -129,10 +130,5 @@ def read(path: Path) -> pd.DataFrame:
 def collect(data_dir: Path) -> Collected:
     """Every ``pytest-benchmark*.json`` in ``data_dir``."""
     result = Collected(SOURCE, MISSING.format(pattern=PATTERN, dir=data_dir))
-    files = sorted(data_dir.glob(PATTERN)) if data_dir.is_dir() else []
-    for path in files:
-        r, notes = rows(path)
-        result.rows += r
-        result.notes += notes
-    result.files = len(files)
+    result.add_files(result_files(data_dir, PATTERN), rows)
     return result

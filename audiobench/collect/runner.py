@@ -14,7 +14,17 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.collect.common import Collected, Row, iso_from_text, load_document, number, reading, text
+from audiobench.collect.common import (
+    Collected,
+    Row,
+    dirty_note,
+    iso_from_text,
+    load_document,
+    number,
+    reading,
+    result_files,
+    text,
+)
 from audiobench.collect.names import size_label
 from audiobench.collect.schema import frame
 from audiobench.runner import runfile
@@ -156,8 +166,7 @@ def rows(path: Path) -> tuple[list[Row], list[str]]:
             notes.append(f"{path.name}: output mismatch in {', '.join(failed_parity)}")
         if failed_cold:
             notes.append(f"{path.name}: cold runs failed, skipped: {', '.join(failed_cold)}")
-        if env["git"].get("dirty"):
-            notes.append(f"{path.name}: measured on a working tree with uncommitted changes")
+        notes += dirty_note(path, env)
     return out, notes
 
 
@@ -169,15 +178,16 @@ def read(path: Path) -> pd.DataFrame:
 def collect(runs_dir: Path) -> Collected:
     """Every run file in ``runs_dir`` (none is not an error: the source is reported missing)."""
     result = Collected(SOURCE, MISSING.format(dir=runs_dir))
-    files = sorted(p for p in runs_dir.glob("*.json") if not p.name.startswith(".")) if runs_dir.is_dir() else []
     newest: tuple[str, Path] | None = None
-    for path in files:
+
+    def rows_noting_newest(path: Path) -> tuple[list[Row], list[str]]:
+        nonlocal newest
         r, notes = rows(path)
-        result.rows += r
-        result.notes += notes
         if r and (newest is None or r[0]["timestamp"] > newest[0]):
             newest = (r[0]["timestamp"], path)
-    result.files = len(files)
+        return r, notes
+
+    result.add_files(result_files(runs_dir), rows_noting_newest)
     if newest is not None:
         doc = load_document(newest[1], runfile.SCHEMA)
         with reading(newest[1]):

@@ -43,10 +43,18 @@ def speedup(df: pd.DataFrame, tier: str) -> Point | None:
     return point(df, metric="ratio", tier="python", reference=tier)
 
 
+def _speedup_cell(case: pd.DataFrame, tier: str) -> str:
+    return "1 (reference)" if tier == "python" else ratio(speedup(case, tier))
+
+
+def _measured(series: dict[str, list[Point | None]]) -> dict[str, list[Point | None]]:
+    """The series with at least one measured point (a tier absent everywhere gets no bars)."""
+    return {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+
+
 def _speedup_figure(name: str, df: pd.DataFrame, groups: list[tuple[str, pd.DataFrame]], caption: str) -> Figure | None:
     tiers = [t for t in _tiers(df) if t != "python"]
-    series = {t: [speedup(g, t) for _, g in groups] for t in tiers}
-    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    series = _measured({t: [speedup(g, t) for _, g in groups] for t in tiers})
     if not series:
         return None
     svg = figures.grouped_bars(
@@ -85,7 +93,7 @@ def resample(df: pd.DataFrame) -> Section:
                     t,
                     _time_row(case, t, 1e3),
                     with_ci(point(case, metric="unit_time", tier=t)),
-                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    _speedup_cell(case, t),
                     num(snr),
                 ]
             )
@@ -133,7 +141,7 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
                     t,
                     with_ci(point(case, metric="unit_time", tier=t)),
                     _time_row(case, t, 1e6),
-                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    _speedup_cell(case, t),
                 ]
             )
     sec.add(
@@ -144,8 +152,7 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
             note="webrtcvad is a different algorithm (a peer): its time is shown, its output is not compared.",
         )
     )
-    series = {t: [point(c, metric="unit_time", tier=t) for _, _, c in cases] for t in _tiers(df)}
-    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    series = _measured({t: [point(c, metric="unit_time", tier=t) for _, _, c in cases] for t in _tiers(df)})
     if series:
         line = (target_us, f"target {num(target_us)} µs") if target_us else None
         svg = figures.grouped_bars(
@@ -174,7 +181,7 @@ def convert(df: pd.DataFrame) -> Section:
                     with_ci(point(case, metric="unit_time", tier=t)),
                     num(value(case, metric="pct_of_limit", tier=t, reference="limit:read")),
                     num(value(case, metric="pct_of_limit", tier=t, reference="limit:memcpy")),
-                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    _speedup_cell(case, t),
                 ]
             )
     sec.add(
@@ -203,8 +210,7 @@ def convert(df: pd.DataFrame) -> Section:
     )
     if fig:
         sec.add(fig)
-    series = {t: [_pct(c, t) for _, _, c in big] for t in _tiers(df)}
-    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    series = _measured({t: [_pct(c, t) for _, _, c in big] for t in _tiers(df)})
     if series:
         svg = figures.grouped_bars(
             "convert-limit",
@@ -234,7 +240,7 @@ def b64_buffer(df: pd.DataFrame) -> Section:
                     t,
                     with_ci(point(case, metric="unit_time", tier=t)),
                     num(value(case, metric="reallocations", tier=t)),
-                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    _speedup_cell(case, t),
                 ]
             )
     sec.add(
@@ -249,8 +255,7 @@ def b64_buffer(df: pd.DataFrame) -> Section:
     tiers = _tiers(df)
     scaling = [[t, *(num(value(c, metric="unit_time", tier=t)) for _, _, c in cases)] for t in tiers]
     sec.add(Table(["tier", *sizes], scaling, [False, *([True] * len(sizes))], title="Scaling: chunks/s by stream"))
-    series = {t: [point(c, metric="unit_time", tier=t) for _, _, c in cases] for t in tiers}
-    series = {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
+    series = _measured({t: [point(c, metric="unit_time", tier=t) for _, _, c in cases] for t in tiers})
     if series:
         svg = figures.grouped_bars("b64-throughput", sizes, series, xlabel="chunks/s (log scale)", log=True)
         sec.add(Figure("b64-throughput", svg, "base64 buffering: chunks per second by stream shape (95% CI)."))
@@ -270,7 +275,7 @@ def pipeline(df: pd.DataFrame) -> Section:
                     size,
                     t,
                     with_ci(point(case, metric="unit_time", tier=t)),
-                    ratio(speedup(case, t)) if t != "python" else "1 (reference)",
+                    _speedup_cell(case, t),
                     num(snr),
                 ]
             )
