@@ -19,7 +19,9 @@ matplotlib.use("Agg")  # no display; set before pyplot is imported
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from audiobench.report.model import Point
 
@@ -63,6 +65,19 @@ def _errors(points: Sequence[Point]) -> np.ndarray | None:
     return np.array([np.maximum(lo, 0.0), np.maximum(hi, 0.0)])
 
 
+def plain_log_labels(axis: Axis) -> None:
+    """Label a log axis 0.5, 2, 30 rather than 5×10⁻¹, 2×10⁰: readers compare numbers, not exponents."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+
+    def minor(v: float, _pos: int | None) -> str:
+        # Minor ticks (2..9 × each decade) are labelled only on a short axis (< 1.5 decades),
+        # where there would otherwise be one label or none; on longer ones they would collide.
+        lo, hi = sorted(axis.get_view_interval())
+        return f"{v:g}" if lo > 0 and hi / lo < 30 else ""
+
+    axis.set_minor_formatter(FuncFormatter(minor))
+
+
 def grouped_bars(
     name: str,
     groups: Sequence[str],
@@ -100,6 +115,7 @@ def grouped_bars(
     ax.set_xlabel(xlabel)
     if log:
         ax.set_xscale("log")
+        plain_log_labels(ax.xaxis)
     if line is not None:
         ax.axvline(line[0], color="#333333", linewidth=0.9, linestyle="--")
         ax.annotate(
@@ -154,7 +170,9 @@ def lines(
         )
     if logx:
         ax.set_xscale("log")
+        plain_log_labels(ax.xaxis)
     ax.set_yscale("log")
+    plain_log_labels(ax.yaxis)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(linewidth=0.3, which="both")
