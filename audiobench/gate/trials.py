@@ -128,6 +128,8 @@ def gate(
     if res.returncode not in (0, 1):
         raise TrialError(f"audiobench gate exited {res.returncode}: {res.stderr.strip()}")
     doc = json.loads(res.stdout)
+    # The gate's full verdict beside the trial's run, for looking into a failure afterwards.
+    write_json(current.run.parent.parent / f"gate-{checks.replace(',', '+')}.json", doc)
     failed = [
         f"{c['kind']} {c['subject']}: {c['reason']}" for c in doc["checks"] if c["enforce"] and c["outcome"] == "fail"
     ]
