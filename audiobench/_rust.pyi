@@ -32,9 +32,11 @@ __all__ = [
     "Pipeline",
     "Resampler",
     "UnknownCallError",
+    "_panic_count",
     "_probe_chunk_list",
     "_probe_detach",
     "_probe_noop",
+    "_probe_panic",
     "_probe_to_numpy",
     "_probe_view",
     "b64_decode_stream_into",
@@ -268,6 +270,14 @@ def _probe_to_numpy(n: int, dtype: str, repeat: int = 1) -> int:
 
 def _probe_chunk_list(chunks: Sequence[bytes]) -> int:
     """Extract a list of bytes into slices as ``b64_decode_stream_into`` does; returns nanoseconds."""
+
+# --- panic accounting -------------------------------------------------------------------------
+
+def _panic_count() -> int:
+    """Panics seen in this process since the module was loaded (a hook counts every one)."""
+
+def _probe_panic() -> None:
+    """Panic on purpose: raises ``pyo3_runtime.PanicException`` and adds one to ``_panic_count()``."""
 
 # --- build facts ---------------------------------------------------------------------------
 

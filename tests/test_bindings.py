@@ -206,3 +206,23 @@ def test_forced_baseline_path_gives_the_same_outputs(tmp_path: Path) -> None:
             np.testing.assert_allclose(detected[key], baseline[key], rtol=1e-5)
         else:
             np.testing.assert_array_equal(detected[key], baseline[key], err_msg=key)
+
+
+@pytest.mark.expected_panics(1)
+def test_a_panic_becomes_an_exception_and_is_counted() -> None:
+    # The crate unwinds (no panic = "abort"), so PyO3 turns a panic into PanicException rather
+    # than aborting the interpreter; the hook counts it, which is how conftest's watch sees
+    # panics that somebody caught. Every other test runs under that watch with zero allowed.
+    before = _rust._panic_count()
+    with pytest.raises(BaseException, match="deliberate panic") as info:
+        _rust._probe_panic()
+    assert type(info.value).__name__ == "PanicException"
+    assert _rust._panic_count() == before + 1
+
+
+def test_absurd_channel_counts_are_refused_before_allocating() -> None:
+    # rubato would abort the process on the allocation; the count is refused first.
+    with pytest.raises(_rust.AudioError, match="at most 64 channels"):
+        _rust.Resampler("high", 2**40)
+    with pytest.raises(_rust.AudioError, match="at most 64 channels"):
+        _rust.resample(np.zeros((65, 441), np.float32), "low")

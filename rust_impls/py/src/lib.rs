@@ -12,6 +12,7 @@ mod fast;
 mod info;
 mod json;
 mod limit;
+mod panics;
 mod probe;
 
 use std::sync::{Mutex, MutexGuard};
@@ -33,5 +34,6 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     info::register(m)?;
     limit::register(m)?;
     probe::register(m)?;
+    panics::register(m)?;
     Ok(())
 }

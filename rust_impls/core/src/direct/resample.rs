@@ -27,6 +27,10 @@ pub const OUTPUT_RATE: u32 = 16_000;
 pub const RATIO_NUM: usize = 160;
 /// 16000/44100 reduced.
 pub const RATIO_DEN: usize = 441;
+/// Most channels one resampler takes. rubato allocates its per-channel state infallibly, so a
+/// count nobody records audio with (a transposed array, a bad parameter) is refused up front
+/// rather than aborting the process when the allocation fails.
+pub const MAX_CHANNELS: usize = 64;
 
 /// Output frames per channel for `frames` input frames: exactly `ceil(frames · 160/441)`,
 /// in integer arithmetic (a float ratio gets this wrong for some lengths).
@@ -197,6 +201,12 @@ impl Resampler {
     pub fn new(preset: Preset, channels: usize) -> Result<Self> {
         if channels == 0 {
             return Err(AudioError::WrongNumberOfChannels { expected: 1, actual: 0 });
+        }
+        if channels > MAX_CHANNELS {
+            return Err(AudioError::InvalidParameter {
+                name: "channels",
+                reason: format!("at most {MAX_CHANNELS} channels can be resampled, got {channels}"),
+            });
         }
         let (inner, alignment) = preset.build(channels)?;
         let scratch_frames = inner.output_frames_max();
@@ -378,6 +388,10 @@ mod tests {
         let mut out = vec![0.0; 3];
         assert!(r.process_into(&[0.0; 882], &mut out).is_err());
         assert!(Resampler::new(Preset::Low, 0).is_err());
+        // rubato allocates per channel without a fallible path: an absurd count must be refused
+        // before it gets there, not abort the process on allocation failure.
+        let Err(err) = Resampler::new(Preset::High, 1 << 40) else { panic!("2^40 channels accepted") };
+        assert!(err.to_string().contains("at most 64 channels"), "{err}");
         assert!(Preset::parse("ultra").is_err());
     }
 }
