@@ -8,6 +8,7 @@ callgrind client request) and this module reads each dump's ``totals:`` line bac
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -78,25 +79,50 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _relative(path: Path) -> str:
+    return os.path.relpath(path, ROOT)
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory[str]:
+    """A temporary directory for one profiler process, under ``target/`` with a fixed-length name."""
+    base = ROOT / "target" / "profile-scratch"
+    base.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="run-", dir=base)
+
+
 def _run(args: list[str], tmp: Path, wrapper: Sequence[str] = ()) -> dict[str, Any]:
-    """Run the native profiler (under ``wrapper``, e.g. valgrind) with ``args``; its document."""
+    """Run the native profiler (under ``wrapper``, e.g. valgrind) with ``args``; its document.
+
+    Every path the process sees (its own, the catalogue, the inputs, the output) is relative
+    to the checkout and of the same length wherever the checkout is: the sizes of the
+    allocations made while reading them shape the heap that the counted stages then allocate
+    from, and an absolute path once moved instruction counts by up to 16 % between two
+    checkouts of the same commit.
+    """
+    suite = args[args.index("--suite") + 1]
+    env = {
+        **os.environ,
+        "AUDIOBENCH_CATALOGUE": "benchmarks/catalogue.toml",
+        "AUDIOBENCH_INPUTS": _relative(ROOT / DEFAULT_ROOT / suite),
+        "CARGO_TARGET_DIR": "target",
+    }
     out = tmp / "native.json"
-    cmd = [*wrapper, str(ensure_binary()), *args, "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    cmd = [*wrapper, _relative(ensure_binary()), *args, "--out", _relative(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise ProfilerError(f"{' '.join(cmd[: len(wrapper) + 4])} ... failed:\n{proc.stderr[-2000:]}")
     return _load(out)
 
 
 def run_timing(suite: str, ops: list[str] | None, tiers: list[str] | None, budget_ms: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch_dir() as tmp:
         return _run([*_args(suite, ops, tiers), "--budget-ms", str(budget_ms)], Path(tmp))
 
 
 def run_case_e2e(suite: str, case_id: str, tier: str, budget_ms: int) -> list[float]:
     """End-to-end samples (ns) of one native call, measured now, for the PyO3 side's reference."""
     args = ["--suite", suite, "--case", case_id, "--tiers", tier, "--e2e-only", "--budget-ms", str(budget_ms)]
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch_dir() as tmp:
         cases = _run(args, Path(tmp))["cases"]
     if not cases:
         raise ProfilerError(f"the native profiler has no case {case_id} at {tier}")

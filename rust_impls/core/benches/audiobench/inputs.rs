@@ -63,14 +63,18 @@ pub struct Paths {
 impl Paths {
     pub fn from_env(suite: &str) -> Self {
         // The workspace root is the nearest ancestor holding the catalogue (this file is
-        // compiled into crates at different depths).
-        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let root =
-            here.ancestors().find(|d| d.join("benchmarks/catalogue.toml").is_file()).unwrap_or(here).to_path_buf();
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+        // compiled into crates at different depths). Found only when a variable is missing:
+        // the instruction profiler passes every path relative to the root, so that no
+        // allocation's size depends on where the checkout lives (the heap layout it leaves
+        // behind changes later stages' instruction counts).
+        let root = || {
+            let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+            here.ancestors().find(|d| d.join("benchmarks/catalogue.toml").is_file()).unwrap_or(here).to_path_buf()
+        };
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
         let catalogue = std::env::var_os("AUDIOBENCH_CATALOGUE")
             .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("benchmarks/catalogue.toml"));
+            .unwrap_or_else(|| root().join("benchmarks/catalogue.toml"));
         let inputs = std::env::var_os("AUDIOBENCH_INPUTS")
             .map(PathBuf::from)
             .unwrap_or_else(|| target.join("audiobench-inputs").join(suite));

@@ -26,7 +26,9 @@ impl JsonSample for f32 {
         Value::from(self as f64)
     }
     fn from_json(v: &Value) -> Option<Self> {
-        v.as_f64().map(|x| x as f32)
+        // A finite JSON number beyond f32's range (1e300) would become ±inf under `as`; refuse
+        // it like any other out-of-range sample instead of letting inf reach the kernels.
+        v.as_f64().map(|x| x as f32).filter(|x| x.is_finite())
     }
 }
 
@@ -91,9 +93,9 @@ fn bad(node: &'static str, path: impl Into<String>, reason: impl Into<String>) -
 pub fn field_u64(node: &'static str, obj: &Map<String, Value>, key: &str) -> Result<u64> {
     match obj.get(key) {
         None => Err(bad(node, format!("/{key}"), "missing field")),
-        Some(v) => {
-            v.as_u64().ok_or_else(|| bad(node, format!("/{key}"), format!("expected an unsigned integer, got {v}")))
-        }
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| bad(node, format!("/{key}"), format!("expected an unsigned integer, got {}", describe(v)))),
     }
 }
 
@@ -110,6 +112,22 @@ pub fn as_object<'a>(node: &'static str, v: &'a Value) -> Result<&'a Map<String,
     v.as_object().ok_or_else(|| bad(node, "", format!("expected an object, got {}", kind(v))))
 }
 
+/// `v` as an error message shows it: scalars as written (long strings cut short), arrays and
+/// objects by kind and size. Printing a container itself would copy an arbitrarily large input
+/// into the message, and serialising it recurses once per nesting level, which overflows the
+/// stack on a deeply nested value built in memory (only text parsing has a depth limit).
+pub(crate) fn describe(v: &Value) -> String {
+    const MAX_CHARS: usize = 40;
+    match v {
+        Value::String(s) if s.chars().count() > MAX_CHARS => {
+            format!("a string starting {}...", Value::from(s.chars().take(MAX_CHARS).collect::<String>()))
+        }
+        Value::Array(a) => format!("an array of {} elements", a.len()),
+        Value::Object(o) => format!("an object with {} keys", o.len()),
+        scalar => scalar.to_string(),
+    }
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -118,6 +136,55 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// Drop `v` without recursing into it. serde_json's own drop recurses once per nesting level,
+/// so a deeply nested value built in memory (text parsing stops at 128 levels, `Value`
+/// construction does not) overflows the stack and aborts the process: 5 000 levels are
+/// enough on a 2 MiB thread in a debug build. This walks the containers with an explicit stack instead; on a
+/// flat sample array it is one pass over the elements, as the recursive drop is.
+pub(crate) fn drop_flat(v: Value) {
+    fn nested(v: &Value) -> bool {
+        matches!(v, Value::Array(_) | Value::Object(_))
+    }
+    let mut stack = vec![v];
+    while let Some(mut v) = stack.pop() {
+        match &mut v {
+            Value::Array(a) => stack.extend(a.drain(..).filter(nested)),
+            Value::Object(o) => stack.extend(std::mem::take(o).into_iter().map(|(_, x)| x).filter(nested)),
+            _ => {}
+        }
+    }
+}
+
+/// A node's input, dropped with [`drop_flat`] whichever way `process` returns. Dereferences to
+/// the value; [`NodeInput::into_inner`] hands it on (the VAD node passes its input through).
+#[derive(Debug)]
+pub(crate) struct NodeInput(Value);
+
+impl NodeInput {
+    /// Wrap the value a node received.
+    pub(crate) fn new(v: Value) -> Self {
+        Self(v)
+    }
+
+    /// The value, for a node that passes its input on; dropping it is then the receiver's job.
+    pub(crate) fn into_inner(mut self) -> Value {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl std::ops::Deref for NodeInput {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl Drop for NodeInput {
+    fn drop(&mut self) {
+        drop_flat(std::mem::take(&mut self.0));
     }
 }
 
@@ -151,7 +218,11 @@ pub fn from_value<T: JsonSample>(node: &'static str, v: &Value) -> Result<JsonAu
         match T::from_json(v) {
             Some(s) => samples.push(s),
             None => {
-                return Err(bad(node, format!("/samples/{i}"), format!("expected a {} sample, got {v}", T::FORMAT)))
+                return Err(bad(
+                    node,
+                    format!("/samples/{i}"),
+                    format!("expected a {} sample, got {}", T::FORMAT, describe(v)),
+                ))
             }
         }
     }

@@ -12,6 +12,9 @@ pub mod calls;
 pub mod executor;
 pub mod nodes;
 
+#[cfg(test)]
+mod malformed_tests;
+
 use async_trait::async_trait;
 use serde_json::Value;
 

@@ -8,7 +8,7 @@ use crate::direct::resample::{Preset, Resampler, INPUT_RATE, OUTPUT_RATE};
 use crate::direct::vad::{self, VadParams, DEFAULT_THRESHOLD};
 use crate::error::{AudioError, Result};
 use crate::fast::processor::{AudioProcessor, DEFAULT_CAPACITY_PER_CALL};
-use crate::json::audio::{self, as_object, field_str};
+use crate::json::audio::{self, as_object, field_str, NodeInput};
 use crate::json::{NodeContext, NodeExecutor};
 
 fn param_error(node: &'static str, key: &str, reason: impl Into<String>) -> AudioError {
@@ -19,7 +19,7 @@ fn params_object<'a>(node: &'static str, params: &'a Value) -> Result<std::borro
     match params {
         Value::Null => Ok(std::borrow::Cow::Owned(Map::new())),
         Value::Object(m) => Ok(std::borrow::Cow::Borrowed(m)),
-        other => Err(param_error(node, "", format!("expected an object, got {other}"))),
+        other => Err(param_error(node, "", format!("expected an object, got {}", audio::describe(other)))),
     }
 }
 
@@ -75,6 +75,7 @@ impl NodeExecutor for JsonConvertNode {
     }
 
     async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
+        let input = NodeInput::new(input);
         if !self.initialized {
             return Err(AudioError::NotInitialized { node: Self::TYPE });
         }
@@ -136,6 +137,7 @@ impl NodeExecutor for JsonVadNode {
     }
 
     async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
+        let input = NodeInput::new(input);
         if !self.initialized {
             return Err(AudioError::NotInitialized { node: Self::TYPE });
         }
@@ -153,7 +155,7 @@ impl NodeExecutor for JsonVadNode {
             "flags": result.flags,
             "speech_ratio": result.speech_ratio,
         });
-        Ok(vec![input, report])
+        Ok(vec![input.into_inner(), report])
     }
 }
 
@@ -197,6 +199,7 @@ impl NodeExecutor for JsonResampleNode {
     }
 
     async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
+        let input = NodeInput::new(input);
         let resampler = self.resampler.as_mut().ok_or(AudioError::NotInitialized { node: Self::TYPE })?;
         let a = audio::from_value::<f32>(Self::TYPE, &input)?;
         if a.sample_rate != INPUT_RATE {
@@ -254,6 +257,7 @@ impl NodeExecutor for JsonChunkBufferNode {
 
     async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
         let node = Self::TYPE;
+        let input = NodeInput::new(input);
         let processor = self.processor.as_ref().ok_or(AudioError::NotInitialized { node })?;
         let obj = as_object(node, &input)?;
         match field_str(node, obj, "op")? {
@@ -269,10 +273,10 @@ impl NodeExecutor for JsonChunkBufferNode {
                 Ok(vec![audio::to_value(&bytes, self.sample_rate, 1)])
             }
             "stats" => Ok(vec![json!({"reallocations": processor.reallocations()})]),
-            other => Err(AudioError::Json {
+            _ => Err(AudioError::Json {
                 node,
                 path: "/op".into(),
-                reason: format!("unknown op \"{other}\" (expected append, take or stats)"),
+                reason: format!("unknown op {} (expected append, take or stats)", audio::describe(&obj["op"])),
             }),
         }
     }
