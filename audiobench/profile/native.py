@@ -20,6 +20,9 @@ from typing import Any
 from audiobench.catalogue import Catalogue, SizeSet
 from audiobench.inputs import DEFAULT_ROOT, export
 
+FORCE_SIMD_ENV = "AUDIOBENCH_SIMD"
+"""Forces the baseline kernel bodies (``rust_impls/core/src/simd.rs``); passed on to the profiler."""
+
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = ROOT / "target" / "release" / "audiobench-profile"
 NATIVE_SCHEMA = "audiobench.profile-native/1"
@@ -100,13 +103,20 @@ def _run(args: list[str], tmp: Path, wrapper: Sequence[str] = ()) -> dict[str, A
     checkouts of the same commit.
     """
     suite = args[args.index("--suite") + 1]
+    # The environment is fixed too: its strings sit above the stack, so their total length
+    # moves every stack buffer's alignment, and glibc's memcpy takes a different number of
+    # instructions for a differently aligned copy (PWD alone made small stages differ by up
+    # to 300 instructions between two checkouts). Only the variables the profiler reads pass.
     env = {
-        **os.environ,
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
         "AUDIOBENCH_CATALOGUE": "benchmarks/catalogue.toml",
         "AUDIOBENCH_INPUTS": _relative(ROOT / DEFAULT_ROOT / suite),
         "CARGO_TARGET_DIR": "target",
+        **{k: v for k, v in os.environ.items() if k == FORCE_SIMD_ENV},
     }
     out = tmp / "native.json"
+    if wrapper:
+        wrapper = [shutil.which(wrapper[0]) or wrapper[0], *wrapper[1:]]
     cmd = [*wrapper, _relative(ensure_binary()), *args, "--out", _relative(out)]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
