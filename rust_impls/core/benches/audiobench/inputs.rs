@@ -62,14 +62,16 @@ pub struct Paths {
 
 impl Paths {
     pub fn from_env(suite: &str) -> Self {
-        // The workspace root is the nearest ancestor holding the catalogue (this file is
-        // compiled into crates at different depths). Found only when a variable is missing:
-        // the instruction profiler passes every path relative to the root, so that no
-        // allocation's size depends on where the checkout lives (the heap layout it leaves
-        // behind changes later stages' instruction counts).
+        // The workspace root is the nearest ancestor of the working directory holding the
+        // catalogue (`cargo bench` runs in the package directory, the profiler in the root).
+        // It is looked up at run time, never compiled in: the checkout's path in the binary's
+        // data would shift the alignment of every constant after it, and with it the
+        // instruction counts of copies from them. Found only when a variable is missing: the
+        // instruction profiler passes every path relative to the root, so that no allocation's
+        // size depends on where the checkout lives either.
         let root = || {
-            let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-            here.ancestors().find(|d| d.join("benchmarks/catalogue.toml").is_file()).unwrap_or(here).to_path_buf()
+            let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            here.ancestors().find(|d| d.join("benchmarks/catalogue.toml").is_file()).unwrap_or(&here).to_path_buf()
         };
         let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
         let catalogue = std::env::var_os("AUDIOBENCH_CATALOGUE")
