@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.atomic import write_json
+from audiobench.profile.native import valgrind_available
 
 RUST_TIERS = "rust-json,rust-fast,rust-direct,rust-direct-alloc"
 SLOW_ENV = {"AUDIOBENCH_SIMD": "baseline"}
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--trials must be at least 1")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or Path("target/gate-trials") / f"{args.kind}-{stamp}"
-    instructions = not args.no_instructions and _have_valgrind()
+    instructions = not args.no_instructions and valgrind_available()
     fn = aa if args.kind == "aa" else demo
     t0 = time.perf_counter()
     try:
@@ -205,12 +206,6 @@ def main(argv: list[str] | None = None) -> int:
     doc.update(ops=args.ops, time_budget=args.time_budget, instructions=instructions, seconds=time.perf_counter() - t0)
     print(f"wrote {write_json(out / 'summary.json', doc)}")
     return 0
-
-
-def _have_valgrind() -> bool:
-    from shutil import which
-
-    return which("valgrind") is not None
 
 
 if __name__ == "__main__":
