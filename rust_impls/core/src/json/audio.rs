@@ -17,6 +17,10 @@ pub trait JsonSample: Copy + Sized {
     fn to_json(self) -> Value;
     /// The sample back from a JSON value, `None` if it is not a number in range.
     fn from_json(v: &Value) -> Option<Self>;
+    /// Index of the first parsed sample the JSON number could not be represented by, if any.
+    fn first_out_of_range(_samples: &[Self]) -> Option<usize> {
+        None
+    }
 }
 
 impl JsonSample for f32 {
@@ -26,9 +30,18 @@ impl JsonSample for f32 {
         Value::from(self as f64)
     }
     fn from_json(v: &Value) -> Option<Self> {
-        // A finite JSON number beyond f32's range (1e300) would become ±inf under `as`; refuse
-        // it like any other out-of-range sample instead of letting inf reach the kernels.
-        v.as_f64().map(|x| x as f32).filter(|x| x.is_finite())
+        v.as_f64().map(|x| x as f32)
+    }
+    fn first_out_of_range(samples: &[Self]) -> Option<usize> {
+        // A finite JSON number beyond f32's range (1e300) becomes ±inf under `as`; it is refused
+        // like any other out-of-range sample instead of reaching the kernels. Checked in a
+        // separate pass over the parsed samples so the per-element parse loop stays as it was.
+        // Blocks without an early exit inside, so the compiler vectorises the test.
+        const BLOCK: usize = 256;
+        let bad = |x: &f32| !x.is_finite();
+        let block = samples.chunks(BLOCK).position(|c| c.iter().fold(false, |any, x| any | bad(x)))?;
+        let start = block * BLOCK;
+        samples[start..].iter().position(bad).map(|i| start + i)
     }
 }
 
@@ -139,52 +152,102 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Drop `v` without recursing into it. serde_json's own drop recurses once per nesting level,
+/// Drop `v` with bounded recursion. serde_json's own drop recurses once per nesting level,
 /// so a deeply nested value built in memory (text parsing stops at 128 levels, `Value`
 /// construction does not) overflows the stack and aborts the process: 5 000 levels are
-/// enough on a 2 MiB thread in a debug build. This walks the containers with an explicit stack instead; on a
-/// flat sample array it is one pass over the elements, as the recursive drop is.
-pub(crate) fn drop_flat(v: Value) {
-    fn nested(v: &Value) -> bool {
-        matches!(v, Value::Array(_) | Value::Object(_))
+/// enough on a 2 MiB thread in a debug build. Here nested children are dropped first, by
+/// recursion down to [`RECURSION_LIMIT`] levels and with an explicit stack below that, so
+/// serde's drop only ever sees containers of scalars. On a flat sample array that adds one
+/// tag test per element to serde's own pass.
+pub fn drop_value(v: Value) {
+    drop_at(v, 0);
+}
+
+/// Nesting depth handled by recursion; each level is one small frame.
+const RECURSION_LIMIT: u32 = 64;
+
+fn drop_at(mut v: Value, depth: u32) {
+    let child = |x: &mut Value| {
+        if nested(x) {
+            let x = std::mem::take(x);
+            if depth < RECURSION_LIMIT {
+                drop_at(x, depth + 1)
+            } else {
+                drop_with_stack(x)
+            }
+        }
+    };
+    match &mut v {
+        Value::Array(a) => a.iter_mut().for_each(child),
+        Value::Object(o) => o.values_mut().for_each(child),
+        _ => {}
     }
+    drop(v);
+}
+
+/// Drop without recursion: containers go on an explicit stack, emptied one at a time.
+fn drop_with_stack(v: Value) {
     let mut stack = vec![v];
-    while let Some(mut v) = stack.pop() {
-        match &mut v {
-            Value::Array(a) => stack.extend(a.drain(..).filter(nested)),
-            Value::Object(o) => stack.extend(std::mem::take(o).into_iter().map(|(_, x)| x).filter(nested)),
-            _ => {}
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Array(a) => stack.extend(a.into_iter().filter(nested)),
+            Value::Object(o) => stack.extend(o.into_iter().map(|(_, x)| x).filter(nested)),
+            scalar => drop(scalar),
         }
     }
 }
 
-/// A node's input, dropped with [`drop_flat`] whichever way `process` returns. Dereferences to
+fn nested(v: &Value) -> bool {
+    matches!(v, Value::Array(_) | Value::Object(_))
+}
+
+/// A node's input, dropped with [`drop_value`] whichever way `process` returns. Dereferences to
 /// the value; [`NodeInput::into_inner`] hands it on (the VAD node passes its input through).
 #[derive(Debug)]
-pub(crate) struct NodeInput(Value);
+pub(crate) struct NodeInput {
+    value: Value,
+    /// Set once [`NodeInput::audio`] has parsed `samples`: every element is then known to be a
+    /// number, so that array is left to serde's drop and only the rest is walked.
+    samples_are_numbers: std::cell::Cell<bool>,
+}
 
 impl NodeInput {
     /// Wrap the value a node received.
-    pub(crate) fn new(v: Value) -> Self {
-        Self(v)
+    pub(crate) fn new(value: Value) -> Self {
+        Self { value, samples_are_numbers: std::cell::Cell::new(false) }
+    }
+
+    /// The input parsed as audio of sample type `T` (see [`from_value`]).
+    pub(crate) fn audio<T: JsonSample>(&self, node: &'static str) -> Result<JsonAudio<T>> {
+        let audio = from_value::<T>(node, &self.value)?;
+        self.samples_are_numbers.set(true);
+        Ok(audio)
     }
 
     /// The value, for a node that passes its input on; dropping it is then the receiver's job.
     pub(crate) fn into_inner(mut self) -> Value {
-        std::mem::take(&mut self.0)
+        std::mem::take(&mut self.value)
     }
 }
 
 impl std::ops::Deref for NodeInput {
     type Target = Value;
     fn deref(&self) -> &Value {
-        &self.0
+        &self.value
     }
 }
 
 impl Drop for NodeInput {
     fn drop(&mut self) {
-        drop_flat(std::mem::take(&mut self.0));
+        let mut value = std::mem::take(&mut self.value);
+        if self.samples_are_numbers.get() {
+            if let Some(samples) = value.as_object_mut().and_then(|o| o.remove("samples")) {
+                // Flat: serde's drop walks it once without recursing, as it did before the
+                // guard against deep nesting existed.
+                drop(samples);
+            }
+        }
+        drop_value(value);
     }
 }
 
@@ -225,6 +288,13 @@ pub fn from_value<T: JsonSample>(node: &'static str, v: &Value) -> Result<JsonAu
                 ))
             }
         }
+    }
+    if let Some(i) = T::first_out_of_range(&samples) {
+        return Err(bad(
+            node,
+            format!("/samples/{i}"),
+            format!("expected a {} sample, got {}", T::FORMAT, describe(&array[i])),
+        ));
     }
     Ok(JsonAudio { samples, sample_rate, channels })
 }

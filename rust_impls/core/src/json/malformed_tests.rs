@@ -26,7 +26,7 @@ fn run(node_type: &str, params: Value, input: Value) -> Result<Vec<Value>> {
     let spec = NodeSpec::new("n", node_type, params);
     let node = create_node(&spec);
     // The deep cases' params would overflow the stack in serde_json's recursive drop.
-    audio::drop_flat(spec.params);
+    audio::drop_value(spec.params);
     rt.block_on(async {
         let mut node = node?;
         node.initialize(&NodeContext::default()).await?;
@@ -250,7 +250,7 @@ fn deep_values_are_refused_or_ignored_without_overflowing_the_stack() {
         // (the VAD node), and then the receiver must drop it without recursion as well.
         let out = no_panic("extra deep", node, params.clone(), input);
         assert!(out.is_ok(), "{node}");
-        out.unwrap().into_iter().for_each(audio::drop_flat);
+        out.unwrap().into_iter().for_each(audio::drop_value);
     }
     // Not `json!`: it copies its values by serialising them, which recurses.
     let mut deep_params = json!({});
@@ -325,7 +325,7 @@ fn malformed_params_are_refused_when_the_node_is_created() {
             Err(e) => panic!("{node}: {e}"),
             Ok(_) => panic!("{node}: accepted {}", audio::describe(&spec.params)),
         }
-        audio::drop_flat(spec.params);
+        audio::drop_value(spec.params);
     }
     // Well-typed but out of domain: refused by the kernels' own checks, at creation or
     // initialisation, as `InvalidParameter` / `SampleRate` / `WrongNumberOfChannels`.

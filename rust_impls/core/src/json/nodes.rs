@@ -82,19 +82,19 @@ impl NodeExecutor for JsonConvertNode {
         let node = Self::TYPE;
         let out = match self.conversion {
             Conversion::F32I16 => {
-                let a = audio::from_value::<f32>(node, &input)?;
+                let a = input.audio::<f32>(node)?;
                 audio::to_value(&convert::f32_to_i16(&a.samples)?, a.sample_rate, a.channels)
             }
             Conversion::I16F32 => {
-                let a = audio::from_value::<i16>(node, &input)?;
+                let a = input.audio::<i16>(node)?;
                 audio::to_value(&convert::i16_to_f32(&a.samples)?, a.sample_rate, a.channels)
             }
             Conversion::F32I32 => {
-                let a = audio::from_value::<f32>(node, &input)?;
+                let a = input.audio::<f32>(node)?;
                 audio::to_value(&convert::f32_to_i32(&a.samples)?, a.sample_rate, a.channels)
             }
             Conversion::I16I32 => {
-                let a = audio::from_value::<i16>(node, &input)?;
+                let a = input.audio::<i16>(node)?;
                 audio::to_value(&convert::i16_to_i32(&a.samples)?, a.sample_rate, a.channels)
             }
         };
@@ -141,7 +141,7 @@ impl NodeExecutor for JsonVadNode {
         if !self.initialized {
             return Err(AudioError::NotInitialized { node: Self::TYPE });
         }
-        let a = audio::from_value::<f32>(Self::TYPE, &input)?;
+        let a = input.audio::<f32>(Self::TYPE)?;
         if a.sample_rate != self.params.sample_rate {
             return Err(AudioError::SampleRate {
                 actual: a.sample_rate as u64,
@@ -201,7 +201,7 @@ impl NodeExecutor for JsonResampleNode {
     async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
         let input = NodeInput::new(input);
         let resampler = self.resampler.as_mut().ok_or(AudioError::NotInitialized { node: Self::TYPE })?;
-        let a = audio::from_value::<f32>(Self::TYPE, &input)?;
+        let a = input.audio::<f32>(Self::TYPE)?;
         if a.sample_rate != INPUT_RATE {
             return Err(AudioError::SampleRate {
                 actual: a.sample_rate as u64,
