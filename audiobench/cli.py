@@ -94,13 +94,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from audiobench.tiers import registry
 
     cat = _catalogue(args)
+    notes: list[str] = []  # operations the --audio file left out of the default selection, and why
     try:
-        if args.audio is not None and not args.audio.exists():
-            raise PlanError(f"{args.audio}: no such file")
-        plans = build_plan(cat, registry(), args.suite, _split(args.ops), _split(args.tiers), args.audio)
+        plans = build_plan(cat, registry(), args.suite, _split(args.ops), _split(args.tiers), args.audio, notes)
     except PlanError as e:
         print(f"audiobench run: {e}", file=sys.stderr)
         return 2
+    for note in notes:
+        print(f"audiobench run: {note}", file=sys.stderr)
     settings = SUITES[args.suite].with_budget(args.time_budget, cold_runs=not args.no_cold)
     doc, path = run_and_save(plans, cat, registry(), settings, progress=sys.stderr.isatty(), runs_dir=args.out_dir)
     if args.format == "json":

@@ -216,7 +216,14 @@ def convert_input(variant: str, samples: int, seed: int = 0) -> npt.NDArray[np.f
 
 
 def load_wav(path: str | Path) -> tuple[F32, int]:
-    """Read a user's audio file (any format soundfile reads) as planar float32 and its rate."""
+    """Read an audio file (any format libsndfile reads) as planar float32 and its rate.
+
+    libsndfile does the scaling: integer PCM is divided by 2^(bits−1) after unsigned 8-bit is
+    centred on 0x80, so 8-, 16- and 24-bit samples land exactly in [−1, 1) (24-bit 0x400000 →
+    0.5, 8-bit 0x80 → 0.0); 32-bit PCM is rounded to float32's 24-bit mantissa, so its top codes
+    read as 1.0; float files are taken as stored, beyond ±1.0 included. Checks on what the file
+    holds are :func:`audiobench.user_audio.read`'s.
+    """
     import soundfile
 
     data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)

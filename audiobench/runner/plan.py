@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobench import signals
+from audiobench import user_audio
 from audiobench.cases import AudioCase, Case, SamplesCase, build_case
 from audiobench.catalogue import Catalogue, Size, SizeSet
 from audiobench.limits import LIMITS
 from audiobench.tiers import TIERS, Impl, Registry
+from audiobench.user_audio import UserAudio
 
 AUDIO_OPS = ("resample", "vad", "pipeline", "convert")
 PURE_MAX_USER_SECONDS = 2.0
@@ -56,25 +57,37 @@ def _user_size(case: AudioCase | SamplesCase) -> Size:
     return Size(kind="samples", samples=int(case.x.shape[0]))
 
 
-def user_cases(path: Path, op: str, variants: tuple[str, ...]) -> list[tuple[str, Case]]:
-    """Cases built from the user's audio file for one operation."""
-    try:
-        audio, rate = signals.load_wav(path)
-    except Exception as e:  # soundfile raises its own error types
-        raise PlanError(f"{path}: cannot read audio ({type(e).__name__}: {e})") from None
-    if audio.shape[1] == 0:
-        raise PlanError(f"{path}: the file holds no samples")
-    if op in ("resample", "pipeline") and rate != signals.INPUT_RATE:
-        raise PlanError(f"{path}: {op} is defined for 44100 Hz input, the file is {rate} Hz")
+def user_cases(user: UserAudio, op: str, variants: tuple[str, ...]) -> list[tuple[str, Case]]:
+    """Cases built from the user's audio for one operation (one that accepts it: see
+    :func:`audiobench.user_audio.refusal`). Every tier gets the file's own rate."""
     if op != "convert":
-        return [(v, AudioCase(audio, rate)) for v in variants]
-    flat = np.ascontiguousarray(audio.reshape(-1))
+        return [(v, AudioCase(user.audio, user.sample_rate)) for v in variants]
+    flat = np.ascontiguousarray(user.audio.reshape(-1))
     out: list[tuple[str, Case]] = []
     for v in variants:
         x = flat if v.startswith("f32") else np.clip(flat * np.float32(32768.0), -32768, 32767).astype(np.int16)
         x.setflags(write=False)
         out.append((v, SamplesCase(x)))
     return out
+
+
+def _read_user_audio(path: Path) -> UserAudio:
+    try:
+        return user_audio.read(path)
+    except user_audio.UserAudioError as e:
+        raise PlanError(str(e)) from None
+
+
+def _ops_for_user_audio(user: UserAudio, ops: list[str], named: bool, notes: list[str]) -> list[str]:
+    """The operations that take the file. Operations the user named are refused, with every
+    reason; from the default selection they are left out, with a note saying why."""
+    reasons = {op: reason for op in ops if (reason := user_audio.refusal(user, op))}
+    if reasons and (named or len(reasons) == len(ops)):
+        takers = [op for op in AUDIO_OPS if user_audio.refusal(user, op) is None]
+        hint = f"operations that take it: {', '.join(takers)}" if takers else "no operation takes it"
+        raise PlanError(f"{user.path}: {'; '.join(reasons.values())} ({hint})")
+    notes += [f"{user.path}: left out of this run: {reason}" for reason in reasons.values()]
+    return [op for op in ops if op not in reasons]
 
 
 def _rows(reg: Registry, op: str, variant: str, tiers: list[str], with_pure: bool) -> list[Row]:
@@ -94,30 +107,37 @@ def build_plan(
     ops: list[str] | None = None,
     tiers: list[str] | None = None,
     audio: Path | None = None,
+    notes: list[str] | None = None,
 ) -> list[CasePlan]:
+    """The cases of a run. With ``audio``, operations that cannot take the file are refused if
+    named in ``ops`` and left out of the default selection with a line appended to ``notes``."""
     known_rows = [*TIERS, *cat.peers, *LIMITS]
     tiers = tiers or known_rows
     unknown = [t for t in tiers if t not in known_rows]
     if unknown:
         raise PlanError(f"unknown tier(s) {', '.join(unknown)} (known: {', '.join(known_rows)})")
+    named = ops is not None
     ops = ops or list(cat.operations)
     unknown = [o for o in ops if o not in cat.operations]
     if unknown:
         raise PlanError(f"unknown operation(s) {', '.join(unknown)} (known: {', '.join(cat.operations)})")
+    user: UserAudio | None = None
     if audio is not None:
         skipped = [o for o in ops if o not in AUDIO_OPS]
         ops = [o for o in ops if o in AUDIO_OPS]
         if not ops:
             raise PlanError(f"--audio applies to {', '.join(AUDIO_OPS)}; none selected (got {', '.join(skipped)})")
+        user = _read_user_audio(audio)
+        ops = _ops_for_user_audio(user, ops, named, [] if notes is None else notes)
     plans: list[CasePlan] = []
     for name in ops:
         spec = cat.operation(name)
-        if audio is not None:
-            for variant, case in user_cases(audio, name, spec.variants):
+        if user is not None:
+            for variant, case in user_cases(user, name, spec.variants):
                 assert isinstance(case, AudioCase | SamplesCase)
                 short = isinstance(case, AudioCase) and case.seconds <= PURE_MAX_USER_SECONDS
                 rows = _rows(reg, name, variant, tiers, with_pure=short)
-                plans.append(CasePlan(name, variant, _user_size(case), case, rows, source=str(audio)))
+                plans.append(CasePlan(name, variant, _user_size(case), case, rows, source=str(user.path)))
             continue
         suite_sizes = spec.sizes_for(suite)
         pure_sizes = spec.sizes_for("pure")

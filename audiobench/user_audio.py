@@ -1,0 +1,174 @@
+"""Your own audio file for ``audiobench run --audio FILE``: what is read, what is refused, and why.
+
+Read: anything libsndfile decodes (WAV in every PCM and float subtype, FLAC, Ogg, AIFF, MP3, ...),
+at any rate and channel count, as planar float32 (:func:`audiobench.signals.load_wav`).
+
+Refused for every operation, because no tier could measure it or the tiers would disagree for
+reasons that are not their own: a path that is missing, a directory or another non-regular file
+(a FIFO would block the reader), unreadable, empty, not audio, a WAV whose data stops before its
+header says, a file with no frames, and float samples that are NaN or ±inf (the Rust and pure
+tiers convert NaN to 0, numpy to whatever the CPU gives, the JSON tier cannot carry them).
+
+Refused per operation (:func:`refusal`): resample and pipeline are defined for 44.1 kHz input and
+the Rust resampler takes at most 64 channels; vad needs one whole 30 ms frame to time per frame.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audiobench import signals
+from python_baselines.semantics import frame_len
+
+RESAMPLE_MAX_CHANNELS = 64
+"""``MAX_CHANNELS`` in rust_impls/core/src/direct/resample.rs: every Rust resampling tier refuses more."""
+RESAMPLING_OPS = ("resample", "pipeline")
+_OPEN_SIZES = (0, 0xFFFF_FFFF)
+"""Data chunk sizes that streaming writers leave when the length is unknown (libsndfile reads to the end)."""
+
+
+class UserAudioError(ValueError):
+    """The file cannot be used at all; the message starts with its path and says why."""
+
+
+@dataclass(frozen=True)
+class UserAudio:
+    """A user's file, read and checked: planar float32 and what it was stored as."""
+
+    path: Path
+    audio: signals.F32
+    sample_rate: int
+    subtype: str
+    """libsndfile's name of the stored sample format, e.g. ``PCM_24`` or ``FLOAT``."""
+
+    @property
+    def channels(self) -> int:
+        return int(self.audio.shape[0])
+
+    @property
+    def frames(self) -> int:
+        return int(self.audio.shape[1])
+
+
+def read(path: Path) -> UserAudio:
+    """Read ``path`` for the runner, or raise :class:`UserAudioError` naming it and the reason."""
+    _check_regular_file(path)
+    subtype = _probe(path)
+    _check_complete(path)
+    try:
+        audio, rate = signals.load_wav(path)
+    except Exception as e:  # soundfile raises its own error types, also mid-file
+        raise UserAudioError(f"{path}: cannot be decoded ({_reason(e)})") from None
+    if audio.shape[1] == 0:
+        raise UserAudioError(f"{path}: holds no samples (a valid {subtype} header with zero frames)")
+    _check_finite(path, audio)
+    return UserAudio(path, audio, rate, subtype)
+
+
+def refusal(user: UserAudio, op: str) -> str | None:
+    """Why ``op`` cannot take this file (without the path), or None if it can."""
+    if op in RESAMPLING_OPS and user.sample_rate != signals.INPUT_RATE:
+        needed = f"{signals.INPUT_RATE} Hz input (it resamples 44100 → 16000 Hz)"
+        return f"{op} needs {needed}, the file is {user.sample_rate} Hz"
+    if op in RESAMPLING_OPS and user.channels > RESAMPLE_MAX_CHANNELS:
+        limit = f"at most {RESAMPLE_MAX_CHANNELS} channels (the Rust resampler's limit)"
+        return f"{op} takes {limit}, the file has {user.channels}"
+    if op == "vad":
+        return _vad_refusal(user)
+    return None
+
+
+def _vad_refusal(user: UserAudio) -> str | None:
+    frame = frame_len(user.sample_rate)
+    if frame == 0:
+        return f"vad cannot frame {user.sample_rate} Hz audio: a 30 ms frame holds no sample"
+    if user.frames < frame:
+        # Every tier would return zero frames; a time per frame of nothing is no measurement.
+        return (
+            f"vad needs at least one 30 ms frame ({frame} samples at {user.sample_rate} Hz), "
+            f"the file holds {user.frames}"
+        )
+    return None
+
+
+def _check_regular_file(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise UserAudioError(f"{path}: no such file") from None
+    except OSError as e:
+        raise UserAudioError(f"{path}: cannot be read ({e.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise UserAudioError(f"{path}: is a directory, not an audio file")
+    if not stat.S_ISREG(mode):
+        raise UserAudioError(f"{path}: is not a regular file (a FIFO, socket or device), not an audio file")
+    try:
+        with path.open("rb") as f:
+            empty = f.read(1) == b""
+    except OSError as e:
+        raise UserAudioError(f"{path}: cannot be read ({e.strerror})") from None
+    if empty:
+        raise UserAudioError(f"{path}: is empty (0 bytes), not an audio file")
+
+
+def _probe(path: Path) -> str:
+    """The stored sample format, from the header alone; refuses what libsndfile cannot open."""
+    import soundfile
+
+    try:
+        return str(soundfile.info(str(path)).subtype)
+    except Exception as e:
+        raise UserAudioError(f"{path}: is not an audio file libsndfile can read ({_reason(e)})") from None
+
+
+def _reason(e: Exception) -> str:
+    # LibsndfileError's str() repeats the path; its error_string is libsndfile's own reason.
+    return str(getattr(e, "error_string", "") or e).rstrip(".")
+
+
+def _check_complete(path: Path) -> None:
+    """Refuse a RIFF/WAVE file whose data chunk is shorter than its header declares.
+
+    libsndfile reads such a file up to where it stops, so a cut-off copy would be measured as if
+    it were the recording.
+    """
+    sizes = _wav_data_sizes(path)
+    if sizes is not None and sizes[0] > sizes[1]:
+        declared, present = sizes
+        raise UserAudioError(
+            f"{path}: is truncated: its header declares {declared} bytes of samples, the file holds {present}"
+        )
+
+
+def _wav_data_sizes(path: Path) -> tuple[int, int] | None:
+    """(declared, present) bytes of a RIFF/WAVE file's data chunk; None for other formats and
+    for sizes left open by streaming writers."""
+    total = path.stat().st_size
+    with path.open("rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
+            return None
+        while len(chunk := f.read(8)) == 8:
+            size = int.from_bytes(chunk[4:], "little")
+            if chunk[:4] == b"data":
+                return None if size in _OPEN_SIZES else (size, total - f.tell())
+            f.seek(size + (size & 1), 1)  # chunks are padded to an even length
+    return None
+
+
+def _check_finite(path: Path, audio: signals.F32) -> None:
+    bad = ~np.isfinite(audio)
+    if not bad.any():
+        return
+    frame = int(np.flatnonzero(bad.any(axis=0))[0])
+    channel = int(np.flatnonzero(bad[:, frame])[0])
+    count = int(bad.sum())
+    raise UserAudioError(
+        f"{path}: sample {frame} of channel {channel} is {audio[channel, frame]} "
+        f"({count} non-finite sample{'s' if count > 1 else ''} in all): the tiers treat NaN and ±inf "
+        "differently, so only finite samples are measured"
+    )
