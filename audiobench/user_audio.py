@@ -6,8 +6,9 @@ at any rate and channel count, as planar float32 (:func:`audiobench.signals.load
 Refused for every operation, because no tier could measure it or the tiers would disagree for
 reasons that are not their own: a path that is missing, a directory or another non-regular file
 (a FIFO would block the reader), unreadable, empty, not audio, a WAV whose data stops before its
-header says, a file with no frames, and float samples that are NaN or ±inf (the Rust and pure
-tiers convert NaN to 0, numpy to whatever the CPU gives, the JSON tier cannot carry them).
+header says, a file with no frames, and float samples that are NaN or ±inf (the JSON tier cannot
+carry them, and every resampler and frame loop spreads them over a span of its own, so no two
+tiers' outputs could be compared).
 
 Refused per operation (:func:`refusal`): resample and pipeline are defined for 44.1 kHz input and
 the Rust resampler takes at most 64 channels; vad needs one whole 30 ms frame to time per frame.
@@ -169,6 +170,6 @@ def _check_finite(path: Path, audio: signals.F32) -> None:
     count = int(bad.sum())
     raise UserAudioError(
         f"{path}: sample {frame} of channel {channel} is {audio[channel, frame]} "
-        f"({count} non-finite sample{'s' if count > 1 else ''} in all): the tiers treat NaN and ±inf "
-        "differently, so only finite samples are measured"
+        f"({count} non-finite sample{'s' if count > 1 else ''} in all): the JSON tier cannot carry "
+        "NaN or ±inf and the other tiers spread them differently, so only finite samples are measured"
     )
