@@ -53,6 +53,9 @@ class Converter:
         self.out = np.empty(n, dtype=out_dtype)
         self.scratch32 = np.empty(n, dtype=np.float32) if variant == "f32_i16" else None
         self.scratch64 = np.empty(n, dtype=np.float64) if variant == "f32_i32" else None
+        # NaN → 0 as in every tier (numpy's cast of NaN is undefined): a preallocated mask keeps
+        # the call free of allocations.
+        self.nan_mask = np.empty(n, dtype=np.bool_) if variant.startswith("f32") else None
 
     def __call__(self, x: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
         out = self.out
@@ -61,6 +64,7 @@ class Converter:
             assert s is not None
             np.multiply(x, np.float32(32768.0), out=s)
             np.clip(s, -32768.0, 32767.0, out=s)
+            self._zero_nan(s)
             np.copyto(out, s, casting="unsafe")  # C cast: truncates toward zero
         elif self.variant == "i16_f32":
             np.multiply(x, np.float32(1.0 / 32768.0), out=out)
@@ -69,10 +73,17 @@ class Converter:
             assert d is not None
             np.multiply(x, 2147483648.0, out=d, dtype=np.float64)
             np.clip(d, -2147483648.0, 2147483647.0, out=d)
+            self._zero_nan(d)
             np.copyto(out, d, casting="unsafe")
         else:
             np.left_shift(x, 16, out=out, dtype=np.int32)
         return out
+
+    def _zero_nan(self, scaled: npt.NDArray[np.floating]) -> None:
+        mask = self.nan_mask
+        assert mask is not None
+        np.isnan(scaled, out=mask)
+        np.copyto(scaled, 0.0, where=mask)
 
 
 def convert(x: npt.NDArray[np.generic], variant: str) -> npt.NDArray[np.generic]:

@@ -49,12 +49,16 @@ def convert(x: npt.NDArray[np.generic], variant: str) -> npt.NDArray[np.generic]
     """Sample-format conversion with numpy expressions (temporaries allocated per call)."""
     check_variant(variant)
     if variant == "f32_i16":
-        return np.clip(x * np.float32(32768.0), -32768.0, 32767.0).astype(np.int16)
+        s = np.clip(x * np.float32(32768.0), -32768.0, 32767.0)
+        s[np.isnan(s)] = 0  # NaN → 0 as in every tier; numpy's cast of NaN is undefined
+        return s.astype(np.int16)
     if variant == "i16_f32":
         return x.astype(np.float32) / np.float32(32768.0)
     if variant == "f32_i32":
         # float64, because float32 cannot hold 2**31 - 1.
-        return np.clip(x.astype(np.float64) * 2147483648.0, -2147483648.0, 2147483647.0).astype(np.int32)
+        d = np.clip(x.astype(np.float64) * 2147483648.0, -2147483648.0, 2147483647.0)
+        d[np.isnan(d)] = 0
+        return d.astype(np.int32)
     return x.astype(np.int32) * np.int32(65536)
 
 

@@ -1,5 +1,6 @@
 //! Sample-format conversion, stage by stage. This is the study's profiled case (1M f32→i16).
 
+use audiobench_core::alloc::copied_vec;
 use std::sync::Arc;
 
 use audiobench_core::alloc::zeroed_vec;
@@ -122,7 +123,8 @@ fn json_tier<T: JsonSample, U: JsonSample>(p: &mut Profiler, x: &[T], k: &Kernel
     p.staged(
         || (k.json)(x, k.conv).expect("json call"),
         |c| {
-            let value = c.step("JSON creation (input Vec → Value)", || audio::to_value(x, 0, 1));
+            let value =
+                c.step("JSON creation (input Vec → Value)", || audio::to_value(x, 0, 1).expect("JSON creation"));
             let out = one_node_task(c, spec.clone(), "initialization", PROCESS, value);
             let samples = c.step("output serialization (Value → caller's Vec)", || {
                 audio::from_value::<U>("caller", &out[0]).expect("parse")
@@ -134,25 +136,30 @@ fn json_tier<T: JsonSample, U: JsonSample>(p: &mut Profiler, x: &[T], k: &Kernel
     p.part(
         PROCESS,
         "parse input Value → Vec",
-        || audio::to_value(x, 0, 1),
+        || audio::to_value(x, 0, 1).expect("JSON creation"),
         |v| {
             let parsed = audio::from_value::<T>("node", &v).expect("parse");
             (v, parsed)
         },
     );
     p.part(PROCESS, "work (allocating kernel)", || (), |_| (k.alloc)(x).expect("kernel"));
-    p.part(PROCESS, "output Value (Vec → Value)", || (k.alloc)(x).expect("kernel"), |v| (audio::to_value(&v, 0, 1), v));
-    p.part(PROCESS, "drop input Value", || audio::to_value(x, 0, 1), drop);
+    p.part(
+        PROCESS,
+        "output Value (Vec → Value)",
+        || (k.alloc)(x).expect("kernel"),
+        |v| (audio::to_value(&v, 0, 1).expect("JSON creation"), v),
+    );
+    p.part(PROCESS, "drop input Value", || audio::to_value(x, 0, 1).expect("JSON creation"), drop);
 }
 
-fn fast_tier<T: Clone, U>(p: &mut Profiler, x: &[T], k: &Kernels<T, U>) {
+fn fast_tier<T: Copy, U>(p: &mut Profiler, x: &[T], k: &Kernels<T, U>) {
     // Two equal nodes: the real call and the staged one each own one.
     let (mut a, mut b) = (FastConvertNode::new(k.conv), FastConvertNode::new(k.conv));
     let data = |v: Vec<T>| AudioData::new((k.wrap)(v), 0, 1);
     p.staged(
-        || unwrap(a.process_audio(data(x.to_vec())).expect("process").buffer),
+        || unwrap(a.process_audio(data(copied_vec("audio", x).expect("copy"))).expect("process").buffer),
         |c| {
-            let v = c.step("copy input view → Vec", || x.to_vec());
+            let v = c.step("copy input view → Vec", || copied_vec("audio", x).expect("copy"));
             let d = c.step("wrap Vec → Arc → AudioData", || data(v));
             let out = c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("process"));
             let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
@@ -165,7 +172,12 @@ fn fast_tier<T: Clone, U>(p: &mut Profiler, x: &[T], k: &Kernels<T, U>) {
         || (),
         |_| (k.alloc)(x).expect("kernel"),
     );
-    p.part("process_audio (drops the input buffer)", "drop input buffer", || data(x.to_vec()), drop);
+    p.part(
+        "process_audio (drops the input buffer)",
+        "drop input buffer",
+        || data(copied_vec("audio", x).expect("copy")),
+        drop,
+    );
 }
 
 /// Take the samples out of a node's output as the binding does (`Arc::try_unwrap`, copying

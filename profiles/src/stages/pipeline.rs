@@ -1,6 +1,6 @@
 //! The VAD → resample(high) → f32→i16 pipeline, stage by stage.
 
-use audiobench_core::alloc::zeroed_vec;
+use audiobench_core::alloc::{copied_vec, zeroed_vec};
 use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::pipeline::Pipeline;
 use audiobench_core::direct::resample::{output_frames, Preset, INPUT_RATE};
@@ -32,11 +32,11 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
             let data = |v: Vec<f32>| AudioData::new(AudioBuffer::new_f32(v), INPUT_RATE, channels);
             p.staged(
                 || {
-                    let (out, result) = a.process(data(x.to_vec())).expect("pipeline");
+                    let (out, result) = a.process(data(copied_vec("audio", x).expect("copy"))).expect("pipeline");
                     (unwrap(out.buffer), result)
                 },
                 |c| {
-                    let v = c.step("copy input view → Vec", || x.to_vec());
+                    let v = c.step("copy input view → Vec", || copied_vec("audio", x).expect("copy"));
                     let d = c.step("wrap Vec → Arc → AudioData", || data(v));
                     let d = c.step("VAD node (passes the buffer on)", || vad.process_audio(d).expect("vad"));
                     let d =
@@ -101,8 +101,9 @@ fn json_tier(p: &mut Profiler, x: &[f32], channels: usize, params: &VadParams) {
     p.staged(
         || calls::pipeline(x, channels, params).expect("json pipeline"),
         |c: &mut Clock| {
-            let value =
-                c.step("JSON creation (input Vec → Value)", || audio::to_value(x, params.sample_rate, channels));
+            let value = c.step("JSON creation (input Vec → Value)", || {
+                audio::to_value(x, params.sample_rate, channels).expect("JSON creation")
+            });
             let specs = specs.clone();
             // As `run_chain`: one task runs the chain; outputs[0] feeds the next node.
             let (value, side) = in_task(c, move |mut t| async move {

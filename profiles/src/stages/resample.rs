@@ -1,6 +1,6 @@
 //! Resampling, stage by stage.
 
-use audiobench_core::alloc::zeroed_vec;
+use audiobench_core::alloc::{copied_vec, zeroed_vec};
 use audiobench_core::direct::resample::{output_frames, Preset, Resampler, INPUT_RATE, OUTPUT_RATE};
 use audiobench_core::fast::nodes::FastResampleNode;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
@@ -26,9 +26,9 @@ pub fn profile(p: &mut Profiler, variant: &str, x: &[f32], channels: usize, tier
             let (mut a, mut b) = (node(), node());
             let data = |v: Vec<f32>| AudioData::new(AudioBuffer::new_f32(v), INPUT_RATE, channels);
             p.staged(
-                || unwrap(a.process_audio(data(x.to_vec())).expect("resample").buffer),
+                || unwrap(a.process_audio(data(copied_vec("audio", x).expect("copy"))).expect("resample").buffer),
                 |c| {
-                    let v = c.step("copy input view → Vec", || x.to_vec());
+                    let v = c.step("copy input view → Vec", || copied_vec("audio", x).expect("copy"));
                     let d = c.step("wrap Vec → Arc → AudioData", || data(v));
                     let out =
                         c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("resample"));
@@ -73,7 +73,7 @@ pub fn profile(p: &mut Profiler, variant: &str, x: &[f32], channels: usize, tier
 
 fn json_tier(p: &mut Profiler, preset: Preset, x: &[f32], channels: usize) {
     let spec = NodeSpec::new("resample", "AudioResampler", json!({"preset": preset.name(), "channels": channels}));
-    let input = || audio::to_value(x, INPUT_RATE, channels);
+    let input = || audio::to_value(x, INPUT_RATE, channels).expect("JSON creation");
     p.staged(
         || calls::resample(x, channels, preset).expect("json resample"),
         |c| {
@@ -93,6 +93,11 @@ fn json_tier(p: &mut Profiler, preset: Preset, x: &[f32], channels: usize) {
         (v, parsed)
     });
     p.part(PROCESS, "work (allocating resample)", || (), |_| r.process(x).expect("resample"));
-    p.part(PROCESS, "output Value (Vec → Value)", || (), |_| audio::to_value(&resampled, OUTPUT_RATE, channels));
+    p.part(
+        PROCESS,
+        "output Value (Vec → Value)",
+        || (),
+        |_| audio::to_value(&resampled, OUTPUT_RATE, channels).expect("JSON creation"),
+    );
     p.part(PROCESS, "drop input Value", input, drop);
 }

@@ -1,6 +1,6 @@
 //! Energy VAD, stage by stage.
 
-use audiobench_core::alloc::zeroed_vec;
+use audiobench_core::alloc::{copied_vec, zeroed_vec};
 use audiobench_core::direct::resample::INPUT_RATE;
 use audiobench_core::direct::vad::{self, VadParams};
 use audiobench_core::fast::nodes::FastVadNode;
@@ -25,11 +25,11 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
             let data = |v: Vec<f32>| AudioData::new(AudioBuffer::new_f32(v), INPUT_RATE, channels);
             p.staged(
                 || {
-                    drop(a.process_audio(data(x.to_vec())).expect("vad"));
+                    drop(a.process_audio(data(copied_vec("audio", x).expect("copy"))).expect("vad"));
                     a.take_last()
                 },
                 |c| {
-                    let v = c.step("copy input view → Vec", || x.to_vec());
+                    let v = c.step("copy input view → Vec", || copied_vec("audio", x).expect("copy"));
                     let d = c.step("wrap Vec → Arc → AudioData", || data(v));
                     let passed = c.step("process_audio (VAD into node buffers)", || b.process_audio(d).expect("vad"));
                     c.step("drop passed-through buffer", || drop(passed));
@@ -84,7 +84,7 @@ fn json_tier(p: &mut Profiler, x: &[f32], channels: usize, params: &VadParams) {
         "VoiceActivityDetector",
         json!({"sample_rate": params.sample_rate, "threshold": params.threshold}),
     );
-    let input = || audio::to_value(x, params.sample_rate, channels);
+    let input = || audio::to_value(x, params.sample_rate, channels).expect("JSON creation");
     p.staged(
         || calls::vad(x, channels, params).expect("json vad"),
         |c| {

@@ -18,3 +18,13 @@ pub fn zeroed_vec<T: Zeroable + Copy>(name: &'static str, len: usize) -> Result<
     }
     bytemuck::allocation::try_zeroed_vec(len).map_err(|()| AudioError::Allocation { name, bytes })
 }
+
+/// A copy of `samples` in a new vector, or an error naming the buffer when it cannot be
+/// allocated (`to_vec` would abort the process instead).
+pub fn copied_vec<T: Copy>(name: &'static str, samples: &[T]) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(samples.len())
+        .map_err(|_| AudioError::Allocation { name, bytes: samples.len().saturating_mul(std::mem::size_of::<T>()) })?;
+    v.extend_from_slice(samples);
+    Ok(v)
+}

@@ -6,7 +6,7 @@
 //! `TypeError`, a wrong shape or a non-contiguous layout a `ValueError`, each naming the
 //! argument and what was expected.
 
-use numpy::ndarray::{Array2, Dimension};
+use numpy::ndarray::{Array2, Dimension, Ix2};
 use numpy::{
     dtype, Element, PyArray, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray,
     PyReadwriteArray, PyUntypedArray, PyUntypedArrayMethods,
@@ -42,8 +42,9 @@ fn typed<'py, T: Element, D: Dimension>(
     }
     let ndim = D::NDIM.unwrap_or(untyped.ndim());
     if untyped.ndim() != ndim {
+        let what = if what.is_empty() { String::new() } else { format!(" {what}") };
         return Err(PyValueError::new_err(format!(
-            "`{name}` must be {ndim}-D {what}, got shape {}",
+            "`{name}` must be {ndim}-D{what}, got shape {}",
             shape_str(untyped.shape())
         )));
     }
@@ -66,6 +67,18 @@ pub fn input<'py, T: Element, D: Dimension>(
     typed::<T, D>(obj, name, what)?
         .try_readonly()
         .map_err(|e| PyValueError::new_err(format!("`{name}` cannot be read: {e} (is it also passed as an output?)")))
+}
+
+/// Borrow planar float32 audio `(channels, frames)` read-only; at least one channel.
+pub fn audio_input<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<PyReadonlyArray<'py, f32, Ix2>> {
+    let a = input::<f32, Ix2>(obj, name, "(channels, frames)")?;
+    if a.shape()[0] == 0 {
+        return Err(PyValueError::new_err(format!(
+            "`{name}` must have at least one channel (rows are channels), got shape {}",
+            shape_str(a.shape())
+        )));
+    }
+    Ok(a)
 }
 
 /// Borrow an output read-write and check its shape.

@@ -10,20 +10,22 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::args;
 use crate::arrays::{
-    input, output, planar_shape, slice, slice_mut, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy,
+    audio_input, input, output, planar_shape, slice, slice_mut, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy,
 };
 use crate::errors::PyAudioError;
 use crate::lock;
 
-const AUDIO: &str = "(channels, frames)";
-
-/// A reusable object built for `expected` channels refuses audio with another count.
-pub(crate) fn check_channels(expected: usize, actual: usize) -> PyResult<()> {
+/// A reusable object built for `expected` channels refuses audio with another count, naming
+/// the argument and the object.
+pub(crate) fn check_channels(object: &str, expected: usize, actual: usize) -> PyResult<()> {
     if expected == actual {
         Ok(())
     } else {
-        Err(PyAudioError(audiobench_core::AudioError::WrongNumberOfChannels { expected, actual }).into())
+        Err(crate::errors::AudioError::new_err(format!(
+            "`audio` has {actual} channel(s) (rows); this {object} was built for {expected}"
+        )))
     }
 }
 
@@ -85,17 +87,24 @@ pub fn convert_into(x: &Bound<'_, PyAny>, out: &Bound<'_, PyAny>, variant: &str)
 /// Number of whole 30 ms frames in `frames` samples per channel.
 #[pyfunction]
 #[pyo3(signature = (frames, sample_rate = 44_100))]
-pub fn vad_frame_count(frames: usize, sample_rate: u32) -> PyResult<usize> {
+pub fn vad_frame_count(
+    #[pyo3(from_py_with = args::frames)] frames: usize,
+    #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
+) -> PyResult<usize> {
     Ok(vad_params(sample_rate, vad::DEFAULT_THRESHOLD)?.frame_count(frames))
 }
 
 /// Allocating energy VAD over planar float32 audio.
 #[pyfunction(name = "vad")]
 #[pyo3(signature = (audio, sample_rate = 44_100, threshold = 0.02))]
-pub fn vad_py<'py>(audio: &Bound<'py, PyAny>, sample_rate: u32, threshold: f32) -> PyResult<VadResultPy<'py>> {
+pub fn vad_py<'py>(
+    audio: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
+    threshold: f32,
+) -> PyResult<VadResultPy<'py>> {
     let py = audio.py();
     let params = vad_params(sample_rate, threshold)?;
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+    let a = audio_input(audio, "audio")?;
     let (channels, _) = planar_shape(&a);
     let s = slice(&a, "audio")?;
     let r = py.detach(|| vad::vad(s, channels, &params)).map_err(PyAudioError)?;
@@ -109,12 +118,12 @@ pub fn vad_into(
     audio: &Bound<'_, PyAny>,
     energies: &Bound<'_, PyAny>,
     flags: &Bound<'_, PyAny>,
-    sample_rate: u32,
+    #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
     threshold: f32,
 ) -> PyResult<f64> {
     let py = audio.py();
     let params = vad_params(sample_rate, threshold)?;
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+    let a = audio_input(audio, "audio")?;
     let (channels, frames) = planar_shape(&a);
     let count = params.frame_count(frames);
     let mut e = output::<f32, Ix1>(energies, "energies", &[count])?;
@@ -126,7 +135,7 @@ pub fn vad_into(
 
 /// `ceil(frames · 160/441)`: output frames per channel of any resampling tier.
 #[pyfunction]
-pub fn resample_output_frames(frames: usize) -> usize {
+pub fn resample_output_frames(#[pyo3(from_py_with = args::frames)] frames: usize) -> usize {
     resample::output_frames(frames)
 }
 
@@ -135,7 +144,7 @@ pub fn resample_output_frames(frames: usize) -> usize {
 pub fn resample_py<'py>(audio: &Bound<'py, PyAny>, preset: &str) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let py = audio.py();
     let preset = resample::Preset::parse(preset).map_err(PyAudioError)?;
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+    let a = audio_input(audio, "audio")?;
     let (channels, _) = planar_shape(&a);
     let s = slice(&a, "audio")?;
     let out = py.detach(|| resample::resample(s, channels, preset)).map_err(PyAudioError)?;
@@ -154,7 +163,7 @@ pub struct PyResampler {
 impl PyResampler {
     #[new]
     #[pyo3(signature = (preset = "high", channels = 2))]
-    fn new(preset: &str, channels: usize) -> PyResult<Self> {
+    fn new(preset: &str, #[pyo3(from_py_with = args::channels)] channels: usize) -> PyResult<Self> {
         let preset = resample::Preset::parse(preset).map_err(PyAudioError)?;
         Ok(Self { inner: Mutex::new(resample::Resampler::new(preset, channels).map_err(PyAudioError)?) })
     }
@@ -175,18 +184,18 @@ impl PyResampler {
     }
 
     fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+        let a = audio_input(audio, "audio")?;
         let (channels, _) = planar_shape(&a);
-        check_channels(lock(&self.inner).channels(), channels)?;
+        check_channels("Resampler", lock(&self.inner).channels(), channels)?;
         let s = slice(&a, "audio")?;
         let out = py.detach(|| lock(&self.inner).process(s)).map_err(PyAudioError)?;
         to_numpy_2d(py, out, channels)
     }
 
     fn process_into(&self, py: Python<'_>, audio: &Bound<'_, PyAny>, out: &Bound<'_, PyAny>) -> PyResult<()> {
-        let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+        let a = audio_input(audio, "audio")?;
         let (channels, frames) = planar_shape(&a);
-        check_channels(lock(&self.inner).channels(), channels)?;
+        check_channels("Resampler", lock(&self.inner).channels(), channels)?;
         let mut o = output::<f32, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
         let (s, d) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?);
         py.detach(|| lock(&self.inner).process_into(s, d)).map_err(PyAudioError)?;
@@ -210,7 +219,11 @@ pub struct PyPipeline {
 impl PyPipeline {
     #[new]
     #[pyo3(signature = (channels = 2, sample_rate = 44_100, threshold = 0.02))]
-    fn new(channels: usize, sample_rate: u32, threshold: f32) -> PyResult<Self> {
+    fn new(
+        #[pyo3(from_py_with = args::channels)] channels: usize,
+        #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
+        threshold: f32,
+    ) -> PyResult<Self> {
         let params = vad_params(sample_rate, threshold)?;
         Ok(Self { inner: Mutex::new(pipeline::Pipeline::new(channels, params).map_err(PyAudioError)?) })
     }
@@ -221,9 +234,9 @@ impl PyPipeline {
     }
 
     fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<PipelineResultPy<'py>> {
-        let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+        let a = audio_input(audio, "audio")?;
         let (channels, _) = planar_shape(&a);
-        check_channels(lock(&self.inner).channels(), channels)?;
+        check_channels("Pipeline", lock(&self.inner).channels(), channels)?;
         let s = slice(&a, "audio")?;
         let r = py.detach(|| lock(&self.inner).process(s)).map_err(PyAudioError)?;
         Ok((to_numpy_2d(py, r.audio, channels)?, to_numpy_1d(py, r.flags), r.speech_ratio))
@@ -236,9 +249,9 @@ impl PyPipeline {
         out: &Bound<'_, PyAny>,
         flags: &Bound<'_, PyAny>,
     ) -> PyResult<f64> {
-        let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+        let a = audio_input(audio, "audio")?;
         let (channels, frames) = planar_shape(&a);
-        check_channels(lock(&self.inner).channels(), channels)?;
+        check_channels("Pipeline", lock(&self.inner).channels(), channels)?;
         let count = lock(&self.inner).vad_params().frame_count(frames);
         let mut o = output::<i16, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
         let mut f = output::<bool, Ix1>(flags, "flags", &[count])?;

@@ -12,26 +12,36 @@ use audiobench_core::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNod
 use audiobench_core::fast::pipeline::FastPipeline;
 use audiobench_core::fast::processor::AudioProcessor;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
-use numpy::{Ix1, Ix2, PyArray1, PyArray2};
+use numpy::{Ix1, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
-use crate::arrays::{input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
-use crate::direct::vad_params;
+use crate::args;
+use crate::arrays::{audio_input, input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
+use crate::direct::{check_channels, vad_params};
 use crate::errors::PyAudioError;
 use crate::lock;
-
-const AUDIO: &str = "(channels, frames)";
+use audiobench_core::alloc::copied_vec;
 
 /// Take the samples out of an `Arc`, copying only if someone else still holds it.
 fn unwrap_arc<T: Clone>(a: Arc<Vec<T>>) -> Vec<T> {
     Arc::try_unwrap(a).unwrap_or_else(|shared| (*shared).clone())
 }
 
-fn wrap_planar(audio: &Bound<'_, PyAny>, sample_rate: u32) -> PyResult<(AudioData, usize)> {
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+/// Copy planar audio into a node's buffer. `built_for` is the object and channel count of a node
+/// fixed to one count, checked before anything is copied.
+fn wrap_planar(
+    audio: &Bound<'_, PyAny>,
+    sample_rate: u32,
+    built_for: Option<(&str, usize)>,
+) -> PyResult<(AudioData, usize)> {
+    let a = audio_input(audio, "audio")?;
     let (channels, _) = planar_shape(&a);
+    if let Some((object, expected)) = built_for {
+        check_channels(object, expected, channels)?;
+    }
     let s = slice(&a, "audio")?;
-    let buffer = audio.py().detach(|| AudioBuffer::new_f32(s.to_vec()));
+    let copy = audio.py().detach(|| copied_vec("audio", s)).map_err(PyAudioError)?;
+    let buffer = AudioBuffer::new_f32(copy);
     Ok((AudioData::new(buffer, sample_rate, channels), channels))
 }
 
@@ -60,12 +70,14 @@ impl PyFastConvertNode {
             "f32" => {
                 let a = input::<f32, Ix1>(x, "x", "")?;
                 let s = slice(&a, "x")?;
-                py.detach(|| AudioData::new(AudioBuffer::new_f32(s.to_vec()), 0, 1))
+                let copy = py.detach(|| copied_vec("x", s)).map_err(PyAudioError)?;
+                AudioData::new(AudioBuffer::new_f32(copy), 0, 1)
             }
             _ => {
                 let a = input::<i16, Ix1>(x, "x", "")?;
                 let s = slice(&a, "x")?;
-                py.detach(|| AudioData::new(AudioBuffer::new_i16(s.to_vec()), 0, 1))
+                let copy = py.detach(|| copied_vec("x", s)).map_err(PyAudioError)?;
+                AudioData::new(AudioBuffer::new_i16(copy), 0, 1)
             }
         };
         let out = py.detach(|| lock(&self.node).process_audio(data)).map_err(PyAudioError)?;
@@ -88,13 +100,13 @@ pub struct PyFastVadNode {
 impl PyFastVadNode {
     #[new]
     #[pyo3(signature = (sample_rate = 44_100, threshold = 0.02))]
-    fn new(sample_rate: u32, threshold: f32) -> PyResult<Self> {
+    fn new(#[pyo3(from_py_with = args::sample_rate)] sample_rate: u32, threshold: f32) -> PyResult<Self> {
         let node = FastVadNode::new(vad_params(sample_rate, threshold)?).map_err(PyAudioError)?;
         Ok(Self { node: Mutex::new(node), sample_rate })
     }
 
     fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<VadResultPy<'py>> {
-        let (data, _) = wrap_planar(audio, self.sample_rate)?;
+        let (data, _) = wrap_planar(audio, self.sample_rate, None)?;
         let r = py
             .detach(|| {
                 let mut node = lock(&self.node);
@@ -110,19 +122,20 @@ impl PyFastVadNode {
 #[pyclass(module = "audiobench._rust", name = "FastResampleNode", frozen)]
 pub struct PyFastResampleNode {
     node: Mutex<FastResampleNode>,
+    channels: usize,
 }
 
 #[pymethods]
 impl PyFastResampleNode {
     #[new]
     #[pyo3(signature = (preset = "high", channels = 2))]
-    fn new(preset: &str, channels: usize) -> PyResult<Self> {
+    fn new(preset: &str, #[pyo3(from_py_with = args::channels)] channels: usize) -> PyResult<Self> {
         let preset = Preset::parse(preset).map_err(PyAudioError)?;
-        Ok(Self { node: Mutex::new(FastResampleNode::new(preset, channels).map_err(PyAudioError)?) })
+        Ok(Self { node: Mutex::new(FastResampleNode::new(preset, channels).map_err(PyAudioError)?), channels })
     }
 
     fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let (data, channels) = wrap_planar(audio, INPUT_RATE)?;
+        let (data, channels) = wrap_planar(audio, INPUT_RATE, Some(("FastResampleNode", self.channels)))?;
         let out = py.detach(|| lock(&self.node).process_audio(data)).map_err(PyAudioError)?;
         let samples = match out.buffer {
             AudioBuffer::F32(v) => unwrap_arc(v),
@@ -144,19 +157,24 @@ impl PyFastResampleNode {
 pub struct PyFastPipeline {
     pipeline: Mutex<FastPipeline>,
     sample_rate: u32,
+    channels: usize,
 }
 
 #[pymethods]
 impl PyFastPipeline {
     #[new]
     #[pyo3(signature = (channels = 2, sample_rate = 44_100, threshold = 0.02))]
-    fn new(channels: usize, sample_rate: u32, threshold: f32) -> PyResult<Self> {
+    fn new(
+        #[pyo3(from_py_with = args::channels)] channels: usize,
+        #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
+        threshold: f32,
+    ) -> PyResult<Self> {
         let pipeline = FastPipeline::new(channels, vad_params(sample_rate, threshold)?).map_err(PyAudioError)?;
-        Ok(Self { pipeline: Mutex::new(pipeline), sample_rate })
+        Ok(Self { pipeline: Mutex::new(pipeline), sample_rate, channels })
     }
 
     fn process<'py>(&self, py: Python<'py>, audio: &Bound<'py, PyAny>) -> PyResult<PipelineResultPy<'py>> {
-        let (data, channels) = wrap_planar(audio, self.sample_rate)?;
+        let (data, channels) = wrap_planar(audio, self.sample_rate, Some(("FastPipeline", self.channels)))?;
         let (out, vad) = py.detach(|| lock(&self.pipeline).process(data)).map_err(PyAudioError)?;
         let samples = match out.buffer {
             AudioBuffer::I16(v) => unwrap_arc(v),
@@ -183,7 +201,7 @@ pub struct PyAudioProcessor {
 impl PyAudioProcessor {
     #[new]
     #[pyo3(signature = (capacity_per_call = 10_485_760))]
-    fn new(capacity_per_call: usize) -> Self {
+    fn new(#[pyo3(from_py_with = args::capacity_per_call)] capacity_per_call: usize) -> Self {
         Self { inner: AudioProcessor::new(capacity_per_call) }
     }
 

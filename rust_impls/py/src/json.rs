@@ -8,15 +8,14 @@ use std::sync::Mutex;
 use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::resample::Preset;
 use audiobench_core::json::calls::{self, ChunkSession, Samples};
-use numpy::{Ix1, Ix2, PyArray1, PyArray2};
+use numpy::{Ix1, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
-use crate::arrays::{input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
+use crate::args;
+use crate::arrays::{audio_input, input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
 use crate::direct::vad_params;
 use crate::errors::PyAudioError;
 use crate::lock;
-
-const AUDIO: &str = "(channels, frames)";
 
 /// Convert through an `AudioFormatConverter` node.
 #[pyfunction]
@@ -46,10 +45,14 @@ pub fn json_convert<'py>(x: &Bound<'py, PyAny>, variant: &str) -> PyResult<Bound
 /// VAD through a `VoiceActivityDetector` node.
 #[pyfunction]
 #[pyo3(signature = (audio, sample_rate = 44_100, threshold = 0.02))]
-pub fn json_vad<'py>(audio: &Bound<'py, PyAny>, sample_rate: u32, threshold: f32) -> PyResult<VadResultPy<'py>> {
+pub fn json_vad<'py>(
+    audio: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
+    threshold: f32,
+) -> PyResult<VadResultPy<'py>> {
     let py = audio.py();
     let params = vad_params(sample_rate, threshold)?;
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+    let a = audio_input(audio, "audio")?;
     let (channels, _) = planar_shape(&a);
     let s = slice(&a, "audio")?;
     let r = py.detach(|| calls::vad(s, channels, &params)).map_err(PyAudioError)?;
@@ -61,7 +64,7 @@ pub fn json_vad<'py>(audio: &Bound<'py, PyAny>, sample_rate: u32, threshold: f32
 pub fn json_resample<'py>(audio: &Bound<'py, PyAny>, preset: &str) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let py = audio.py();
     let preset = Preset::parse(preset).map_err(PyAudioError)?;
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+    let a = audio_input(audio, "audio")?;
     let (channels, _) = planar_shape(&a);
     let s = slice(&a, "audio")?;
     let out = py.detach(|| calls::resample(s, channels, preset)).map_err(PyAudioError)?;
@@ -73,12 +76,12 @@ pub fn json_resample<'py>(audio: &Bound<'py, PyAny>, preset: &str) -> PyResult<B
 #[pyo3(signature = (audio, sample_rate = 44_100, threshold = 0.02))]
 pub fn json_pipeline<'py>(
     audio: &Bound<'py, PyAny>,
-    sample_rate: u32,
+    #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
     threshold: f32,
 ) -> PyResult<PipelineResultPy<'py>> {
     let py = audio.py();
     let params = vad_params(sample_rate, threshold)?;
-    let a = input::<f32, Ix2>(audio, "audio", AUDIO)?;
+    let a = audio_input(audio, "audio")?;
     let (channels, _) = planar_shape(&a);
     let s = slice(&a, "audio")?;
     let (pcm, vad) = py.detach(|| calls::pipeline(s, channels, &params)).map_err(PyAudioError)?;
@@ -96,7 +99,7 @@ pub struct PyJsonChunkBuffer {
 impl PyJsonChunkBuffer {
     #[new]
     #[pyo3(signature = (capacity_per_call = 10_485_760))]
-    fn new(py: Python<'_>, capacity_per_call: usize) -> PyResult<Self> {
+    fn new(py: Python<'_>, #[pyo3(from_py_with = args::capacity_per_call)] capacity_per_call: usize) -> PyResult<Self> {
         let session = py.detach(|| ChunkSession::new(capacity_per_call)).map_err(PyAudioError)?;
         Ok(Self { session: Mutex::new(session) })
     }

@@ -5,6 +5,7 @@
 //! `JsonChunkBuffer` are `rust-json`. Every kernel runs with the GIL released; every core error
 //! becomes an exception from [`errors`]; inputs are zero-copy read-only numpy views.
 
+mod args;
 mod arrays;
 mod direct;
 mod errors;

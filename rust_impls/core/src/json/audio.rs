@@ -86,16 +86,22 @@ pub struct JsonAudio<T> {
     pub channels: usize,
 }
 
-/// Build the JSON audio object for planar `samples`.
-pub fn to_value<T: JsonSample>(samples: &[T], sample_rate: u32, channels: usize) -> Value {
-    let array: Vec<Value> = samples.iter().map(|&s| s.to_json()).collect();
+/// Build the JSON audio object for planar `samples`; a sample array too large to allocate is
+/// an [`AudioError::Allocation`], not an abort.
+pub fn to_value<T: JsonSample>(samples: &[T], sample_rate: u32, channels: usize) -> Result<Value> {
+    let mut array: Vec<Value> = Vec::new();
+    array.try_reserve_exact(samples.len()).map_err(|_| AudioError::Allocation {
+        name: "JSON samples",
+        bytes: samples.len().saturating_mul(std::mem::size_of::<Value>()),
+    })?;
+    array.extend(samples.iter().map(|&s| s.to_json()));
     let mut obj = Map::with_capacity(5);
     obj.insert("type".into(), Value::from("audio"));
     obj.insert("format".into(), Value::from(T::FORMAT));
     obj.insert("sample_rate".into(), Value::from(sample_rate));
     obj.insert("channels".into(), Value::from(channels));
     obj.insert("samples".into(), Value::Array(array));
-    Value::Object(obj)
+    Ok(Value::Object(obj))
 }
 
 fn bad(node: &'static str, path: impl Into<String>, reason: impl Into<String>) -> AudioError {
@@ -334,9 +340,9 @@ mod tests {
     #[test]
     fn round_trip_is_exact_for_every_format() {
         let f = [0.1f32, -1.0, 1.0, 3.4e38];
-        assert_eq!(from_value::<f32>("t", &to_value(&f, 44_100, 2)).unwrap().samples, f);
+        assert_eq!(from_value::<f32>("t", &to_value(&f, 44_100, 2).unwrap()).unwrap().samples, f);
         let i = [i16::MIN, 0, i16::MAX];
-        assert_eq!(from_value::<i16>("t", &to_value(&i, 16_000, 1)).unwrap().samples, i);
+        assert_eq!(from_value::<i16>("t", &to_value(&i, 16_000, 1).unwrap()).unwrap().samples, i);
     }
 
     #[test]

@@ -66,13 +66,13 @@ fn finish_convert(conversion: Conversion, value: Value) -> Result<Samples> {
 /// Convert float32 samples (`f32_i16` or `f32_i32`).
 pub fn convert_f32(input: &[f32], conversion: Conversion) -> Result<Samples> {
     expect_format(conversion, "f32")?;
-    finish_convert(conversion, audio::to_value(input, 0, 1))
+    finish_convert(conversion, audio::to_value(input, 0, 1)?)
 }
 
 /// Convert int16 samples (`i16_f32` or `i16_i32`).
 pub fn convert_i16(input: &[i16], conversion: Conversion) -> Result<Samples> {
     expect_format(conversion, "i16")?;
-    finish_convert(conversion, audio::to_value(input, 0, 1))
+    finish_convert(conversion, audio::to_value(input, 0, 1)?)
 }
 
 fn expect_format(conversion: Conversion, format: &'static str) -> Result<()> {
@@ -89,20 +89,20 @@ fn expect_format(conversion: Conversion, format: &'static str) -> Result<()> {
 
 /// VAD over planar audio.
 pub fn vad(audio_in: &[f32], channels: usize, params: &VadParams) -> Result<VadResult> {
-    let value = audio::to_value(audio_in, params.sample_rate, channels);
+    let value = audio::to_value(audio_in, params.sample_rate, channels)?;
     vad_report(&run_chain(vec![vad_spec(params)], value)?)
 }
 
 /// Resample planar 44.1 kHz audio.
 pub fn resample(audio_in: &[f32], channels: usize, preset: Preset) -> Result<Vec<f32>> {
-    let value = audio::to_value(audio_in, INPUT_RATE, channels);
+    let value = audio::to_value(audio_in, INPUT_RATE, channels)?;
     let spec = NodeSpec::new("resample", "AudioResampler", json!({"preset": preset.name(), "channels": channels}));
     parse(&run_chain(vec![spec], value)?.output)
 }
 
 /// VAD → resample(high) → f32→i16 as three nodes chained by the executor.
 pub fn pipeline(audio_in: &[f32], channels: usize, params: &VadParams) -> Result<(Vec<i16>, VadResult)> {
-    let value = audio::to_value(audio_in, params.sample_rate, channels);
+    let value = audio::to_value(audio_in, params.sample_rate, channels)?;
     let specs = vec![
         vad_spec(params),
         NodeSpec::new("resample", "AudioResampler", json!({"preset": "high", "channels": channels})),

@@ -107,7 +107,7 @@ mod tests {
             NodeSpec::new("resample", "AudioResampler", json!({"preset": "high", "channels": 2})),
             NodeSpec::new("convert", "AudioFormatConverter", json!({"variant": "f32_i16"})),
         ];
-        let out = run_chain(specs, audio::to_value(&samples, 44_100, 2)).unwrap();
+        let out = run_chain(specs, audio::to_value(&samples, 44_100, 2).unwrap()).unwrap();
         let pcm = audio::from_value::<i16>("test", &out.output).unwrap();
         assert_eq!(pcm.channels, 2);
         assert_eq!(pcm.samples.len(), 2 * crate::direct::resample::output_frames(frames));

@@ -262,16 +262,20 @@ fn deep_values_are_refused_or_ignored_without_overflowing_the_stack() {
 fn huge_sample_arrays() {
     // Valid: a few million samples go through.
     let samples: Vec<f32> = (0..HUGE).map(|i| (i % 100) as f32 / 100.0).collect();
-    let out =
-        no_panic("huge", JsonConvertNode::TYPE, json!({"variant": "f32_i16"}), audio::to_value(&samples, 44_100, 2))
-            .unwrap();
+    let out = no_panic(
+        "huge",
+        JsonConvertNode::TYPE,
+        json!({"variant": "f32_i16"}),
+        audio::to_value(&samples, 44_100, 2).unwrap(),
+    )
+    .unwrap();
     assert_eq!(audio::from_value::<i16>("t", &out[0]).unwrap().samples.len(), HUGE);
     // Invalid at the very end: the index is exact, and no node processes a partial buffer.
     for (node, params, format, rate) in audio_nodes() {
         let mut input = if format == "f32" {
-            audio::to_value(&samples, rate, 1)
+            audio::to_value(&samples, rate, 1).unwrap()
         } else {
-            audio::to_value(&vec![1i16; HUGE], rate, 1)
+            audio::to_value(&vec![1i16; HUGE], rate, 1).unwrap()
         };
         input["samples"][HUGE - 1] = json!("x");
         expect_json_err("huge, last bad", node, params, input, &format!("/samples/{}", HUGE - 1));

@@ -83,19 +83,19 @@ impl NodeExecutor for JsonConvertNode {
         let out = match self.conversion {
             Conversion::F32I16 => {
                 let a = input.audio::<f32>(node)?;
-                audio::to_value(&convert::f32_to_i16(&a.samples)?, a.sample_rate, a.channels)
+                audio::to_value(&convert::f32_to_i16(&a.samples)?, a.sample_rate, a.channels)?
             }
             Conversion::I16F32 => {
                 let a = input.audio::<i16>(node)?;
-                audio::to_value(&convert::i16_to_f32(&a.samples)?, a.sample_rate, a.channels)
+                audio::to_value(&convert::i16_to_f32(&a.samples)?, a.sample_rate, a.channels)?
             }
             Conversion::F32I32 => {
                 let a = input.audio::<f32>(node)?;
-                audio::to_value(&convert::f32_to_i32(&a.samples)?, a.sample_rate, a.channels)
+                audio::to_value(&convert::f32_to_i32(&a.samples)?, a.sample_rate, a.channels)?
             }
             Conversion::I16I32 => {
                 let a = input.audio::<i16>(node)?;
-                audio::to_value(&convert::i16_to_i32(&a.samples)?, a.sample_rate, a.channels)
+                audio::to_value(&convert::i16_to_i32(&a.samples)?, a.sample_rate, a.channels)?
             }
         };
         Ok(vec![out])
@@ -212,7 +212,7 @@ impl NodeExecutor for JsonResampleNode {
             return Err(AudioError::WrongNumberOfChannels { expected: resampler.channels(), actual: a.channels });
         }
         let out = resampler.process(&a.samples)?;
-        Ok(vec![audio::to_value(&out, OUTPUT_RATE, a.channels)])
+        Ok(vec![audio::to_value(&out, OUTPUT_RATE, a.channels)?])
     }
 }
 
@@ -270,7 +270,7 @@ impl NodeExecutor for JsonChunkBufferNode {
             "take" => {
                 let call_id = field_str(node, obj, "call_id")?;
                 let bytes = processor.take(call_id)?;
-                Ok(vec![audio::to_value(&bytes, self.sample_rate, 1)])
+                Ok(vec![audio::to_value(&bytes, self.sample_rate, 1)?])
             }
             "stats" => Ok(vec![json!({"reallocations": processor.reallocations()})]),
             _ => Err(AudioError::Json {
