@@ -1,7 +1,11 @@
 """Atomic file writes: a reader sees the old file or the new one, never half of either.
 
 Every result, table and report goes through here: write to a temporary file in the same
-directory, flush and fsync it, then ``os.replace`` it over the target (atomic on POSIX).
+directory, flush and fsync it, then ``os.replace`` it over the target (atomic on POSIX), then
+fsync the directory so the rename itself survives a power cut.
+
+A writer killed between the two steps (SIGKILL, OOM) leaves its temporary file behind:
+``.<name>.<random>.tmp``. Readers never take such a file for a result (:func:`is_temporary`).
 """
 
 from __future__ import annotations
@@ -12,12 +16,27 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+TEMP_SUFFIX = ".tmp"
+
+
+def is_temporary(path: Path) -> bool:
+    """A writer's temporary file (hidden, ``.tmp``): an unfinished write, never a result."""
+    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
 
 def write_bytes(path: Path | str, data: bytes, *, exclusive: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically; with ``exclusive`` refuse to replace a file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         # mkstemp creates 0600; give the file the permissions an ordinary open() would.
         umask = os.umask(0)
@@ -33,6 +52,7 @@ def write_bytes(path: Path | str, data: bytes, *, exclusive: bool = False) -> Pa
             os.unlink(tmp)
         else:
             os.replace(tmp, target)
+        _fsync_directory(target.parent)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

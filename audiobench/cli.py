@@ -1,7 +1,8 @@
 """The ``audiobench`` command.
 
 Exit codes: 0 success, 1 a check failed (e.g. a parity mismatch in ``smoke``), 2 bad input or
-usage (the message names the offending file or argument).
+usage (the message names the offending file or argument), 130 interrupted (Ctrl-C): nothing
+half-written is left behind, since every result file is written atomically.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,13 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _log(prefix: str) -> Callable[[str], None]:
+    def line(text: str) -> None:
+        print(f"{prefix}: {text}", file=sys.stderr, flush=True)
+
+    return line
+
+
 def _split(value: str | None) -> list[str] | None:
     return [x.strip() for x in value.split(",") if x.strip()] if value else None
 
@@ -103,7 +112,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"audiobench run: {note}", file=sys.stderr)
     settings = SUITES[args.suite].with_budget(args.time_budget, cold_runs=not args.no_cold)
-    doc, path = run_and_save(plans, cat, registry(), settings, progress=sys.stderr.isatty(), runs_dir=args.out_dir)
+    tty = sys.stderr.isatty()
+    log = None if tty else _log("audiobench run")  # a bar on a terminal, a line per case in a log
+    doc, path = run_and_save(plans, cat, registry(), settings, progress=tty, log=log, runs_dir=args.out_dir)
     if args.format == "json":
         print(json.dumps({"run_file": str(path), "run_id": doc["run_id"], "duration_s": doc["duration_s"]}))
     else:
@@ -181,6 +192,13 @@ def _collect(args: argparse.Namespace) -> Path | None:
         return None
 
 
+def _warn_skipped(meta: dict[str, Any]) -> None:
+    """One stderr line per input file the table was made without (the report lists them too)."""
+    for source in meta.get("sources", []):
+        for s in source.get("skipped", []):
+            print(f"audiobench: warning: skipped {s['path']}: {s['problem']}", file=sys.stderr)
+
+
 def cmd_collect(args: argparse.Namespace) -> int:
     path = _collect(args)
     if path is None:
@@ -192,21 +210,34 @@ def cmd_collect(args: argparse.Namespace) -> int:
     for s in meta["sources"]:
         status = "found" if s["found"] else "missing"
         print(f"  {s['source']:<17} {status}: {s.get('rows', 0)} rows. {s.get('note', '')}")
+    _warn_skipped(meta)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from audiobench.collect.schema import ResultsError
+    from audiobench.collect import schema
+    from audiobench.gate.targets import TargetsError
+    from audiobench.gate.targets import load as load_targets
     from audiobench.report import render
 
+    if args.targets is not None:
+        # Named on the command line: a missing or broken file is a mistake to report, not a
+        # section to leave unassessed (the default file only gets a note in the report).
+        try:
+            load_targets(args.targets, args.catalogue)
+        except TargetsError as e:
+            print(f"audiobench report: {e}", file=sys.stderr)
+            return 2
     if not args.no_collect and _collect(args) is None:
         return 2
     try:
-        md, html = render(args.data_dir, args.out_dir, args.targets)
-    except (ResultsError, ValueError) as e:
+        md, html = render(args.data_dir, args.out_dir, args.targets or TARGETS)
+        _, meta = schema.read(args.data_dir)
+    except (schema.ResultsError, ValueError) as e:
         print(f"audiobench report: {e}", file=sys.stderr)
         return 2
     print(f"wrote {md}\n      {html}\n      {args.out_dir / 'figures'}/*.svg")
+    _warn_skipped(meta)
     return 0
 
 
@@ -288,7 +319,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("report", help="collect, then render reports/report.md, .html and figures from the table")
     _result_sources(s)
     s.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where report.md, report.html, figures/ go")
-    s.add_argument("--targets", type=Path, default=TARGETS, help="spec targets to assess (benchmarks/targets.toml)")
+    s.add_argument("--targets", type=Path, help=f"spec targets to assess (default {TARGETS})")
     s.add_argument("--no-collect", action="store_true", help="render the existing results.csv as it is")
     s.set_defaults(func=cmd_report)
 
@@ -300,6 +331,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+INTERRUPTED = 130  # the shell's code for a command ended by SIGINT (128 + 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -307,3 +341,13 @@ def main(argv: list[str] | None = None) -> int:
     except CatalogueError as e:
         print(f"audiobench: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C is a request, not a crash: no traceback. Files are written whole or not at all,
+        # so whatever was written before is intact and nothing of this command is half there.
+        done = (
+            "no run file was written"
+            if args.command == "run"
+            else "files it finished are complete, none is half-written"
+        )
+        print(f"audiobench {args.command}: interrupted; {done}", file=sys.stderr)
+        return INTERRUPTED

@@ -1,4 +1,5 @@
-"""Reading the project's schema-versioned JSON documents (run files, smoke files, ...)."""
+"""Reading JSON result files: the project's schema-versioned documents (run files, profiles,
+counters ...) and other tools' output, with errors that name the file and say what is wrong."""
 
 from __future__ import annotations
 
@@ -7,15 +8,83 @@ from pathlib import Path
 from typing import Any
 
 
+class Unreadable(ValueError):
+    """The file is not a complete JSON document: missing, empty, truncated or corrupt.
+
+    Readers tell such a file (perhaps another tool killed while writing it) from one that
+    parses but is not what it should be; the message starts with the file's path.
+    """
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _cut_short(text: str) -> bool:
+    """Does ``text`` stop inside a string, object or list? Then the write stopped part-way (a
+    file cut short), rather than someone writing invalid JSON."""
+    depth, in_string, escaped = 0, False, False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+    return in_string or depth > 0
+
+
+def _decode_problem(text: str, e: json.JSONDecodeError) -> str:
+    if _cut_short(text):
+        return f"truncated: the JSON stops after {len(text.encode('utf-8'))} bytes, before the document is complete"
+    return str(e)
+
+
+def parse_json(path: Path) -> Any:
+    """Parse ``path`` (NaN allowed: asv writes it); :class:`Unreadable` names the file and the problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Unreadable(path, "no such file") from None
+    except IsADirectoryError:
+        raise Unreadable(path, "a directory, not a file") from None
+    except UnicodeDecodeError as e:
+        raise Unreadable(path, f"not readable JSON: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise Unreadable(path, f"cannot be read ({e.strerror or e})") from None
+    if not text.strip():
+        raise Unreadable(path, "not readable JSON: empty file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise Unreadable(path, f"not readable JSON: {_decode_problem(text, e)}") from None
+
+
+def kind_of(doc: Any) -> str:
+    """How to name a JSON value that is not the object a reader wanted."""
+    names = {list: "a JSON list", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}
+    return names.get(type(doc), "a JSON number")
+
+
 def read_versioned(path: Path, schema: str, error: type[Exception]) -> dict[str, Any]:
     """Load ``path`` and check its ``schema``; raise ``error`` naming the file and the problem."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise error(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise error(f"{path}: not readable JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("schema") != schema:
-        found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
+        doc = parse_json(path)
+    except Unreadable as e:
+        raise error(str(e)) from None
+    if not isinstance(doc, dict):
+        raise error(f"{path}: {kind_of(doc)}, not an object (expected a document of schema {schema!r})")
+    found = doc.get("schema")
+    if found is None:
+        raise error(f"{path}: no 'schema' field (expected {schema!r})")
+    if found != schema:
         raise error(f"{path}: schema {found!r}, expected {schema!r}")
     return doc

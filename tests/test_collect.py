@@ -283,6 +283,18 @@ def test_foreign_files_in_tool_directories_are_refused(tmp_path: Path) -> None:
     with pytest.raises(CollectError, match=re.escape("deadbeef-env.json: not an asv results file")):
         asv.read(tmp_path / "asv")
     shutil.copytree(CRITERION, tmp_path / "criterion")
-    (tmp_path / "criterion" / "convert_f32_i16" / "rust-fast" / "1M" / "new" / "estimates.json").write_text("{")
-    with pytest.raises(CollectError, match=re.escape("rust-fast/1M/new/estimates.json")):
+    estimates = tmp_path / "criterion" / "convert_f32_i16" / "rust-fast" / "1M" / "new" / "estimates.json"
+    estimates.write_text(json.dumps([load(estimates)]))
+    with pytest.raises(CollectError, match=re.escape("rust-fast/1M/new/estimates.json: a JSON list")):
         criterion.read(tmp_path / "criterion")
+
+
+def test_a_half_written_criterion_estimate_is_skipped_and_listed(tmp_path: Path) -> None:
+    """criterion writes in place: a bench stopped part-way costs that benchmark, not the report."""
+    shutil.copytree(CRITERION, tmp_path / "criterion")
+    estimates = tmp_path / "criterion" / "convert_f32_i16" / "rust-fast" / "1M" / "new" / "estimates.json"
+    estimates.write_bytes(estimates.read_bytes()[:100])
+    result = criterion.collect(tmp_path / "criterion")
+    assert {r["tier"] for r in result.rows} == {"rust-json", "rust-direct", "limit:memcpy", "limit:read"}
+    [skipped] = result.summary()["skipped"]
+    assert skipped["path"] == str(estimates) and "truncated" in skipped["problem"]

@@ -404,8 +404,9 @@ def test_bad_profile_baseline_and_targets_exit_2(dirs: dict[str, Path], capsys: 
     cb.write_text('{"schema": "audiobench.counters/1", "facts": {}, "entries": [{"op": "convert"}]}', encoding="utf-8")
     code, _, err = run_gate(capsys, gate(dirs, "--counter-baseline", str(cb), counters_on=True))
     assert code == 2 and str(cb) in err and "entries[0]" in err
-    code, _, err = run_gate(capsys, gate(dirs, "--counter-baseline", str(dirs["baselines"] / "missing.json")))
-    assert code == 0  # counters not selected: the missing file is never read
+    missing = dirs["baselines"] / "missing.json"
+    code, _, err = run_gate(capsys, gate(dirs, "--counter-baseline", str(missing)))
+    assert code == 2 and str(missing) in err  # named on the command line: checked even when counters are not
     targets = dirs["baselines"] / "targets.toml"
     targets.write_text(TARGETS.read_text(encoding="utf-8").replace("min_effect = 0.30", "min_effect = -1"))
     code, _, err = run_gate(capsys, gate(dirs, "--targets", str(targets)))

@@ -7,6 +7,14 @@ Trailing columns may be left out. ``benchmarks.json`` beside the machine directo
 benchmark's type and parameter names. A skipped or failed combination is null or NaN and gives
 no row. The file's ``date`` is the commit's date, not the run's: rows are stamped with each
 benchmark's ``started_at`` instead.
+
+asv writes its files in place, so an interrupted ``asv run`` can leave one empty or cut short:
+that file is skipped and listed. Results are filed per machine, under a directory named after
+the machine, beside that machine's ``machine.json``; a results file measured on another machine
+(its ``params`` name another machine or other hardware than the directory's ``machine.json``),
+or a directory whose ``machine.json`` names another machine, was copied in from elsewhere. Its
+numbers are real but do not belong in this machine's history: skipped and listed too. A file
+that parses but is not asv's results format of the version read here stops the command.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from audiobench.collect.common import (
     Collected,
     CollectError,
     Row,
+    UnreadableFile,
+    checked_numbers,
     iso_from_epoch_ms,
     load_json,
     number,
@@ -30,12 +40,17 @@ from audiobench.collect.common import (
 )
 from audiobench.collect.names import size_label, unrepr
 from audiobench.collect.schema import frame
+from audiobench.documents import kind_of
 
 SOURCE = "asv"
 MISSING = "no asv results in {dir}; run `make asv`"
 RESULTS_VERSION = 2
 BENCHMARKS = "benchmarks.json"
 MACHINE = "machine.json"
+INTERRUPTED = "asv stopped while writing it? run `make asv` again"
+# What identifies the machine that measured: the name asv files it under, and its hardware.
+# (os and ram are left out: a kernel update or a resized VM keeps the machine's history.)
+_IDENTITY = ("machine", "arch", "cpu", "num_cpu")
 
 # asv benchmark type → (metric, unit). track benchmarks are mapped by name (_TRACKS).
 _TYPES = {"time": ("time", "s"), "peakmemory": ("peak_memory", "bytes")}
@@ -108,10 +123,17 @@ def _benchmark_rows(base: Row, name: str, meta: dict[str, Any], entry: dict[str,
 
 def rows(path: Path, benchmarks: dict[str, Any]) -> tuple[list[Row], list[str]]:
     """One asv results file → its rows (``benchmarks`` is the parsed ``benchmarks.json``)."""
-    doc = load_json(path)
-    if not isinstance(doc, dict) or "result_columns" not in doc or doc.get("version") != RESULTS_VERSION:
-        version = doc.get("version") if isinstance(doc, dict) else None
-        raise CollectError(f"{path}: not an asv results file of format version {RESULTS_VERSION} (found {version!r})")
+    return document_rows(path, load_json(path), benchmarks)
+
+
+def document_rows(path: Path, doc: Any, benchmarks: dict[str, Any]) -> tuple[list[Row], list[str]]:
+    """:func:`rows` of a results file already parsed from ``path``."""
+    if not isinstance(doc, dict):
+        raise CollectError(f"{path}: {kind_of(doc)}, not an asv results file (an object)")
+    if "result_columns" not in doc or doc.get("version") != RESULTS_VERSION:
+        raise CollectError(
+            f"{path}: not an asv results file of format version {RESULTS_VERSION} (found {doc.get('version')!r})"
+        )
     out: list[Row] = []
     unknown: list[str] = []
     with reading(path):
@@ -134,11 +156,75 @@ def rows(path: Path, benchmarks: dict[str, Any]) -> tuple[list[Row], list[str]]:
             started = entry.get("started_at") or commit_date
             out += _benchmark_rows({**base, "timestamp": iso_from_epoch_ms(started)}, name, meta, entry)
     notes = [f"{path.name}: skipped benchmarks outside the suite: {', '.join(unknown)}"] if unknown else []
-    return out, notes
+    return checked_numbers(path, out), notes
 
 
 def _results_files(results_dir: Path) -> list[Path]:
     return sorted(p for p in results_dir.glob("*/*.json") if p.name != MACHINE and not p.name.startswith("."))
+
+
+class ForeignMachine(CollectError):
+    """A machine directory whose ``machine.json`` describes another machine (copied in)."""
+
+
+def _identity(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: info[k] for k in _IDENTITY if k in info}
+
+
+def _machine(directory: Path) -> dict[str, Any]:
+    """The machine a results directory belongs to: its ``machine.json`` if there is one (asv
+    writes it), else just the directory's name. One naming another machine raises
+    :class:`ForeignMachine`; an unreadable one :class:`UnreadableFile`."""
+    path = directory / MACHINE
+    if not path.is_file():
+        return {"machine": directory.name}
+    info = load_json(path)
+    if not isinstance(info, dict):
+        raise CollectError(f"{path}: {kind_of(info)}, not asv's machine description (an object)")
+    if info.get("machine") != directory.name:
+        raise ForeignMachine(f"{path}: names machine {info.get('machine')!r} but is in the directory {directory.name}/")
+    return info
+
+
+def _foreign(path: Path, doc: Any, machine: dict[str, Any]) -> str | None:
+    """Why the results ``doc`` read from ``path`` was measured on another machine than its
+    directory's, or None."""
+    params = doc.get("params") if isinstance(doc, dict) else None
+    if not isinstance(params, dict):
+        return None  # not a results file at all: document_rows says so
+    mine, theirs = _identity(machine), _identity(params)
+    diff = [f"{k} {theirs[k]!r} (directory's: {mine[k]!r})" for k in mine if k in theirs and theirs[k] != mine[k]]
+    if not diff:
+        return None
+    return f"measured on another machine than {path.parent.name}/: {', '.join(diff)}; skipped (copied from elsewhere?)"
+
+
+def _collect_machine(result: Collected, directory: Path, files: list[Path], benchmarks: dict[str, Any]) -> None:
+    """The results ``files`` of one machine ``directory`` into ``result``, skipping what does not belong."""
+    machine_path = directory / MACHINE
+    try:
+        machine = _machine(directory)
+    except UnreadableFile as e:
+        result.skip(e.path, f"{e.problem}; its {len(files)} results files skipped ({INTERRUPTED})")
+        return
+    except ForeignMachine as e:
+        problem = str(e).removeprefix(f"{machine_path}: ")
+        result.skip(machine_path, f"{problem}; its {len(files)} results files skipped (copied from elsewhere?)")
+        return
+    for path in files:
+        try:
+            doc = load_json(path)
+        except UnreadableFile as e:
+            result.skip(e.path, f"{e.problem}; skipped ({INTERRUPTED})")
+            continue
+        foreign = _foreign(path, doc, machine)
+        if foreign is not None:
+            result.skip(path, foreign)
+            continue
+        r, notes = document_rows(path, doc, benchmarks)
+        result.rows += r
+        result.notes += notes
+        result.files += 1
 
 
 def collect(results_dir: Path) -> Collected:
@@ -150,14 +236,16 @@ def collect(results_dir: Path) -> Collected:
     bench_path = results_dir / BENCHMARKS
     if not bench_path.is_file():
         raise CollectError(f"{bench_path}: missing beside {len(files)} asv results files; run `asv run` again")
-    benchmarks = load_json(bench_path)
+    try:
+        benchmarks = load_json(bench_path)
+    except UnreadableFile as e:
+        # Without it no result can be interpreted; the rest of the report still can be made.
+        result.skip(e.path, f"{e.problem}; all {len(files)} asv results files skipped ({INTERRUPTED})")
+        return result
     if not isinstance(benchmarks, dict):
         raise CollectError(f"{bench_path}: not an asv benchmarks.json (a {type(benchmarks).__name__})")
-    for path in files:
-        r, notes = rows(path, benchmarks)
-        result.rows += r
-        result.notes += notes
-    result.files = len(files)
+    for directory in sorted({p.parent for p in files}):
+        _collect_machine(result, directory, [p for p in files if p.parent == directory], benchmarks)
     return result
 
 

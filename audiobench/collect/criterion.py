@@ -8,6 +8,11 @@ previous one in ``base/``). The directory names are sanitised (``limit:read`` be
 
 criterion records neither the commit nor the machine, so those stay missing; the timestamp is
 when criterion wrote the estimates.
+
+criterion writes these files in place, one after another, so a bench stopped part-way leaves a
+``new/`` directory with a file missing, empty or cut short. That benchmark is skipped and
+listed; the others still make a report. A file that parses but is not criterion's (wrong keys,
+wrong types) stops the command.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from audiobench.collect.common import (
     Collected,
     CollectError,
     Row,
+    UnreadableFile,
+    checked_numbers,
     iso_from_mtime,
     load_json,
     number,
@@ -29,12 +36,14 @@ from audiobench.collect.common import (
 )
 from audiobench.collect.names import size_label
 from audiobench.collect.schema import frame
+from audiobench.documents import kind_of
 
 SOURCE = "criterion"
 RUN_ID = "criterion"
 MISSING = "no criterion results in {dir}; run `make criterion-quick` (or `make criterion`)"
 SIDECAR = "audiobench-inputs.json"
 SIDECAR_SCHEMA = "audiobench.criterion-inputs/1"
+INTERRUPTED = "criterion stopped while writing it? run the bench again"
 NS = 1e-9
 
 # estimates.json field → statistic. slope exists only in linear sampling mode.
@@ -50,14 +59,18 @@ Checksums = dict[tuple[str, str, str], str | None]
 
 
 def _checksums(criterion_dir: Path) -> Checksums | None:
-    """(group, function, parameter) → input checksum, from the bench's sidecar; None if absent."""
+    """(group, function, parameter) → input checksum, from the bench's sidecar; None if absent.
+
+    An unreadable sidecar (the bench writes it in place) raises :class:`UnreadableFile`.
+    """
     path = criterion_dir / SIDECAR
     if not path.is_file():
         return None
     doc = load_json(path)
-    if not isinstance(doc, dict) or doc.get("schema") != SIDECAR_SCHEMA:
-        found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-        raise CollectError(f"{path}: schema {found!r}, expected {SIDECAR_SCHEMA!r}")
+    if not isinstance(doc, dict):
+        raise CollectError(f"{path}: {kind_of(doc)}, not an object (expected a document of schema {SIDECAR_SCHEMA!r})")
+    if doc.get("schema") != SIDECAR_SCHEMA:
+        raise CollectError(f"{path}: schema {doc.get('schema')!r}, expected {SIDECAR_SCHEMA!r}")
     with reading(path):
         return {(b["group"], b["function"], b["parameter"]): text(b["checksum"]) for b in doc["benchmarks"]}
 
@@ -67,12 +80,17 @@ def _benchmark_rows(new: Path, checksums: Checksums) -> list[Row] | None:
     bench_path, estimates_path, sample_path = (new / f for f in ("benchmark.json", "estimates.json", "sample.json"))
     bench: dict[str, Any] = load_json(bench_path)
     with reading(bench_path):
+        if not isinstance(bench, dict):
+            raise CollectError(f"{bench_path}: {kind_of(bench)}, not criterion's benchmark object")
         group, function, value = bench["group_id"], bench["function_id"], bench["value_str"]
     if "/" not in str(group) or value is None:
         return None
     op, variant = str(group).split("/", 1)
     estimates: dict[str, Any] = load_json(estimates_path)
     sample: dict[str, Any] = load_json(sample_path)
+    for path, doc in ((estimates_path, estimates), (sample_path, sample)):
+        if not isinstance(doc, dict):
+            raise CollectError(f"{path}: {kind_of(doc)}, not an object")
     with reading(sample_path):
         n = len(sample["times"])
     key: Row = {
@@ -108,7 +126,7 @@ def _benchmark_rows(new: Path, checksums: Checksums) -> list[Row] | None:
                     "n": n,
                 }
             )
-    return out
+    return checked_numbers(estimates_path, out)
 
 
 def collect(criterion_dir: Path) -> Collected:
@@ -116,13 +134,23 @@ def collect(criterion_dir: Path) -> Collected:
     result = Collected(SOURCE, MISSING.format(dir=criterion_dir))
     if not criterion_dir.is_dir():
         return result
-    checksums = _checksums(criterion_dir)
-    if checksums is None:
-        result.notes.append(f"no {SIDECAR}: input checksums unknown")
+    try:
+        checksums = _checksums(criterion_dir)
+    except UnreadableFile as e:
+        checksums = None
+        result.skip(e.path, f"{e.problem}; input checksums unknown ({INTERRUPTED})")
+    else:
+        if checksums is None:
+            result.notes.append(f"no {SIDECAR}: input checksums unknown")
     benches = sorted(p.parent for p in criterion_dir.rglob("benchmark.json") if p.parent.name == "new")
     foreign = 0
     for new in benches:
-        r = _benchmark_rows(new, checksums or {})
+        try:
+            r = _benchmark_rows(new, checksums or {})
+        except UnreadableFile as e:
+            benchmark = new.parent.relative_to(criterion_dir)
+            result.skip(e.path, f"{e.problem}; benchmark {benchmark} skipped ({INTERRUPTED})")
+            continue
         if r is None:
             foreign += 1
         else:

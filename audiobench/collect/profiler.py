@@ -193,4 +193,5 @@ def collect(profiles_dir: Path) -> Collected:
     """Every profile file in ``profiles_dir``."""
     result = Collected(SOURCE, MISSING.format(dir=profiles_dir))
     result.add_files(result_files(profiles_dir), rows)
+    result.note_unfinished_writes(profiles_dir)
     return result

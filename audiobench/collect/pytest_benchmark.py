@@ -35,6 +35,8 @@ from audiobench.stats import CONFIDENCE
 SOURCE = "pytest-benchmark"
 PATTERN = "pytest-benchmark*.json"
 MISSING = "no {pattern} in {dir}; run `make pytest-bench`"
+# pytest-benchmark writes its JSON in place at the end of the session.
+INTERRUPTED = "pytest-benchmark stopped while writing it? run `make pytest-bench` again"
 
 # stats field → statistic; the median is written separately with its CI.
 _STATISTICS = {"mean": "mean", "min": "min", "max": "max", "stddev": "std", "iqr": "iqr", "q1": "p25", "q3": "p75"}
@@ -130,5 +132,5 @@ def read(path: Path) -> pd.DataFrame:
 def collect(data_dir: Path) -> Collected:
     """Every ``pytest-benchmark*.json`` in ``data_dir``."""
     result = Collected(SOURCE, MISSING.format(pattern=PATTERN, dir=data_dir))
-    result.add_files(result_files(data_dir, PATTERN), rows)
+    result.add_files_skipping_unreadable(result_files(data_dir, PATTERN), rows, INTERRUPTED)
     return result

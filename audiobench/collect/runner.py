@@ -16,6 +16,7 @@ import pandas as pd
 
 from audiobench.collect.common import (
     Collected,
+    CollectError,
     Row,
     dirty_note,
     iso_from_text,
@@ -129,7 +130,11 @@ def _cold_rows(base: Row, cold: dict[str, Any]) -> list[Row]:
 
 def rows(path: Path) -> tuple[list[Row], list[str]]:
     """One run file → its rows, and notes for the summary (failed cold runs, parity failures)."""
-    doc = load_document(path, runfile.SCHEMA)
+    return document_rows(path, load_document(path, runfile.SCHEMA))
+
+
+def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]]:
+    """:func:`rows` of a run document already loaded from ``path``."""
     out: list[Row] = []
     notes: list[str] = []
     with reading(path):
@@ -176,21 +181,31 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def collect(runs_dir: Path) -> Collected:
-    """Every run file in ``runs_dir`` (none is not an error: the source is reported missing)."""
+    """Every run file in ``runs_dir`` (none is not an error: the source is reported missing).
+
+    Two files with one run id (a copied file) are refused: their rows would merge into one run,
+    and which of them the report's "newest run" means could not be told.
+    """
     result = Collected(SOURCE, MISSING.format(dir=runs_dir))
-    newest: tuple[str, Path] | None = None
+    newest: tuple[str, Path, dict[str, Any]] | None = None
+    seen: dict[str, Path] = {}
 
     def rows_noting_newest(path: Path) -> tuple[list[Row], list[str]]:
         nonlocal newest
-        r, notes = rows(path)
+        doc = load_document(path, runfile.SCHEMA)
+        r, notes = document_rows(path, doc)
+        run_id = str(doc["run_id"])
+        if run_id in seen:
+            raise CollectError(f"{path}: run id {run_id!r} is also the run id of {seen[run_id]} (a copied run file?)")
+        seen[run_id] = path
         if r and (newest is None or r[0]["timestamp"] > newest[0]):
-            newest = (r[0]["timestamp"], path)
+            newest = (r[0]["timestamp"], path, doc)
         return r, notes
 
     result.add_files(result_files(runs_dir), rows_noting_newest)
+    result.note_unfinished_writes(runs_dir)
     if newest is not None:
-        doc = load_document(newest[1], runfile.SCHEMA)
-        with reading(newest[1]):
-            keys = ("run_id", "suite", "environment", "settings", "allocation_policy")
-            result.context = {k: doc[k] for k in keys}
+        _, path, doc = newest
+        with reading(path):
+            result.context = {k: doc[k] for k in ("run_id", "suite", "environment", "settings", "allocation_policy")}
     return result

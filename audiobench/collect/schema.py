@@ -6,18 +6,21 @@ tool reported; the catalogue's per-operation units (ms per second of audio, µs 
 are separate ``unit_time`` rows computed by the runner, never re-derived here.
 
 The table is written as ``results.csv`` beside ``results.meta.json``, which carries the schema
-version, the column descriptions and which sources were found or missing.
+version, the column descriptions, which sources were found or missing, the input files skipped,
+and the CSV's size and checksum: each file is written atomically, but the pair is two writes,
+and a collect stopped between them must not pass an older description off as the new table's.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from audiobench.atomic import write_json, write_text
+from audiobench.documents import Unreadable, kind_of, parse_json
 
 SCHEMA = "audiobench.results/1"
 
@@ -100,10 +103,12 @@ def write(df: pd.DataFrame, data_dir: Path, sources: list[dict[str, Any]]) -> tu
     """Write ``results.csv`` and ``results.meta.json`` atomically (the table first)."""
     if list(df.columns) != list(COLUMNS):
         raise ResultsError(f"columns {list(df.columns)} are not the schema's")
-    csv = write_text(data_dir / "results.csv", df.to_csv(index=False))
+    text = df.to_csv(index=False)
+    csv = write_text(data_dir / "results.csv", text)
     meta = {
         "schema": SCHEMA,
         "rows": len(df),
+        "csv_sha256": _sha256(text.encode("utf-8")),
         "columns": {name: {"dtype": dtype, "description": desc} for name, (dtype, desc) in COLUMNS.items()},
         "metrics": METRICS,
         "sources": sources,
@@ -111,17 +116,32 @@ def write(df: pd.DataFrame, data_dir: Path, sources: list[dict[str, Any]]) -> tu
     return csv, write_json(data_dir / "results.meta.json", meta)
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def read(data_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read the table and its metadata back, refusing another schema."""
+    """Read the table and its metadata back, refusing another schema or a table the metadata
+    does not describe."""
     meta_path = data_dir / "results.meta.json"
     try:
-        meta = json.loads(meta_path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise ResultsError(f"{meta_path}: {e}") from e
-    if not isinstance(meta, dict) or meta.get("schema") != SCHEMA:
-        got = meta.get("schema") if isinstance(meta, dict) else None
-        raise ResultsError(f"{meta_path}: schema {got!r}, expected {SCHEMA!r}")
+        meta = parse_json(meta_path)
+    except Unreadable as e:
+        raise ResultsError(f"{e}; run `audiobench collect`") from None
+    if not isinstance(meta, dict):
+        raise ResultsError(f"{meta_path}: {kind_of(meta)}, not an object (expected a document of schema {SCHEMA!r})")
+    if meta.get("schema") != SCHEMA:
+        raise ResultsError(f"{meta_path}: schema {meta.get('schema')!r}, expected {SCHEMA!r}")
     csv_path = data_dir / "results.csv"
+    try:
+        raw = csv_path.read_bytes()
+    except OSError as e:
+        raise ResultsError(f"{csv_path}: cannot be read ({e.strerror or e}); run `audiobench collect`") from None
+    if meta.get("csv_sha256") != _sha256(raw):
+        raise ResultsError(
+            f"{csv_path}: not the table {meta_path.name} describes (checksum differs: changed, cut short, or "
+            "written by another collect); run `audiobench collect`"
+        )
     try:
         df = pd.read_csv(csv_path, dtype={k: v for k, (v, _) in COLUMNS.items()}, keep_default_na=False, na_values=[""])
     except (OSError, ValueError) as e:

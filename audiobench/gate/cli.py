@@ -118,18 +118,47 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _named_files_exist(args: argparse.Namespace) -> None:
+    """Every file named on the command line exists, whether or not the chosen checks read it: a
+    mistyped path is a mistake to report, not a check to skip quietly."""
+    for option, path in (("--counter-baseline", args.counter_baseline), ("--profile", args.profile)):
+        if path is not None and not path.is_file():
+            raise inputs.InputError(f"{path}: no such file ({option})")
+
+
+def _runs(args: argparse.Namespace, kinds: set[str]) -> tuple[inputs.Loaded, inputs.Loaded | None]:
+    """The run to judge and its wall-time baseline (None: not evaluated)."""
+    picks_run = args.run is None
+    picks_baseline = "wall_time" in kinds and args.baseline is None
+    # Picking from the directory means reading all of it (see inputs.read_runs_dir).
+    runs = inputs.read_runs_dir(args.runs_dir) if picks_run or picks_baseline else []
+    if picks_run:
+        if not runs:
+            raise inputs.InputError(f"{args.runs_dir}: no run files (run `audiobench run` first, or pass --run)")
+        run = runs[-1]
+    else:
+        run = inputs.read_run(inputs.resolve_run(args.run, args.runs_dir))
+    baseline_path = None if args.baseline is None else inputs.resolve_run(args.baseline, args.runs_dir)
+    if "wall_time" not in kinds:
+        return run, None
+    if baseline_path is None:
+        return run, inputs.find_baseline_run(run, runs)
+    baseline = inputs.read_run(baseline_path)
+    if baseline.doc["run_id"] == run.doc["run_id"]:
+        if baseline.path.resolve() == run.path.resolve():
+            raise inputs.InputError(f"{baseline.path}: the baseline is the run itself")
+        raise inputs.InputError(
+            f"{baseline.path}: the baseline has the run id of the run, {run.path} ({run.doc['run_id']!r}): "
+            "the same run copied?"
+        )
+    return run, baseline
+
+
 def _evaluate(args: argparse.Namespace) -> tuple[summary.Context, chk.Findings]:
     targets = load_targets(args.targets, getattr(args, "catalogue", None))
     kinds = _kinds(args.checks)
-    run = inputs.read_run(inputs.resolve_run(args.run, args.runs_dir))
-    baseline = None
-    if "wall_time" in kinds:
-        if args.baseline is not None:
-            baseline = inputs.read_run(inputs.resolve_run(args.baseline, args.runs_dir))
-            if baseline.doc["run_id"] == run.doc["run_id"]:
-                raise inputs.InputError(f"{baseline.path}: the baseline is the run itself")
-        elif args.runs_dir.is_dir():
-            baseline = inputs.find_baseline_run(run, args.runs_dir)
+    _named_files_exist(args)
+    run, baseline = _runs(args, kinds)
     f = chk.run_checks(run, baseline, targets, kinds)
     remeasured: dict[str, int] = {}
     budget = targets.remeasure.budget_s if args.remeasure_budget is None else args.remeasure_budget

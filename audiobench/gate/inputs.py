@@ -123,11 +123,30 @@ def resolve_run(spec: str | None, runs_dir: Path) -> Path:
         return files[-1]
     p = Path(spec)
     if p.suffix == ".json" or p.exists():
+        if not p.is_file():
+            raise InputError(f"{p}: no such run file")
         return p
     candidate = runs_dir / f"{spec}.json"
     if not candidate.exists():
         raise InputError(f"{candidate}: no such run (--run/--baseline take a run id or a path)")
     return candidate
+
+
+def read_runs_dir(runs_dir: Path) -> list[Loaded]:
+    """Every run file in ``runs_dir``, oldest name first, each read and checked.
+
+    The gate reads them all whenever it picks the run or the baseline itself: a file it cannot
+    read might have been the one to pick (its suite, machine and id are inside it), and two files
+    with one run id (a copied file) leave "that run" ambiguous. Either is an :class:`InputError`.
+    """
+    runs = [read_run(p) for p in _files(runs_dir)]
+    seen: dict[str, Path] = {}
+    for run in runs:
+        run_id = run.doc["run_id"]
+        if run_id in seen:
+            raise InputError(f"{run.path}: run id {run_id!r} is also the run id of {seen[run_id]} (a copied run file?)")
+        seen[run_id] = run.path
+    return runs
 
 
 def machine(env: dict[str, Any]) -> dict[str, Any]:
@@ -165,19 +184,13 @@ def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     return [f"{k} {a.get(k)!r} ≠ {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
-def find_baseline_run(current: Loaded, runs_dir: Path) -> Loaded | None:
-    """The newest run older than ``current`` with the same suite and machine fingerprint.
-
-    Candidates are read newest first; an unreadable one is an error rather than skipped, since
-    silently falling back to an older baseline would change what the gate compares against.
-    """
+def find_baseline_run(current: Loaded, runs: list[Loaded]) -> Loaded | None:
+    """The newest run older than ``current`` with the same suite and machine fingerprint, among
+    ``runs`` (:func:`read_runs_dir`: every one read, so none unreadable is passed over)."""
     me = machine(current.doc["environment"])
     run_id = current.doc["run_id"]
-    for path in reversed(_files(runs_dir)):
-        if path.resolve() == current.path.resolve() or path.stem >= run_id:
-            continue
-        cand = read_run(path)
-        if cand.doc["run_id"] >= run_id:
+    for cand in reversed(runs):
+        if cand.path.resolve() == current.path.resolve() or cand.doc["run_id"] >= run_id:
             continue
         if cand.doc["suite"] == current.doc["suite"] and machine(cand.doc["environment"]) == me:
             return cand

@@ -71,8 +71,10 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
         method.section(df, meta),
     ]
     found = [s["source"] for s in meta.get("sources", []) if s.get("found")]
+    left_out = method.skipped(meta.get("sources", []))
+    skipped = f" {len(left_out)} input files skipped: see Skipped inputs under Methodology." if left_out else ""
     headline = [
-        f"Generated from `results.csv` ({len(df)} rows; sources found: {', '.join(found) or 'none'}).",
+        f"Generated from `results.csv` ({len(df)} rows; sources found: {', '.join(found) or 'none'}).{skipped}",
         assessment.headline,
     ]
     return headline, sections

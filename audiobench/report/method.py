@@ -26,6 +26,24 @@ def _environment(env: dict[str, Any]) -> Table:
     return Table(["fact", "value"], rows, title="Environment of the newest runner run")
 
 
+def skipped(sources: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(source, file, problem) of every input file the table was made without."""
+    return [(str(s["source"]), str(k["path"]), str(k["problem"])) for s in sources for k in s.get("skipped", [])]
+
+
+def skipped_inputs(sources: list[dict[str, Any]]) -> Table | Para:
+    """The files left out of this report and why: a partial report must say what it is missing."""
+    rows = skipped(sources)
+    if not rows:
+        return Para("Skipped inputs: none; every result file found was read.")
+    return Table(
+        ["source", "file", "problem"],
+        [list(r) for r in rows],
+        title="Skipped inputs",
+        note="These files were left out (each is also warned about on stderr); the rest of their source is reported.",
+    )
+
+
 def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
     sec = Section("method", "Methodology and environment")
     runner: dict[str, Any] = next(
@@ -69,6 +87,7 @@ def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
             title="Sources",
         )
     )
+    sec.add(skipped_inputs(sources))
     sums = df.dropna(subset=["input_checksum"]).drop_duplicates(["operation", "variant", "size", "input_checksum"])
     rows = sorted(
         (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -192,9 +193,18 @@ def _cold_targets(plans: list[CasePlan]) -> list[tuple[CasePlan, Row]]:
 
 
 def execute(
-    plans: list[CasePlan], cat: Catalogue, reg: Registry, settings: Settings, *, progress: bool = True
+    plans: list[CasePlan],
+    cat: Catalogue,
+    reg: Registry,
+    settings: Settings,
+    *,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Measure every case; return the run document (not yet written)."""
+    """Measure every case; return the run document (not yet written).
+
+    ``progress`` draws a bar (on a terminal); ``log`` gets one line per case instead, for logs.
+    """
     started = datetime.now(UTC)
     t_start = time.perf_counter()
     env = fingerprint()
@@ -216,12 +226,16 @@ def execute(
             def on_round(done: int, total: int, label: str = label) -> None:
                 bar.update(task, description=f"{label}: round {done}/{total}")
 
+            if log is not None:
+                log(f"case {i + 1}/{len(plans)}: {label}")
             budget = _case_budget(deadline, len(plans) - i)
             cases.append(_measure_case(plan, reg, settings, budget, seed=cat.seed + i, on_round=on_round))
             bar.advance(task)
         colds = []
         for plan, row in cold_targets:
             bar.update(task, description=f"cold: {plan.op} {row.name}")
+            if log is not None:
+                log(f"cold first call: {plan.op} {row.name}")
             spec = cat.operation(plan.op)
             colds.append(cold.measure(plan.op, plan.variant, row.name, plan.size, cat.seed, spec.signal).as_dict())
             bar.advance(task)
@@ -264,7 +278,8 @@ def run_and_save(
     settings: Settings,
     *,
     progress: bool = True,
+    log: Callable[[str], None] | None = None,
     runs_dir: Any = runfile.RUNS_DIR,
 ) -> tuple[dict[str, Any], Any]:
-    doc = execute(plans, cat, reg, settings, progress=progress)
+    doc = execute(plans, cat, reg, settings, progress=progress, log=log)
     return doc, runfile.write(doc, runs_dir)

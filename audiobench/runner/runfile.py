@@ -2,7 +2,8 @@
 
 ``reports/data/runs/<UTC timestamp>-<commit>.json``. A run never overwrites an earlier one:
 the file is created with an exclusive link (see :mod:`audiobench.atomic`), and a name already
-taken gets a numeric suffix.
+taken gets a numeric suffix, in the run id as well. Nothing is written until the run is over:
+an interrupted run leaves no run file (at most a hidden temporary one, which no reader takes).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from audiobench.atomic import write_json_new
+from audiobench.atomic import write_json
 from audiobench.documents import read_versioned
 
 SCHEMA = "audiobench.run/1"
@@ -28,12 +29,22 @@ def new_run_id(commit: str, when: datetime | None = None) -> str:
 
 
 def write(doc: dict[str, Any], runs_dir: Path = RUNS_DIR) -> Path:
-    """Write ``doc`` as a new run file; returns its path."""
+    """Write ``doc`` as a new run file named after its run id; returns its path.
+
+    Two runs started in the same second of the same commit would share an id: the second gets
+    ``<id>-1`` (``-2`` ...) as its id *and* its file name, so no two run files ever carry one
+    run id (the report and the gate refuse such a pair as a copied file).
+    """
     base = doc["run_id"]
-    try:
-        return write_json_new(runs_dir, base, doc)
-    except FileExistsError as e:
-        raise RunFileError(str(e)) from e
+    for attempt in range(1000):
+        run_id = base if attempt == 0 else f"{base}-{attempt}"
+        try:
+            path = write_json(runs_dir / f"{run_id}.json", {**doc, "run_id": run_id}, exclusive=True)
+        except FileExistsError:
+            continue
+        doc["run_id"] = run_id  # the caller reports the id the file carries
+        return path
+    raise RunFileError(f"{runs_dir}: no free file name for run {base}")
 
 
 def read(path: Path) -> dict[str, Any]:
