@@ -98,9 +98,11 @@ asv: build ## asv on the working .venv for the current commit (results in .asv/r
 asv-publish: ## Render the asv history site into reports/asv
 	$(BIN)/asv publish
 
+# pytest-benchmark writes its JSON in place: it goes to a hidden .tmp name (never read as a result), then is renamed.
 pytest-bench: build ## pytest-benchmark over the registry (AUDIOBENCH_SUITE=quick|full) → reports/data/pytest-benchmark.json
 	mkdir -p $(DATA)
-	$(PY) -m pytest benchmarks/pytest_suite -q -p no:cacheprovider --benchmark-json $(DATA)/pytest-benchmark.json
+	$(PY) -m pytest benchmarks/pytest_suite -q -p no:cacheprovider --benchmark-json $(DATA)/.pytest-benchmark.json.tmp
+	mv $(DATA)/.pytest-benchmark.json.tmp $(DATA)/pytest-benchmark.json
 
 runner-quick: build ## The interleaved runner, quick suite (≤ 3 min) → reports/data/runs/
 	$(BIN)/audiobench run --suite quick
