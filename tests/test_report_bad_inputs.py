@@ -394,3 +394,28 @@ def test_an_interrupted_write_left_behind_is_ignored(ws: Path, capsys: pytest.Ca
     meta = json.loads((ws / RESULTS_META).read_text(encoding="utf-8"))
     runner = next(s for s in meta["sources"] if s["source"] == "runner")
     assert runner["files"] == 1 and leftover.name in runner["note"]
+
+
+def test_another_machines_asv_results_in_their_own_directory_stay_out_of_the_history(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Results filed properly under another machine are not bad input, but not this machine's
+    history either: the history is the machine that measured last."""
+    other = ws / "asv" / "ci-runner"
+    shutil.copytree(ws / ASV_MACHINE.parent, other)
+    edited(other / "machine.json", lambda doc: doc.update(machine="ci-runner"))
+
+    def earlier_on_ci(doc: dict[str, Any]) -> None:
+        doc["params"]["machine"] = "ci-runner"
+        started = doc["result_columns"].index("started_at")
+        for columns in doc["results"].values():
+            columns[started] -= 86_400_000  # a day earlier, in asv's milliseconds
+
+    for results in other.glob("*-*.json"):
+        edited(results, earlier_on_ci)
+    assert report(ws) == 0
+    _, err = capsys.readouterr()
+    assert "warning" not in err
+    md = (ws / "out" / "report.md").read_text(encoding="utf-8")
+    history = md.split("## History over commits (asv)", 1)[1].split("\n## ", 1)[0]
+    assert "Machine `vm` only; asv results of ci-runner left out." in history

@@ -9,9 +9,21 @@ from audiobench.report.model import Para, Section, Table, not_measured
 from audiobench.report.query import select
 
 
+def _one_machine(asv: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of the machine that measured last, and the other machines left out: one
+    machine's times over commits are a history, two machines' interleaved are not."""
+    machines = asv.dropna(subset=["machine_id"]).groupby("machine_id")["timestamp"].max().sort_values()
+    if len(machines) < 2:
+        return asv, []
+    newest = str(machines.index[-1])
+    return asv[asv["machine_id"] == newest], [str(m) for m in machines.index[:-1]]
+
+
 def section(df: pd.DataFrame) -> Section:
     sec = Section("history", "History over commits (asv)")
-    asv = select(df, source="asv", metric="time", statistic="median")
+    asv, others = _one_machine(select(df, source="asv", metric="time", statistic="median"))
+    if others:
+        sec.add(Para(f"Machine `{asv['machine_id'].iloc[0]}` only; asv results of {', '.join(others)} left out."))
     commits = asv.dropna(subset=["commit"]).groupby("commit")["timestamp"].min().sort_values()
     if len(commits) < 2:
         what = "asv history" if asv.empty else f"asv history (results for {len(commits)} commit only)"
