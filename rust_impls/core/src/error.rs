@@ -101,7 +101,7 @@ pub enum AudioError {
     },
 
     /// A call id that the buffer manager does not hold.
-    #[error("unknown call id `{call_id}`")]
+    #[error("unknown call id `{call_id}`: no chunk was added for it, or it was already taken")]
     UnknownCall {
         /// The id asked for.
         call_id: String,

@@ -6,6 +6,7 @@
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
 
 macro_rules! unsigned_arg {
     ($(#[$doc:meta])* $fn_name:ident, $ty:ty, $arg:literal, $min:expr) => {
@@ -64,3 +65,23 @@ unsigned_arg!(
     "capacity_per_call",
     0
 );
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+}
+
+/// `obj` as the bytes of a `bytes` object; anything else is a TypeError naming `name`.
+pub fn bytes_of<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a [u8]> {
+    obj.cast::<PyBytes>()
+        .map(|b| b.as_bytes())
+        .map_err(|_| PyTypeError::new_err(format!("`{name}` must be bytes, got {}", type_name(obj))))
+}
+
+/// `obj` as text; a non-str is a TypeError and a str that is not valid Unicode (a lone
+/// surrogate) a ValueError, both naming `name`.
+pub fn str_of<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<std::borrow::Cow<'a, str>> {
+    let s = obj
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(format!("`{name}` must be str, got {}", type_name(obj))))?;
+    s.to_cow().map_err(|_| PyValueError::new_err(format!("`{name}` must be valid Unicode text, got {s:?}")))
+}

@@ -5,10 +5,9 @@ use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::{b64, convert, pipeline, resample, vad};
 use std::sync::Mutex;
 
-use numpy::{Ix1, Ix2, PyArray1, PyArray2, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{Ix1, Ix2, PyArray1, PyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 use crate::args;
 use crate::arrays::{
@@ -268,16 +267,37 @@ impl PyPipeline {
 #[pyfunction]
 pub fn b64_decode_stream_into<'py>(
     py: Python<'py>,
-    chunks: Vec<Bound<'py, PyBytes>>,
-    owners: PyReadonlyArray1<'py, u32>,
-    call_ids: Vec<String>,
+    chunks: Vec<Bound<'py, PyAny>>,
+    owners: &Bound<'py, PyAny>,
+    call_ids: Vec<Bound<'py, PyAny>>,
     outs: Vec<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
-    if !owners.is_c_contiguous() {
-        return Err(PyValueError::new_err("`owners` must be C-contiguous"));
+    let owners = input::<u32, Ix1>(owners, "owners", "")?;
+    let owner_slice = slice(&owners, "owners")?;
+    if owner_slice.len() != chunks.len() {
+        return Err(PyValueError::new_err(format!(
+            "`owners` has {} entries, expected one per chunk ({})",
+            owner_slice.len(),
+            chunks.len()
+        )));
     }
-    let owner_slice = owners.as_slice()?;
-    let chunk_slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_bytes()).collect();
+    if outs.len() != call_ids.len() {
+        return Err(PyValueError::new_err(format!(
+            "`outs` has {} arrays, expected one per call id ({})",
+            outs.len(),
+            call_ids.len()
+        )));
+    }
+    let chunk_slices = chunks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| args::bytes_of(c, &format!("chunks[{i}]")))
+        .collect::<PyResult<Vec<_>>>()?;
+    let call_ids = call_ids
+        .iter()
+        .enumerate()
+        .map(|(i, c)| args::str_of(c, &format!("call_ids[{i}]")))
+        .collect::<PyResult<Vec<_>>>()?;
     let mut borrowed = Vec::with_capacity(outs.len());
     for (i, o) in outs.iter().enumerate() {
         let shape = o.cast::<numpy::PyUntypedArray>().map(|a| numpy::PyUntypedArrayMethods::shape(a).to_vec());
@@ -288,7 +308,7 @@ pub fn b64_decode_stream_into<'py>(
     for (i, b) in borrowed.iter_mut().enumerate() {
         out_slices.push(slice_mut(b, &format!("outs[{i}]"))?);
     }
-    let ids: Vec<&str> = call_ids.iter().map(String::as_str).collect();
+    let ids: Vec<&str> = call_ids.iter().map(|c| c.as_ref()).collect();
     let mut lens = vec![0usize; ids.len()];
     py.detach(|| b64::decode_stream_into(&chunk_slices, owner_slice, &ids, &mut out_slices, &mut lens))
         .map_err(PyAudioError)?;

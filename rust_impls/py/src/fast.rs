@@ -215,19 +215,23 @@ impl PyAudioProcessor {
         self.inner.reallocations()
     }
 
-    fn add_chunk(&self, py: Python<'_>, call_id: &str, chunk: &[u8]) -> PyResult<usize> {
+    fn add_chunk(&self, py: Python<'_>, call_id: &Bound<'_, PyAny>, chunk: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let (call_id, chunk) = (args::str_of(call_id, "call_id")?, args::bytes_of(chunk, "chunk")?);
+        let call_id: &str = &call_id;
         let inner = &self.inner;
         Ok(py.detach(|| inner.add_chunk(call_id, chunk)).map_err(PyAudioError)?)
     }
 
-    fn take<'py>(&self, py: Python<'py>, call_id: &str) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    fn take<'py>(&self, py: Python<'py>, call_id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<u8>>> {
+        let call_id = args::str_of(call_id, "call_id")?;
+        let call_id: &str = &call_id;
         let inner = &self.inner;
         let bytes = py.detach(|| inner.take(call_id)).map_err(PyAudioError)?;
         Ok(to_numpy_1d(py, bytes))
     }
 
-    fn buffered(&self, call_id: &str) -> PyResult<usize> {
-        Ok(self.inner.buffered(call_id).map_err(PyAudioError)?)
+    fn buffered(&self, call_id: &Bound<'_, PyAny>) -> PyResult<usize> {
+        Ok(self.inner.buffered(&args::str_of(call_id, "call_id")?).map_err(PyAudioError)?)
     }
 
     fn call_ids(&self) -> Vec<String> {

@@ -104,11 +104,15 @@ impl PyJsonChunkBuffer {
         Ok(Self { session: Mutex::new(session) })
     }
 
-    fn add_chunk(&self, py: Python<'_>, call_id: &str, chunk: &[u8]) -> PyResult<usize> {
+    fn add_chunk(&self, py: Python<'_>, call_id: &Bound<'_, PyAny>, chunk: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let (call_id, chunk) = (args::str_of(call_id, "call_id")?, args::bytes_of(chunk, "chunk")?);
+        let call_id: &str = &call_id;
         Ok(py.detach(|| lock(&self.session).add_chunk(call_id, chunk)).map_err(PyAudioError)?)
     }
 
-    fn take<'py>(&self, py: Python<'py>, call_id: &str) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    fn take<'py>(&self, py: Python<'py>, call_id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<u8>>> {
+        let call_id = args::str_of(call_id, "call_id")?;
+        let call_id: &str = &call_id;
         let bytes = py.detach(|| lock(&self.session).take(call_id)).map_err(PyAudioError)?;
         Ok(to_numpy_1d(py, bytes))
     }

@@ -57,11 +57,13 @@ impl AudioProcessor {
     }
 
     /// Decode `chunk` and append it to `call_id`'s buffer (created on first use).
-    /// Returns the bytes appended. On error the buffer is unchanged.
+    /// Returns the bytes appended. On error the buffer is unchanged, and a call whose first
+    /// chunk fails is not created.
     pub fn add_chunk(&self, call_id: &str, chunk: &[u8]) -> Result<usize> {
         let mut state = self.lock();
         let state = &mut *state;
-        if !state.calls.contains_key(call_id) {
+        let new_call = !state.calls.contains_key(call_id);
+        if new_call {
             let mut data = Vec::new();
             data.try_reserve_exact(self.capacity_per_call)
                 .map_err(|_| AudioError::Allocation { name: "call buffer", bytes: self.capacity_per_call })?;
@@ -69,11 +71,20 @@ impl AudioProcessor {
         }
         let buffer = state.calls.get_mut(call_id).expect("inserted above");
         let capacity = buffer.data.capacity();
-        let (written, reallocated) =
-            decode_append(chunk, &mut buffer.data).map_err(|f| f.at(call_id, buffer.chunks, capacity))?;
-        buffer.chunks += 1;
-        state.reallocations += u64::from(reallocated);
-        Ok(written)
+        match decode_append(chunk, &mut buffer.data) {
+            Ok((written, reallocated)) => {
+                buffer.chunks += 1;
+                state.reallocations += u64::from(reallocated);
+                Ok(written)
+            }
+            Err(failure) => {
+                let error = failure.at(call_id, buffer.chunks, capacity);
+                if new_call {
+                    state.calls.remove(call_id);
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Remove `call_id`'s buffer and return its bytes. Taking an unknown (or already taken)
