@@ -15,7 +15,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock
 EXTENSION_STAMP := $(VENV)/.extension-built
 
-.PHONY: help setup build build-dev build-prod build-profiling test test-rust test-python lint lint-rust lint-python fmt \
+.PHONY: help setup build build-dev build-prod build-profiling test fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
 	profiler profile gate gate-ci gate-aa gate-demo clean
 
@@ -72,6 +72,10 @@ test-python: build profiler ## pytest (parity, bindings, errors, suites, profile
 	$(PY) -m pytest
 
 test: build lint test-rust test-python ## Everything CI runs: build, lints, Rust tests, stubtest, pytest
+
+FUZZ_SECONDS ?= 300
+fuzz: ## Fuzz the JSON-node input under AddressSanitizer for FUZZ_SECONDS (installs cargo-fuzz if missing)
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 fmt: $(VENV)/.venv-ready ## Format Rust and Python sources
 	cargo fmt --all
