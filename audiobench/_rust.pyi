@@ -218,7 +218,11 @@ class AudioProcessor:
 # --- rust-json -----------------------------------------------------------------------------
 
 def json_convert(x: npt.NDArray[np.float32] | npt.NDArray[np.int16], variant: str) -> npt.NDArray[np.generic]:
-    """Convert through an ``AudioFormatConverter`` JSON node on the async executor."""
+    """Convert through an ``AudioFormatConverter`` JSON node on the async executor.
+
+    JSON numbers cannot carry NaN or ±inf: such samples raise :class:`JsonNodeError` naming the
+    first one (``/samples/i``) instead of converting to 0 / the clamp bounds as the other tiers do.
+    """
 
 def json_vad(
     audio: _F32, sample_rate: int = 44100, threshold: float = 0.02
