@@ -143,5 +143,3 @@ def test_a_panic_becomes_an_exception_and_is_counted() -> None:
         _rust._probe_panic()
     assert type(info.value).__name__ == "PanicException"
     assert _rust._panic_count() == before + 1
-
-
