@@ -97,6 +97,8 @@ def _run(op: str, variant: str, tier: str, case: Any) -> Any:
     return normalize(op, variant, REG.get(op, variant, tier)(case))
 
 
+# numpy warns when x·32768 overflows float32 to ±inf; clipping then gives the defined result.
+@pytest.mark.filterwarnings("ignore:overflow encountered in multiply:RuntimeWarning")
 @pytest.mark.parametrize("variant", ["f32_i16", "f32_i32"])
 @SETTINGS
 @given(x=F32_ARRAYS)
