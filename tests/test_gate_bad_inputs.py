@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from audiobench.cli import main
+from tests.damage import cut_short, drop_stats, edited, schema
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TARGETS = Path(__file__).resolve().parents[1] / "benchmarks" / "targets.toml"
@@ -36,31 +37,7 @@ Damage = Callable[[Path], tuple[Path, str, list[str]]]
 # -- ways to damage a copy of a real file -----------------------------------------------------------
 
 
-def cut_short(path: Path) -> None:
-    """What a writer killed part-way leaves: the first half of the file."""
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def edited(path: Path, change: Callable[[Any], Any]) -> None:
-    """Parse, change (in place, or return a replacement), write back."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    new = change(doc)
-    path.write_text(json.dumps(doc if new is None else new), encoding="utf-8")
-
-
-def _schema(version: str) -> Callable[[dict[str, Any]], None]:
-    def change(doc: dict[str, Any]) -> None:
-        doc["schema"] = version
-
-    return change
-
-
-def _drop_stats(doc: dict[str, Any]) -> None:
-    del doc["cases"][0]["rows"][0]["stats_s"]
-
-
-def _text_median(doc: dict[str, Any]) -> None:
+def _text_unit_median(doc: dict[str, Any]) -> None:
     doc["cases"][2]["rows"][0]["unit_median"] = "fast"
 
 
@@ -91,17 +68,17 @@ def run_a_list(ws: Path) -> tuple[Path, str, list[str]]:
 
 
 def run_other_schema_version(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / RUN, _schema("audiobench.run/2"))
+    edited(ws / RUN, schema("audiobench.run/2"))
     return ws / RUN, "schema 'audiobench.run/2', expected 'audiobench.run/1'", []
 
 
 def run_missing_key(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / RUN, _drop_stats)
+    edited(ws / RUN, drop_stats)
     return ws / RUN, "cases[0].rows[0].stats_s is missing", []
 
 
 def run_text_for_a_number(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / RUN, _text_median)
+    edited(ws / RUN, _text_unit_median)
     return ws / RUN, "cases[2].rows[0].unit_median has the wrong type (str)", []
 
 
@@ -131,7 +108,7 @@ def baseline_truncated(ws: Path) -> tuple[Path, str, list[str]]:
 
 
 def baseline_other_schema_version(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / BASELINE, _schema("audiobench.run/0"))
+    edited(ws / BASELINE, schema("audiobench.run/0"))
     return ws / BASELINE, "schema 'audiobench.run/0', expected 'audiobench.run/1'", []
 
 
@@ -156,7 +133,7 @@ def profile_truncated(ws: Path) -> tuple[Path, str, list[str]]:
 
 
 def profile_other_schema_version(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / PROFILE, _schema("audiobench.profile/0"))
+    edited(ws / PROFILE, schema("audiobench.profile/0"))
     return ws / PROFILE, "schema 'audiobench.profile/0', expected 'audiobench.profile/1'", []
 
 
@@ -171,7 +148,7 @@ def counter_baseline_truncated(ws: Path) -> tuple[Path, str, list[str]]:
 
 
 def counter_baseline_other_schema_version(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / COUNTERS, _schema("audiobench.counters/2"))
+    edited(ws / COUNTERS, schema("audiobench.counters/2"))
     return ws / COUNTERS, "schema 'audiobench.counters/2', expected 'audiobench.counters/1'", []
 
 

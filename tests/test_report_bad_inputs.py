@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from audiobench.cli import main
+from tests.damage import as_list, cut_short, drop_stats, edited, emptied, schema, text_median
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RUN = Path("data/runs/20261121T174757Z-4867247c3406.json")
@@ -38,42 +39,6 @@ Damage = Callable[[Path], tuple[Path, str]]
 # -- ways to damage a copy of a real file -----------------------------------------------------------
 
 
-def cut_short(path: Path) -> None:
-    """What a writer killed part-way leaves: the first half of the file."""
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def emptied(path: Path) -> None:
-    path.write_bytes(b"")
-
-
-def edited(path: Path, change: Callable[[Any], Any]) -> None:
-    """Parse, change (in place, or return a replacement), write back."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    new = change(doc)
-    path.write_text(json.dumps(doc if new is None else new), encoding="utf-8")
-
-
-def _drop_stats(doc: dict[str, Any]) -> None:
-    del doc["cases"][0]["rows"][0]["stats_s"]
-
-
-def _text_median(doc: dict[str, Any]) -> None:
-    doc["cases"][2]["rows"][0]["stats_s"]["median"] = "fast"
-
-
-def _list(doc: Any) -> Any:
-    return [doc]
-
-
-def _schema(version: str) -> Callable[[dict[str, Any]], None]:
-    def change(doc: dict[str, Any]) -> None:
-        doc["schema"] = version
-
-    return change
-
-
 def _other_machine(doc: dict[str, Any]) -> None:
     doc["params"].update(machine="ci-runner", cpu="AMD EPYC 7763 64-Core Processor", num_cpu="4")
 
@@ -92,22 +57,22 @@ def run_truncated(ws: Path) -> tuple[Path, str]:
 
 
 def run_a_list(ws: Path) -> tuple[Path, str]:
-    edited(ws / RUN, _list)
+    edited(ws / RUN, as_list)
     return ws / RUN, "a JSON list, not an object"
 
 
 def run_other_schema_version(ws: Path) -> tuple[Path, str]:
-    edited(ws / RUN, _schema("audiobench.run/2"))
+    edited(ws / RUN, schema("audiobench.run/2"))
     return ws / RUN, "schema 'audiobench.run/2', expected 'audiobench.run/1'"
 
 
 def run_missing_key(ws: Path) -> tuple[Path, str]:
-    edited(ws / RUN, _drop_stats)
+    edited(ws / RUN, drop_stats)
     return ws / RUN, "missing key 'stats_s'"
 
 
 def run_text_for_a_number(ws: Path) -> tuple[Path, str]:
-    edited(ws / RUN, _text_median)
+    edited(ws / RUN, text_median)
     return ws / RUN, "'fast', not a number"
 
 
@@ -124,12 +89,12 @@ def profile_truncated(ws: Path) -> tuple[Path, str]:
 
 
 def profile_other_schema_version(ws: Path) -> tuple[Path, str]:
-    edited(ws / PROFILE, _schema("audiobench.profile/0"))
+    edited(ws / PROFILE, schema("audiobench.profile/0"))
     return ws / PROFILE, "schema 'audiobench.profile/0', expected 'audiobench.profile/1'"
 
 
 def pytest_benchmark_a_list(ws: Path) -> tuple[Path, str]:
-    edited(ws / PYTEST_BENCHMARK, _list)
+    edited(ws / PYTEST_BENCHMARK, as_list)
     return ws / PYTEST_BENCHMARK, "not a pytest-benchmark JSON file"
 
 
@@ -139,12 +104,12 @@ def asv_other_format_version(ws: Path) -> tuple[Path, str]:
 
 
 def criterion_estimates_a_list(ws: Path) -> tuple[Path, str]:
-    edited(ws / CRITERION_NEW / "estimates.json", _list)
+    edited(ws / CRITERION_NEW / "estimates.json", as_list)
     return ws / CRITERION_NEW / "estimates.json", "a JSON list, not an object"
 
 
 def criterion_inputs_other_schema_version(ws: Path) -> tuple[Path, str]:
-    edited(ws / CRITERION_INPUTS, _schema("audiobench.criterion-inputs/2"))
+    edited(ws / CRITERION_INPUTS, schema("audiobench.criterion-inputs/2"))
     return ws / CRITERION_INPUTS, "schema 'audiobench.criterion-inputs/2', expected 'audiobench.criterion-inputs/1'"
 
 
@@ -182,7 +147,7 @@ def results_meta_empty(ws: Path) -> tuple[Path, str]:
 
 
 def results_meta_other_schema_version(ws: Path) -> tuple[Path, str]:
-    edited(ws / RESULTS_META, _schema("audiobench.results/0"))
+    edited(ws / RESULTS_META, schema("audiobench.results/0"))
     return ws / RESULTS_META, "schema 'audiobench.results/0', expected 'audiobench.results/1'"
 
 
