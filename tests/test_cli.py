@@ -32,3 +32,20 @@ def test_env_prints_the_fingerprint() -> None:
     fp = json.loads(r.stdout)
     assert {"machine_id", "cpu", "python", "packages", "rust", "git"} <= fp.keys()
     assert fp["rust"]["profile"] == "release"
+
+
+def test_a_closed_output_pipe_ends_the_command_quietly() -> None:
+    import subprocess
+    import sys
+
+    # `audiobench list | head -0`: the reader is gone before the command has started writing.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audiobench", "list", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err
