@@ -174,13 +174,13 @@ BAD_STREAMS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
     ),
     "fewer owners than chunks": (
         lambda: _stream([b"AAAA"] * 2, O1, ["a"], _outs(1)),
-        ValueError,
-        r"`owners` has 1 entries, expected one per chunk \(2\)",
+        _rust.AudioError,
+        r"invalid parameter `owners`: 1 entries, expected one per chunk \(2\)",
     ),
     "fewer outs than call ids": (
         lambda: _stream([b"AAAA"], O1, ["a", "b"], _outs(1)),
-        ValueError,
-        r"`outs` has 1 arrays, expected one per call id \(2\)",
+        _rust.AudioError,
+        r"invalid parameter `outs`: 1 buffers, expected one per call id \(2\)",
     ),
     "owners int64": (
         lambda: _stream([b"AAAA"], np.array([0]), ["a"], _outs(1)),

@@ -70,18 +70,47 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
 }
 
+fn not_bytes(obj: &Bound<'_, PyAny>, name: &str) -> PyErr {
+    PyTypeError::new_err(format!("`{name}` must be bytes, got {}", type_name(obj)))
+}
+
+fn not_str(obj: &Bound<'_, PyAny>, name: &str) -> PyErr {
+    PyTypeError::new_err(format!("`{name}` must be str, got {}", type_name(obj)))
+}
+
+fn text<'a>(s: &'a Bound<'_, PyString>, name: &str) -> PyResult<std::borrow::Cow<'a, str>> {
+    s.to_cow().map_err(|_| PyValueError::new_err(format!("`{name}` must be valid Unicode text, got {s:?}")))
+}
+
 /// `obj` as the bytes of a `bytes` object; anything else is a TypeError naming `name`.
 pub fn bytes_of<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a [u8]> {
-    obj.cast::<PyBytes>()
-        .map(|b| b.as_bytes())
-        .map_err(|_| PyTypeError::new_err(format!("`{name}` must be bytes, got {}", type_name(obj))))
+    obj.cast::<PyBytes>().map(|b| b.as_bytes()).map_err(|_| not_bytes(obj, name))
 }
 
 /// `obj` as text; a non-str is a TypeError and a str that is not valid Unicode (a lone
 /// surrogate) a ValueError, both naming `name`.
 pub fn str_of<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<std::borrow::Cow<'a, str>> {
-    let s = obj
-        .cast::<PyString>()
-        .map_err(|_| PyTypeError::new_err(format!("`{name}` must be str, got {}", type_name(obj))))?;
-    s.to_cow().map_err(|_| PyValueError::new_err(format!("`{name}` must be valid Unicode text, got {s:?}")))
+    text(obj.cast::<PyString>().map_err(|_| not_str(obj, name))?, name)
+}
+
+/// The bytes of every element of the list argument `name`. The element name (`name[i]`) is
+/// formatted only for a refusal: this runs once per chunk inside a timed call.
+pub fn bytes_items<'a>(items: &'a [Bound<'_, PyAny>], name: &str) -> PyResult<Vec<&'a [u8]>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.cast::<PyBytes>().map(|b| b.as_bytes()).map_err(|_| not_bytes(c, &format!("{name}[{i}]"))))
+        .collect()
+}
+
+/// The text of every element of the list argument `name` (see [`str_of`]).
+pub fn str_items<'a>(items: &'a [Bound<'_, PyAny>], name: &str) -> PyResult<Vec<std::borrow::Cow<'a, str>>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.cast::<PyString>() {
+            Ok(s) => text(s, &format!("{name}[{i}]")),
+            Err(_) => Err(not_str(c, &format!("{name}[{i}]"))),
+        })
+        .collect()
 }

@@ -6,7 +6,6 @@ use audiobench_core::direct::{b64, convert, pipeline, resample, vad};
 use std::sync::Mutex;
 
 use numpy::{Ix1, Ix2, PyArray1, PyArray2, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::args;
@@ -274,30 +273,8 @@ pub fn b64_decode_stream_into<'py>(
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
     let owners = input::<u32, Ix1>(owners, "owners", "")?;
     let owner_slice = slice(&owners, "owners")?;
-    if owner_slice.len() != chunks.len() {
-        return Err(PyValueError::new_err(format!(
-            "`owners` has {} entries, expected one per chunk ({})",
-            owner_slice.len(),
-            chunks.len()
-        )));
-    }
-    if outs.len() != call_ids.len() {
-        return Err(PyValueError::new_err(format!(
-            "`outs` has {} arrays, expected one per call id ({})",
-            outs.len(),
-            call_ids.len()
-        )));
-    }
-    let chunk_slices = chunks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| args::bytes_of(c, &format!("chunks[{i}]")))
-        .collect::<PyResult<Vec<_>>>()?;
-    let call_ids = call_ids
-        .iter()
-        .enumerate()
-        .map(|(i, c)| args::str_of(c, &format!("call_ids[{i}]")))
-        .collect::<PyResult<Vec<_>>>()?;
+    let chunk_slices = args::bytes_items(&chunks, "chunks")?;
+    let call_ids = args::str_items(&call_ids, "call_ids")?;
     let mut borrowed = Vec::with_capacity(outs.len());
     for (i, o) in outs.iter().enumerate() {
         let shape = o.cast::<numpy::PyUntypedArray>().map(|a| numpy::PyUntypedArrayMethods::shape(a).to_vec());

@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use numpy::{Ix1, Ix2, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 use crate::arrays::{input, output, slice, slice_mut, to_numpy_1d};
 use crate::errors::PyAudioError;
@@ -98,8 +97,8 @@ pub fn _probe_to_numpy(py: Python<'_>, n: usize, dtype: &str, repeat: usize) -> 
 #[pyfunction]
 pub fn _probe_chunk_list(chunks: &Bound<'_, PyAny>) -> PyResult<u64> {
     let t = Instant::now();
-    let list: Vec<Bound<'_, PyBytes>> = chunks.extract()?;
-    let slices: Vec<&[u8]> = list.iter().map(|c| c.as_bytes()).collect();
+    let list: Vec<Bound<'_, PyAny>> = chunks.extract()?;
+    let slices = crate::args::bytes_items(&list, "chunks")?;
     let ns = t.elapsed().as_nanos() as u64;
     std::hint::black_box(slices.len());
     Ok(ns)

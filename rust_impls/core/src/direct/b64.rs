@@ -103,10 +103,16 @@ pub fn decode_stream_into(
     lens: &mut [usize],
 ) -> Result<()> {
     if owners.len() != chunks.len() {
-        return Err(AudioError::OutputLength { name: "owners", expected: chunks.len(), actual: owners.len() });
+        return Err(AudioError::InvalidParameter {
+            name: "owners",
+            reason: format!("{} entries, expected one per chunk ({})", owners.len(), chunks.len()),
+        });
     }
     if outs.len() != call_ids.len() {
-        return Err(AudioError::OutputLength { name: "outs", expected: call_ids.len(), actual: outs.len() });
+        return Err(AudioError::InvalidParameter {
+            name: "outs",
+            reason: format!("{} buffers, expected one per call id ({})", outs.len(), call_ids.len()),
+        });
     }
     if lens.len() != call_ids.len() {
         return Err(AudioError::OutputLength { name: "lens", expected: call_ids.len(), actual: lens.len() });

@@ -295,6 +295,8 @@ pub fn from_value<T: JsonSample>(node: &'static str, v: &Value) -> Result<JsonAu
             }
         }
     }
+    // The same message as in the loop, written out again on purpose: a shared closure or a
+    // cold helper both cost the loop 4–5 instructions per sample under callgrind.
     if let Some(i) = T::first_out_of_range(&samples) {
         return Err(bad(
             node,
