@@ -21,29 +21,11 @@ class Unreadable(ValueError):
         self.problem = problem
 
 
-def _cut_short(text: str) -> bool:
-    """Does ``text`` stop inside a string, object or list? Then the write stopped part-way (a
-    file cut short), rather than someone writing invalid JSON."""
-    depth, in_string, escaped = 0, False, False
-    for c in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c in "[{":
-            depth += 1
-        elif c in "]}":
-            depth -= 1
-    return in_string or depth > 0
-
-
 def _decode_problem(text: str, e: json.JSONDecodeError) -> str:
-    if _cut_short(text):
+    # An incomplete document makes the decoder stop at the end of the text (an unterminated
+    # string is reported where it starts): the write stopped part-way, rather than someone
+    # writing invalid JSON.
+    if e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string"):
         return f"truncated: the JSON stops after {len(text.encode('utf-8'))} bytes, before the document is complete"
     return str(e)
 
