@@ -200,7 +200,7 @@ impl Resampler {
     /// Build the resampler (filter tables, FFT plans, scratch) for `channels` channels.
     pub fn new(preset: Preset, channels: usize) -> Result<Self> {
         if channels == 0 {
-            return Err(AudioError::WrongNumberOfChannels { expected: 1, actual: 0 });
+            return Err(AudioError::InvalidParameter { name: "channels", reason: "must be at least 1, got 0".into() });
         }
         if channels > MAX_CHANNELS {
             return Err(AudioError::InvalidParameter {

@@ -203,7 +203,7 @@ dispatch_kernel!(fn energies_dispatch(
 /// Split a planar buffer into its frame count, checking the shape.
 pub(crate) fn planar_frames(name: &'static str, audio: &[f32], channels: usize) -> Result<usize> {
     if channels == 0 {
-        return Err(AudioError::WrongNumberOfChannels { expected: 1, actual: 0 });
+        return Err(AudioError::InvalidParameter { name: "channels", reason: "must be at least 1, got 0".into() });
     }
     if audio.len() % channels != 0 {
         return Err(AudioError::RaggedBuffer { name, len: audio.len(), channels });

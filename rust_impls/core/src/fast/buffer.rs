@@ -91,7 +91,7 @@ impl AudioData {
     /// Frames per channel, checking that the buffer splits evenly.
     pub fn frames(&self) -> Result<usize> {
         if self.channels == 0 {
-            return Err(AudioError::WrongNumberOfChannels { expected: 1, actual: 0 });
+            return Err(AudioError::InvalidParameter { name: "channels", reason: "must be at least 1, got 0".into() });
         }
         let len = self.buffer.len();
         if len % self.channels != 0 {
