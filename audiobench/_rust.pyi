@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "JSON_THREAD_NAME",
+    "JSON_WORKER_THREADS",
     "AudioError",
     "AudioProcessor",
     "Base64DecodeError",
@@ -290,3 +292,10 @@ def simd_path() -> str:
 
 def build_info() -> list[tuple[str, str]]:
     """``(key, value)`` facts about the build: profile, rustc, target, core_version."""
+
+JSON_WORKER_THREADS: int
+"""Worker threads of the rust-json tier's tokio runtime (built on the first JSON call, kept
+until exit, parked between calls)."""
+
+JSON_THREAD_NAME: str
+"""The name those worker threads carry (``/proc/self/task/*/comm``)."""

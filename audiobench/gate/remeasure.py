@@ -158,6 +158,7 @@ def remeasure(
         min_rounds=cfg.min_rounds,
         max_rounds=cfg.max_rounds,
         time_budget=budget_s,
+        solo_batches=0,  # more rounds only: the solo checks belong to the run as measured
         cold=False,
     )
     t0 = time.perf_counter()

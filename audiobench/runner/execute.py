@@ -23,8 +23,12 @@ from audiobench.catalogue import Catalogue
 from audiobench.environment import fingerprint
 from audiobench.limits import prepare_limit
 from audiobench.runner import cold, runfile
+from audiobench.runner.census import Census
+from audiobench.runner.interference import judge_aa, run_verdict
+from audiobench.runner.measure import Rounds, measure
 from audiobench.runner.plan import CasePlan, Row
-from audiobench.runner.timing import LEAD_CALL_MAX, RoundRobin, Run, calibrate, warm_up
+from audiobench.runner.threads import Placement, executor_threads, pools_record, single_threaded_pools
+from audiobench.runner.timing import LEAD_CALL_MAX, Run
 from audiobench.stats import CONFIDENCE, RESAMPLES, paired_ratio, summarize
 from audiobench.tiers import Registry
 from audiobench.units import realtime_factor, to_unit
@@ -39,22 +43,17 @@ class Settings:
     max_rounds: int
     time_budget: float
     """Seconds for the whole run; split evenly over the cases not yet run."""
+    solo_batches: int
+    """Batches of every row measured alone after the rounds (the solo/interleaved check)."""
     cold: bool = True
 
     def with_budget(self, seconds: float | None, cold_runs: bool) -> Settings:
-        return Settings(
-            self.suite,
-            self.round_seconds,
-            self.min_rounds,
-            self.max_rounds,
-            self.time_budget if seconds is None else seconds,
-            cold_runs,
-        )
+        return dataclasses.replace(self, time_budget=self.time_budget if seconds is None else seconds, cold=cold_runs)
 
 
 SUITES = {
-    "quick": Settings("quick", round_seconds=0.015, min_rounds=8, max_rounds=20, time_budget=110.0),
-    "full": Settings("full", round_seconds=0.025, min_rounds=15, max_rounds=60, time_budget=1800.0),
+    "quick": Settings("quick", round_seconds=0.015, min_rounds=8, max_rounds=20, time_budget=130.0, solo_batches=6),
+    "full": Settings("full", round_seconds=0.025, min_rounds=15, max_rounds=60, time_budget=1800.0, solo_batches=12),
 }
 
 ALLOCATION_POLICY = (
@@ -94,12 +93,19 @@ def _case_budget(deadline: float, cases_left: int) -> float:
 
 
 def _measure_case(
-    plan: CasePlan, reg: Registry, settings: Settings, budget: float, seed: int, on_round: Any
+    plan: CasePlan,
+    reg: Registry,
+    settings: Settings,
+    budget: float,
+    seed: int,
+    census: Census,
+    on_round: Callable[[int, int], None],
 ) -> dict[str, Any]:
     runs: dict[str, Run] = {}
     checks: dict[str, dict[str, Any]] = {}
+    census.new_case()
     reference = _reference(reg, plan)
-    warm: dict[str, int] = {}
+    census.adopt("python")  # the reference call is the python tier's
     # Python tiers pay to count bytearray growth, so the timed runs do not count; the parity
     # run (same stream, deterministic growth) does, and its count is what the run file reports.
     timed_case = (
@@ -113,22 +119,12 @@ def _measure_case(
             checked = row.impl.prepare(plan.case)
             checks[row.name] = _parity(plan, row, checked(), reference)
             runs[row.name] = checked if timed_case is plan.case else row.impl.prepare(timed_case)
-        warm[row.name] = warm_up(runs[row.name])
-    batches: dict[str, tuple[Run, int, bool]] = {}
-    for name, run in runs.items():
-        calls, per_call = calibrate(run, settings.round_seconds)
-        batches[name] = (run, calls, per_call <= LEAD_CALL_MAX)
-    rr = RoundRobin(batches, seed=seed)
-    t0 = time.perf_counter()
-    rr.round()  # every round is a sample; the first one also prices a round for the budget
-    round_cost = time.perf_counter() - t0
-    rounds = int(min(settings.max_rounds, max(settings.min_rounds, budget / max(round_cost, 1e-9))))
-    on_round(rr.rounds_done, rounds)
-    while rr.rounds_done < rounds:
-        rr.round()
-        on_round(rr.rounds_done, rounds)
+        census.adopt(row.name)  # threads a row starts while being prepared are its own
+    rounds = Rounds(settings.round_seconds, settings.min_rounds, settings.max_rounds, settings.solo_batches, budget)
+    with single_threaded_pools():
+        m = measure(runs, {r.name: r.kind for r in plan.rows}, rounds, seed=seed, census=census, on_round=on_round)
 
-    stats = {name: summarize(s) for name, s in rr.samples.items()}
+    stats = {name: summarize(s) for name, s in m.samples.items()}
     limits = {n: stats[n].median for n in ("limit:read", "limit:memcpy") if n in stats}
     rows_out = []
     for row in plan.rows:
@@ -143,10 +139,10 @@ def _measure_case(
                 "kind": row.kind,
                 "allocation": row.allocation,
                 "summary": row.impl.summary if row.impl else "reference probe over the input bytes",
-                "warmup_calls": warm[row.name],
-                "calls_per_round": batches[row.name][1],
-                "lead_call": batches[row.name][2],
-                "samples_s": s_list(rr.samples[row.name]),
+                "warmup_calls": m.warmup_calls[row.name],
+                "calls_per_round": m.batches[row.name][0],
+                "lead_call": m.batches[row.name][1],
+                "samples_s": s_list(m.samples[row.name]),
                 "stats_s": s.as_dict(),
                 "unit": unit,
                 "unit_median": value,
@@ -154,10 +150,12 @@ def _measure_case(
                 "realtime_factor": rtf,
                 "pct_of_limit": {k: 100.0 * v / s.median for k, v in limits.items()} if row.kind != "limit" else {},
                 "parity": checks.get(row.name),
+                "solo": m.solo.get(row.name),
+                "census": m.census.get(row.name),
             }
         )
     names = [r.name for r in plan.rows]
-    ratios = [paired_ratio(a, rr.samples[a], b, rr.samples[b]).as_dict() for a in names for b in names if a != b]
+    ratios = [paired_ratio(a, m.samples[a], b, m.samples[b]).as_dict() for a in names for b in names if a != b]
     return {
         "op": plan.op,
         "variant": plan.variant,
@@ -167,10 +165,11 @@ def _measure_case(
         "input_checksum": plan.case.checksum(),
         "audio_seconds": plan.case.seconds if isinstance(plan.case, AudioCase) else None,
         "threads": plan.case.threads if isinstance(plan.case, StreamCase) else None,
-        "rounds": rr.rounds_done,
-        "round_orders": rr.orders,
+        "rounds": len(m.orders),
+        "round_orders": m.orders,
         "rows": rows_out,
         "ratios": ratios,
+        "aa": m.aa,
     }
 
 
@@ -212,33 +211,44 @@ def execute(
     # Reserve an estimate for the cold subprocesses so the rounds leave them room.
     deadline = t_start + max(settings.time_budget - 1.2 * len(cold_targets), 0.0)
     cases: list[dict[str, Any]] = []
+    placement = Placement.choose()
+    census = Census(on_new_thread=placement.place)  # threads alive now belong to the process
+    for t in census.threads():
+        if not t["timing"]:  # e.g. an executor started by an earlier run in this process
+            placement.place(t["tid"], t["name"])
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, disable=not progress, transient=True) as bar:
+    # No refresh thread: the bar is redrawn between batches, on the timing thread, so the display
+    # never runs (or holds the GIL) while a row is timed.
+    with Progress(*columns, disable=not progress, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("cases", total=len(plans) + len(cold_targets))
-        for i, plan in enumerate(plans):
-            label = f"{plan.op}/{plan.variant} {plan.size.label}"
+        with placement.pinned():
+            for i, plan in enumerate(plans):
+                label = f"{plan.op}/{plan.variant} {plan.size.label}"
 
-            def on_round(done: int, total: int, label: str = label) -> None:
-                bar.update(task, description=f"{label}: round {done}/{total}")
+                def on_round(done: int, total: int, label: str = label) -> None:
+                    bar.update(task, description=f"{label}: round {done}/{total}", refresh=True)
 
-            if log is not None:
-                log(f"case {i + 1}/{len(plans)}: {label}")
-            budget = _case_budget(deadline, len(plans) - i)
-            cases.append(_measure_case(plan, reg, settings, budget, seed=cat.seed + i, on_round=on_round))
-            bar.advance(task)
+                if log is not None:
+                    log(f"case {i + 1}/{len(plans)}: {label}")
+                budget = _case_budget(deadline, len(plans) - i)
+                cases.append(_measure_case(plan, reg, settings, budget, cat.seed + i, census, on_round))
+                bar.advance(task)
+                bar.refresh()
         colds = []
         for plan, row in cold_targets:
             bar.update(task, description=f"cold: {plan.op} {row.name}")
             if log is not None:
                 log(f"cold first call: {plan.op} {row.name}")
             spec = cat.operation(plan.op)
+            bar.refresh()
             colds.append(cold.measure(plan.op, plan.variant, row.name, plan.size, cat.seed, spec.signal).as_dict())
             bar.advance(task)
+    judge_aa(cases)
     commit = env["git"]["commit"]
     return {
         "schema": runfile.SCHEMA,
@@ -252,6 +262,7 @@ def execute(
             "min_rounds": settings.min_rounds,
             "max_rounds": settings.max_rounds,
             "time_budget_s": settings.time_budget,
+            "solo_batches": settings.solo_batches,
             "bootstrap": {
                 "statistic": "median",
                 "method": "percentile",
@@ -265,6 +276,8 @@ def execute(
         },
         "allocation_policy": ALLOCATION_POLICY,
         "environment": env,
+        "thread_pools": {**pools_record(), **executor_threads(), "placement": placement.record()},
+        "interference": run_verdict(cases, census.threads(), census.enabled),
         "cases": cases,
         "cold": colds,
         "duration_s": time.perf_counter() - t_start,

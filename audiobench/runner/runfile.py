@@ -15,7 +15,9 @@ from typing import Any
 from audiobench.atomic import write_json
 from audiobench.documents import read_versioned
 
-SCHEMA = "audiobench.run/1"
+SCHEMA = "audiobench.run/2"
+"""/2 added the interference checks: per case ``aa``, per row ``solo`` and ``census``, per run
+``interference`` and ``thread_pools``."""
 RUNS_DIR = Path("reports/data/runs")
 
 

@@ -20,26 +20,31 @@ import gc
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from audiobench.runner.census import Census
+
 Run = Callable[[], object]
+Clock = Callable[[], int]
+"""Nanoseconds, monotonic: ``time.perf_counter_ns`` (tests pass a virtual one)."""
 
 MAX_CALLS = 1 << 20
 LEAD_CALL_MAX = 0.002
 """Rows at most this slow per call get one untimed call at the start of every batch."""
 
 
-def timed_batch(run: Run, calls: int, lead: bool = False) -> float:
+def timed_batch(run: Run, calls: int, lead: bool = False, clock: Clock = time.perf_counter_ns) -> float:
     """Seconds per call over ``calls`` back-to-back calls (after one untimed call if ``lead``)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         if lead:
             run()
-        t0 = time.perf_counter_ns()
+        t0 = clock()
         for _ in range(calls):
             run()
-        elapsed = time.perf_counter_ns() - t0
+        elapsed = clock() - t0
     finally:
         if enabled:
             gc.enable()
@@ -81,11 +86,17 @@ def calibrate(run: Run, target_seconds: float) -> tuple[int, float]:
 
 @dataclass
 class RoundRobin:
-    """Interleaved rounds over several rows; samples accumulate per row."""
+    """Interleaved rounds over several rows; samples accumulate per row.
+
+    With a :class:`~audiobench.runner.census.Census`, every batch of the rounds is charged with
+    the background threads' CPU time it saw. :meth:`solo` measures each row again on its own.
+    """
 
     batches: dict[str, tuple[Run, int, bool]]
     """name → (run, calls per batch, untimed lead call)"""
     seed: int = 0
+    census: Census | None = None
+    clock: Clock = time.perf_counter_ns
     samples: dict[str, list[float]] = field(default_factory=dict)
     orders: list[list[str]] = field(default_factory=list)
 
@@ -94,13 +105,41 @@ class RoundRobin:
         for name in self.batches:
             self.samples.setdefault(name, [])
 
+    def _batch(self, name: str, census: Census | None) -> float:
+        run, calls, lead = self.batches[name]
+        with census.batch(name) if census else nullcontext():
+            return timed_batch(run, calls, lead, self.clock)
+
     def round(self) -> None:
         order = list(self.batches)
         self._rng.shuffle(order)
         self.orders.append(order)
         for name in order:
-            run, calls, lead = self.batches[name]
-            self.samples[name].append(timed_batch(run, calls, lead))
+            self.samples[name].append(self._batch(name, self.census))
+
+    def solo(self, names: list[str], batches: int) -> dict[str, dict[str, object]]:
+        """Each of ``names`` alone: ``batches`` back-to-back batches with the same calls and lead
+        call as in the rounds, started once the process is quiet (no background thread gained
+        CPU time for a few ms, see :meth:`Census.settle`), so nothing another row left running
+        is in them. Rows are taken in a shuffled order. Not charged to the census."""
+        order = list(names)
+        self._rng.shuffle(order)
+        out: dict[str, dict[str, object]] = {}
+        for name in order:
+            waited, quiet = self.census.settle() if self.census else (0.0, True)
+            samples = [self._batch(name, None) for _ in range(batches)]
+            out[name] = {"samples_s": samples, "settle_s": waited, "quiet": quiet}
+        return out
+
+    def predecessors(self, name: str) -> list[str | None]:
+        """Per round, the row whose batch ran just before ``name``'s (``None`` for the first
+        batch of the first round)."""
+        flat = [n for order in self.orders for n in order]
+        out: list[str | None] = []
+        for i, n in enumerate(flat):
+            if n == name:
+                out.append(flat[i - 1] if i else None)
+        return out
 
     @property
     def rounds_done(self) -> int:

@@ -21,6 +21,9 @@ pub fn build_info() -> Vec<(&'static str, &'static str)> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The rust-json tier's executor: how many worker threads it starts and what they are called.
+    m.add("JSON_WORKER_THREADS", audiobench_core::json::executor::WORKER_THREADS)?;
+    m.add("JSON_THREAD_NAME", audiobench_core::json::executor::THREAD_NAME)?;
     m.add_function(wrap_pyfunction!(simd_path, m)?)?;
     m.add_function(wrap_pyfunction!(build_info, m)?)?;
     Ok(())

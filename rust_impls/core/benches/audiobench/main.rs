@@ -8,8 +8,10 @@
 //!
 //! `AUDIOBENCH_SUITE=quick` selects the quick sizes and short warm-up/measurement times (what
 //! `make report` uses); the default is the full set with criterion's usual statistics.
-//! Natively the fast tier receives an `AudioData` whose `Arc` it shares (no copy), the direct
-//! tier writes into buffers allocated before timing, and the JSON tier serialises per call.
+//! Each tier is the call its binding makes, minus Python: the fast tier copies the input into a
+//! fresh `AudioData` per call (as its binding does from a numpy view, and as the native profiler
+//! times it), the direct tier writes into buffers allocated before timing, and the JSON tier
+//! serialises per call.
 
 mod inputs;
 mod tiers;

@@ -1,0 +1,128 @@
+"""Thread pools a run allows, chosen rather than inherited from the libraries' defaults.
+
+* **BLAS/OpenMP** (numpy's and scipy's OpenBLAS, any OpenMP runtime): limited to one thread
+  for the whole run with ``threadpoolctl``. Their worker threads spin-wait for a while after
+  each call; on a 2-vCPU machine that is the other vCPU, which a Rust tier's executor worker
+  or the next row may need. Every tier is single-threaded by design, so the limit changes no
+  kernel and keeps every row single-threaded unless it says otherwise.
+* **rust-json's tokio runtime**: one worker, built on the first JSON call, parked between
+  calls (``audiobench._rust.JSON_WORKER_THREADS``; why one, in ``rust_impls/core/src/json/executor.rs``).
+* **b64_buffer's feeding threads**: a Python pool per thread count, built on first use and
+  idle (blocked on its queue) between runs.
+* **The progress display** redraws between batches on the timing thread: no refresh thread.
+* **CPU placement** (:class:`Placement`): the timing thread on one CPU, the executor worker
+  on another.
+
+The run file records the pools found and the limits applied; the thread census
+(:mod:`audiobench.runner.census`) shows what each of those threads ran during the batches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from threadpoolctl import threadpool_info, threadpool_limits
+
+POOL_LIMIT = 1
+
+
+@contextmanager
+def single_threaded_pools() -> Iterator[None]:
+    """Limit every BLAS/OpenMP pool loaded so far to :data:`POOL_LIMIT` thread for the block.
+
+    The runner enters it per case after the case's rows are prepared, so pools a tier's
+    libraries load on first use (librosa imports lazily) are limited before any timing.
+    """
+    with threadpool_limits(limits=POOL_LIMIT):
+        yield
+
+
+def pools_record() -> dict[str, Any]:
+    """The BLAS/OpenMP pools this process has loaded and the limit the runner applies to them."""
+    return {
+        "limit_during_timing": POOL_LIMIT,
+        "pools": [
+            {k: p.get(k) for k in ("user_api", "internal_api", "prefix", "version", "num_threads")}
+            for p in threadpool_info()
+        ],
+    }
+
+
+def executor_threads() -> dict[str, Any]:
+    """The rust-json executor's configuration."""
+    from audiobench import _rust
+
+    return {"json_worker_threads": _rust.JSON_WORKER_THREADS, "json_thread_name": _rust.JSON_THREAD_NAME}
+
+
+@dataclass
+class Placement:
+    """Which CPUs the run's threads may use while timing.
+
+    The timing thread is pinned to one CPU for the whole run, and the rust-json executor's
+    worker to another: a hand-off between two threads costs 17 µs on one CPU and ~60 µs across
+    two on this kind of 2-vCPU VM (measured with the worker pinned each way; unpinned, the
+    scheduler switches between the two mid-run and a 30 ms VAD call through the JSON node
+    jumped from 64 to 110 µs between two rounds). The executor on a CPU of its own is the
+    study's situation: a server hands each task to a worker thread elsewhere. Every other
+    thread a row starts (base64 feeding pools) gets all the process's CPUs back, since
+    threads inherit their creator's pinning and those pools exist to run in parallel.
+    """
+
+    cpus: frozenset[int]
+    timing_cpu: int | None
+    executor_cpu: int | None
+
+    @classmethod
+    def choose(cls) -> Placement:
+        try:
+            cpus = frozenset(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            return cls(frozenset(), None, None)  # no affinity control here: recorded as unpinned
+        ordered = sorted(cpus)
+        timing = ordered[0]
+        return cls(cpus, timing, ordered[1] if len(ordered) > 1 else timing)
+
+    @property
+    def enabled(self) -> bool:
+        return self.timing_cpu is not None
+
+    def _set(self, tid: int, cpus: set[int] | frozenset[int]) -> None:
+        with contextlib.suppress(OSError):  # the thread may have ended
+            os.sched_setaffinity(tid, cpus)
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Pin the calling (timing) thread for the block; give it all its CPUs back after."""
+        if self.timing_cpu is None:
+            yield
+            return
+        self._set(0, {self.timing_cpu})
+        try:
+            yield
+        finally:
+            self._set(0, self.cpus)
+
+    def place(self, tid: int, name: str) -> None:
+        """Place a thread seen for the first time (see the class docstring)."""
+        if self.executor_cpu is None:
+            return
+        from audiobench import _rust
+
+        self._set(tid, {self.executor_cpu} if name == _rust.JSON_THREAD_NAME else self.cpus)
+
+    def record(self) -> dict[str, Any]:
+        if self.timing_cpu is None:
+            return {"pinned": False, "why": "this system offers no per-thread CPU affinity"}
+        return {
+            "pinned": True,
+            "cpus": sorted(self.cpus),
+            "timing_cpu": self.timing_cpu,
+            "executor_cpu": self.executor_cpu,
+            "other_threads": "all CPUs of the process",
+        }
