@@ -105,6 +105,7 @@ def solo_check(
         "verdict": verdict,
         "settle_s": float(solo["settle_s"]),
         "quiet": bool(solo["quiet"]),
+        "minor_faults_per_call": solo.get("minor_faults_per_call"),
         "slowest_after": None
         if slowest is None
         else {"row": slowest[0], "ratio": float(np.median(slowest[1])), "n": len(slowest[1])},

@@ -55,6 +55,7 @@ def measure(
     *,
     seed: int,
     census: Census | None = None,
+    declared: dict[str, tuple[str, ...]] | None = None,
     on_round: Callable[[int, int], None] = lambda done, total: None,
     clock: Clock = time.perf_counter_ns,
 ) -> Measured:
@@ -62,13 +63,16 @@ def measure(
     ``peer`` or ``limit``) interleaved, then each alone; see :mod:`audiobench.runner.interference`.
 
     With a census, the threads each row starts while warming up are adopted as its own and
-    every batch of the rounds is charged with the background CPU time it saw.
+    every batch of the rounds is charged with the background CPU time it saw; ``declared``
+    names each row's helper threads (:attr:`audiobench.tiers.Impl.threads`).
     """
+    if census is not None:
+        census.new_case(declared or {})
     warm: dict[str, int] = {}
     batches: dict[str, tuple[Run, int, bool]] = {}
     for name, run in runs.items():
-        warm[name] = warm_up(run)
-        calls, per_call = calibrate(run, rounds.round_seconds)
+        warm[name] = warm_up(run, clock=clock)
+        calls, per_call = calibrate(run, rounds.round_seconds, clock=clock)
         batches[name] = (run, calls, per_call <= LEAD_CALL_MAX)
         if census is not None:
             census.adopt(name)
@@ -76,9 +80,9 @@ def measure(
     if twin_of is not None:
         batches[twin_of + AA_SUFFIX] = batches[twin_of]
     rr = RoundRobin(batches, seed=seed, census=census, clock=clock)
-    t0 = time.perf_counter()
+    t0 = clock()
     rr.round()  # every round is a sample; the first one also prices a round for the budget
-    round_cost = time.perf_counter() - t0
+    round_cost = (clock() - t0) / 1e9
     # The solo batches cost about one round's worth each; they come out of the same budget.
     affordable = rounds.budget_s / max(round_cost, 1e-9) - rounds.solo_batches
     total = int(min(rounds.max_rounds, max(rounds.min_rounds, affordable)))

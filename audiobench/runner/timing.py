@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from audiobench.runner.census import Census
 
 Run = Callable[[], object]
+SOLO_SUFFIX = " (solo)"
 Clock = Callable[[], int]
 """Nanoseconds, monotonic: ``time.perf_counter_ns`` (tests pass a virtual one)."""
 
@@ -51,23 +52,29 @@ def timed_batch(run: Run, calls: int, lead: bool = False, clock: Clock = time.pe
     return elapsed / 1e9 / calls
 
 
-def warm_up(run: Run, min_calls: int = 2, min_seconds: float = 0.05, max_seconds: float = 2.0) -> int:
+def warm_up(
+    run: Run,
+    min_calls: int = 2,
+    min_seconds: float = 0.05,
+    max_seconds: float = 2.0,
+    clock: Clock = time.perf_counter_ns,
+) -> int:
     """Call ``run`` until it has run ``min_calls`` times and ``min_seconds`` have passed.
 
     Allocating tiers reach a steady allocator state this way (pages mapped, pools filled), so
     the rounds measure computation, not first-touch page faults. Returns the calls made.
     """
     calls = 0
-    start = time.perf_counter()
-    while calls < min_calls or (time.perf_counter() - start < min_seconds):
+    start = clock()
+    while calls < min_calls or (clock() - start) / 1e9 < min_seconds:
         run()
         calls += 1
-        if time.perf_counter() - start > max_seconds and calls >= 1:
+        if (clock() - start) / 1e9 > max_seconds and calls >= 1:
             break
     return calls
 
 
-def calibrate(run: Run, target_seconds: float) -> tuple[int, float]:
+def calibrate(run: Run, target_seconds: float, clock: Clock = time.perf_counter_ns) -> tuple[int, float]:
     """Calls per batch so one batch lasts about ``target_seconds``; also the per-call estimate.
 
     Each step keeps the fastest of three tries (one try when a call is far beyond the target:
@@ -75,9 +82,9 @@ def calibrate(run: Run, target_seconds: float) -> tuple[int, float]:
     """
     calls = 1
     while True:
-        per_call = timed_batch(run, calls)
+        per_call = timed_batch(run, calls, clock=clock)
         if per_call * calls < 5 * target_seconds:
-            per_call = min(per_call, timed_batch(run, calls), timed_batch(run, calls))
+            per_call = min(per_call, timed_batch(run, calls, clock=clock), timed_batch(run, calls, clock=clock))
         if per_call * calls >= target_seconds or calls >= MAX_CALLS:
             return calls, per_call
         # Aim straight for the target, at least doubling, with a 20 % margin.
@@ -105,9 +112,9 @@ class RoundRobin:
         for name in self.batches:
             self.samples.setdefault(name, [])
 
-    def _batch(self, name: str, census: Census | None) -> float:
+    def _batch(self, name: str, census: Census | None, key: str | None = None) -> float:
         run, calls, lead = self.batches[name]
-        with census.batch(name) if census else nullcontext():
+        with census.batch(name, key) if census else nullcontext():
             return timed_batch(run, calls, lead, self.clock)
 
     def round(self) -> None:

@@ -6,7 +6,7 @@ from functools import partial
 
 from audiobench.cases import AudioCase, Case, as_audio, as_samples
 from audiobench.tiers.registry import Impl, Run
-from audiobench.tiers.streams import stream_runner
+from audiobench.tiers.streams import FEED_THREADS, stream_runner
 from python_baselines import best, pure, standard
 from python_baselines.semantics import CONVERSIONS, DEFAULT_THRESHOLD, PRESETS
 
@@ -135,6 +135,7 @@ def impls() -> list[Impl]:
             stream_runner(lambda c: standard.ChunkBuffers(c.count_reallocations)),
             "base64.b64decode + bytearray +=",
             "allocating",
+            threads=(FEED_THREADS,),
         ),
         Impl(
             "b64_buffer",
@@ -143,6 +144,7 @@ def impls() -> list[Impl]:
             stream_runner(lambda c: pure.ChunkBuffers(c.count_reallocations)),
             "table-driven decoder + bytearray +=",
             "allocating",
+            threads=(FEED_THREADS,),
         ),
         Impl(
             "b64_buffer",
@@ -151,6 +153,7 @@ def impls() -> list[Impl]:
             stream_runner(lambda c: best.ChunkBuffers(c.count_reallocations)),
             "pybase64.b64decode + bytearray +=",
             "allocating",
+            threads=(FEED_THREADS,),
         ),
         Impl(
             "pipeline", "default", "python", _pipeline_python, "numpy VAD → librosa soxr_hq → numpy i16", "allocating"

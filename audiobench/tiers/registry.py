@@ -35,6 +35,10 @@ class Impl:
     """``preallocated`` (writes into buffers made in prepare) or ``allocating`` (per call)."""
     matched: bool = True
     """False for peers: a different algorithm, never compared for parity or speed verdicts."""
+    threads: tuple[str, ...] = ()
+    """Names (or ``name_`` prefixes of pool threads) of the helper threads this tier's calls run
+    work on: the runner's thread census counts their CPU as the row's own work, and any other
+    thread running during its batches as left behind by whoever started it."""
 
     @property
     def key(self) -> tuple[str, str, str]:

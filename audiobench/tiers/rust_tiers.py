@@ -10,8 +10,11 @@ import numpy as np
 from audiobench import _rust
 from audiobench.cases import CONVERT_OUTPUT, Case, StreamCase, as_audio, as_samples
 from audiobench.tiers.registry import Impl, Run
-from audiobench.tiers.streams import Part, Session, stream_runner
+from audiobench.tiers.streams import FEED_THREADS, Part, Session, stream_runner
 from python_baselines.semantics import CONVERSIONS, PRESETS, output_frames
+
+JSON_THREADS = (_rust.JSON_THREAD_NAME,)
+"""The rust-json tier runs its nodes on the executor's worker thread."""
 
 # --- convert ------------------------------------------------------------------------------
 
@@ -186,6 +189,7 @@ def impls() -> list[Impl]:
                 partial(_convert_json, variant=variant),
                 "AudioFormatConverter node, JSON arrays, tokio task",
                 "allocating",
+                threads=JSON_THREADS,
             ),
             Impl(
                 "convert",
@@ -213,6 +217,7 @@ def impls() -> list[Impl]:
                 partial(_resample_json, preset=preset),
                 "AudioResampler node (rubato), JSON arrays, tokio task",
                 "allocating",
+                threads=JSON_THREADS,
             ),
             Impl(
                 "resample",
@@ -239,6 +244,7 @@ def impls() -> list[Impl]:
             _vad_json,
             "VoiceActivityDetector node, JSON arrays, tokio task",
             "allocating",
+            threads=JSON_THREADS,
         ),
         Impl("vad", "default", "rust-fast", _vad_fast, "FastVadNode over Arc<Vec>", "allocating"),
         Impl("vad", "default", "rust-direct", _vad_direct, "vad_into, runtime-dispatched SIMD", "preallocated"),
@@ -249,6 +255,7 @@ def impls() -> list[Impl]:
             stream_runner(lambda c: _PerChunk(_rust.JsonChunkBuffer(c.stream.capacity_per_call))),
             "AudioChunkBuffer node, one JSON message per chunk",
             "preallocated",
+            threads=(*JSON_THREADS, FEED_THREADS),
         ),
         Impl(
             "b64_buffer",
@@ -257,6 +264,7 @@ def impls() -> list[Impl]:
             stream_runner(lambda c: _PerChunk(_rust.AudioProcessor(c.stream.capacity_per_call))),
             "AudioProcessor.add_chunk per chunk (base64-simd)",
             "preallocated",
+            threads=(FEED_THREADS,),
         ),
         Impl(
             "b64_buffer",
@@ -265,8 +273,17 @@ def impls() -> list[Impl]:
             _b64_direct,
             "b64_decode_stream_into, one call per thread",
             "preallocated",
+            threads=(FEED_THREADS,),
         ),
-        Impl("pipeline", "default", "rust-json", _pipeline_json, "3 JSON nodes chained on the executor", "allocating"),
+        Impl(
+            "pipeline",
+            "default",
+            "rust-json",
+            _pipeline_json,
+            "3 JSON nodes chained on the executor",
+            "allocating",
+            threads=JSON_THREADS,
+        ),
         Impl("pipeline", "default", "rust-fast", _pipeline_fast, "3 FastAudioNodes chained", "allocating"),
         Impl("pipeline", "default", "rust-direct", _pipeline_direct, "fused Pipeline.process_into", "preallocated"),
     ]

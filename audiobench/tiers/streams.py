@@ -37,9 +37,14 @@ class Part:
     call_ids: tuple[str, ...]
 
 
+FEED_THREADS = "audiobench-feed"
+"""Name prefix of the feeding pool's threads (Python names them ``audiobench-feed_0`` ...);
+every b64_buffer tier declares them (:attr:`Impl.threads`)."""
+
+
 @cache
 def _pool(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="audiobench-feed")
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix=FEED_THREADS)
 
 
 def parts_of(case: StreamCase) -> list[Part]:
