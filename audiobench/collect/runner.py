@@ -1,10 +1,12 @@
-"""Run files of the interleaved runner (``reports/data/runs/*.json``, ``audiobench.run/1``) → rows.
+"""Run files of the interleaved runner (``reports/data/runs/*.json``, ``audiobench.run/2``) → rows.
 
 Per case row (tier, peer or limit probe): the round statistics of seconds per call (the median
 with the run's bootstrap CI, the others without), the catalogue unit, the real-time factor, the
 row's speed against each limit probe, and the parity metrics it reported. Per pair of rows the
-paired ratio with its CI. Cold first calls become their own metrics; a cold measurement that
-failed has no numbers and is only mentioned in the summary.
+paired ratio with its CI. The interference checks become rows too: each row's solo median and
+interleaved/solo ratio, the census's foreign and left-running CPU shares and page faults per
+call, and the case's A/A ratio. Cold first calls become their own metrics; a cold measurement
+that failed has no numbers and is only mentioned in the summary.
 """
 
 from __future__ import annotations
@@ -92,7 +94,73 @@ def _row_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
         value = number(metrics.get(name))
         if value is not None:
             out.append({**key, "metric": name, "statistic": "value", "value": value, "unit": unit})
+    return out + _check_rows(key, r, confidence)
+
+
+def _check_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
+    """The row's interference checks: its solo measurement and what the thread census saw."""
+    out: list[Row] = []
+    solo = r["solo"]
+    if solo is not None:
+        n = len(solo["samples_s"])
+        low, high = solo["ratio_ci"]
+        out += [
+            {**key, "metric": "solo_time", "statistic": "median", "value": solo["median_s"], "unit": "s", "n": n},
+            {
+                **key,
+                "metric": "solo_ratio",
+                "statistic": "median",
+                "value": solo["ratio"],
+                "unit": "ratio",
+                "ci_low": low,
+                "ci_high": high,
+                "confidence": confidence,
+                "n": n,
+            },
+        ]
+        faults = number(solo.get("minor_faults_per_call"))
+        if faults is not None:
+            out.append(
+                {**key, "metric": "page_faults", "statistic": "value", "value": faults, "unit": "count", "side": "solo"}
+            )
+    census = r["census"]
+    if census is not None:
+        out += [
+            {
+                **key,
+                "metric": "foreign_cpu_share",
+                "statistic": "value",
+                "value": census["foreign_share"],
+                "unit": "ratio",
+            },
+            {
+                **key,
+                "metric": "left_running_share",
+                "statistic": "value",
+                "value": census["cpu_in_other_batches_share"],
+                "unit": "ratio",
+            },
+        ]
+        faults = number(census.get("minor_faults_per_call"))
+        if faults is not None:
+            out.append({**key, "metric": "page_faults", "statistic": "value", "value": faults, "unit": "count"})
     return out
+
+
+def _aa_row(key: Row, aa: dict[str, Any]) -> Row:
+    ratio = aa["ratio"]
+    return {
+        **key,
+        "tier": aa["row"],
+        "metric": "aa_ratio",
+        "statistic": "median",
+        "value": ratio["median"],
+        "unit": "ratio",
+        "ci_low": ratio["ci_low"],
+        "ci_high": ratio["ci_high"],
+        "confidence": aa["confidence"],
+        "n": int(ratio["n"]),
+    }
 
 
 def _ratio_row(key: Row, ratio: dict[str, Any], confidence: float) -> Row:
@@ -161,6 +229,8 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
                 if (r.get("parity") or {}).get("ok") is False:
                     failed_parity.append(f"{case['op']}/{case['variant']} {case['size']} {r['row']}")
             out += [_ratio_row(key, ratio, confidence) for ratio in case["ratios"]]
+            if case["aa"] is not None:
+                out.append(_aa_row(key, case["aa"]))
         failed_cold = []
         for cold in doc.get("cold") or []:
             if cold.get("error"):
@@ -169,6 +239,9 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
                 out += _cold_rows(base, cold)
         if failed_parity:
             notes.append(f"{path.name}: output mismatch in {', '.join(failed_parity)}")
+        interference = doc["interference"]
+        if interference["verdict"] != "clean":
+            notes.append(f"{path.name}: interference checks {interference['verdict']} ({len(interference['reasons'])})")
         if failed_cold:
             notes.append(f"{path.name}: cold runs failed, skipped: {', '.join(failed_cold)}")
         notes += dirty_note(path, env)
@@ -207,5 +280,6 @@ def collect(runs_dir: Path) -> Collected:
     if newest is not None:
         _, path, doc = newest
         with reading(path):
-            result.context = {k: doc[k] for k in ("run_id", "suite", "environment", "settings", "allocation_policy")}
+            keys = ("run_id", "suite", "environment", "settings", "allocation_policy", "thread_pools", "interference")
+            result.context = {k: doc[k] for k in keys}
     return result

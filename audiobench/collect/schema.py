@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "confidence": ("float64", "confidence level of [ci_low, ci_high] (0.95, 0.99 ...)"),
     "n": ("Int64", "samples behind the statistic, if known"),
     "stage": ("string", "profiler stage name; empty for a whole call"),
-    "side": ("string", "profiler side (native, python, pyo3); empty otherwise"),
+    "side": ("string", "profiler side (native, python, pyo3), or solo for runner page faults; empty otherwise"),
     "reference": ("string", "the other tier of a ratio or of % of limit; empty otherwise"),
     "run_id": ("string", "the source's run identifier (run file id, asv commit+env, file stem)"),
     "commit": ("string", "git commit the numbers were measured on, if known"),
@@ -72,6 +72,12 @@ METRICS: dict[str, str] = {
     "alloc_bytes": "bytes requested per call or per stage (counting allocator)",
     "peak_rss": "peak resident set size of the profiler process for the case (bytes)",
     "overhead": "profiler attribution: time of tier minus time of reference (s); ratio in `ratio` rows",
+    "solo_time": "runner: seconds per call with the row measured alone after the rounds (median of its solo batches)",
+    "solo_ratio": "runner: interleaved median / solo median, with a two-sample bootstrap CI",
+    "aa_ratio": "runner: A/A control, the row / its twin in the same rounds (per-round ratio; family-wise CI)",
+    "foreign_cpu_share": "runner census: CPU of other rows' or the process's threads per second of the row's batches",
+    "left_running_share": "runner census: CPU of the row's threads during other rows' batches, per second of them",
+    "page_faults": "runner: minor page faults of the process per call in the row's batches (side 'solo': alone)",
 }
 
 SOURCES = ("runner", "criterion", "asv", "pytest-benchmark", "profiler")

@@ -386,6 +386,8 @@ def run_profile(
         ),
         "entries": entries,
         "attribution": _attribution(entries),
+        # The limit probes' own boundary, for telling the runner's probes from criterion's.
+        "limit_calls": {name: _stats(v) for name, v in boundary.limit_call_ns().items()},
         "duration_s": time.perf_counter() - t0,
     }
 

@@ -153,3 +153,31 @@ def measure(p: Plan, samples: int = 25) -> dict[str, list[float]]:
         loop = p.python_loop
         out["Python loop over chunks (zip, call-id lookup)"] = _repeat(lambda: _timed(loop), samples)
     return out
+
+
+LIMIT_CALLS = ("limit:read", "limit:memcpy")
+
+
+def limit_call_ns(samples: int = 25, n: int = 200) -> dict[str, list[float]]:
+    """Per-call nanoseconds of each limit probe through PyO3 on empty arrays: the probe's whole
+    boundary (call, argument parsing, views, GIL release) with no bytes to move, so the gap
+    between a probe timed from Python and the same probe timed natively."""
+    src = np.zeros(0, dtype=np.uint8)
+    dst = np.zeros(0, dtype=np.uint8)
+    calls: dict[str, Callable[[], Any]] = {
+        "limit:read": partial(_rust.limit_read, src),
+        "limit:memcpy": partial(_rust.limit_memcpy, src, dst),
+    }
+
+    def per_call(f: Callable[[], Any]) -> float:
+        r = range(n)
+        t0 = time.perf_counter_ns()
+        for _ in r:
+            f()
+        t1 = time.perf_counter_ns()
+        for _ in r:
+            pass
+        t2 = time.perf_counter_ns()
+        return max(0.0, ((t1 - t0) - (t2 - t1)) / n)
+
+    return {name: _repeat(partial(per_call, f), samples) for name, f in calls.items()}

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from audiobench.atomic import write_text
 from audiobench.collect import schema
-from audiobench.report import agreement, cold, history, method, operations, recommend, spec, stages
+from audiobench.report import agreement, cold, history, interference, method, operations, recommend, spec, stages
 from audiobench.report.model import Section
 from audiobench.report.query import newest_run
 
@@ -64,6 +64,7 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
         *operations.sections(runner, assessment.vad_frame_target_us),
         stages.breakdown(profile),
         stages.attribution(profile),
+        interference.section(runner, meta),
         agreement.section(df),
         cold.section(runner),
         history.section(df),
@@ -77,6 +78,9 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
         f"Generated from `results.csv` ({len(df)} rows; sources found: {', '.join(found) or 'none'}).{skipped}",
         assessment.headline,
     ]
+    checks = interference.headline(runner, meta)
+    if checks:
+        headline.append(checks)
     return headline, sections
 
 

@@ -100,7 +100,8 @@ class Census:
     pages mapped while it ran, the allocation state a timing depends on."""
     enabled: bool = field(default_factory=available)
     on_new_thread: Callable[[int, str], None] = lambda tid, name: None
-    """Called with (tid, name) of every thread adopted after the first census (placement)."""
+    """Called with (tid, name) of every thread adopted after the first census (placement); the
+    name is Python's for Python threads, the OS's otherwise."""
 
     def __post_init__(self) -> None:
         self.adopt(PROCESS)
@@ -131,7 +132,7 @@ class Census:
             self.names[t.tid] = name
             if owner != PROCESS:
                 self.started[owner].append(name)
-                self.on_new_thread(t.tid, t.name)
+                self.on_new_thread(t.tid, name)
         return [self.names[t.tid] for t in new]
 
     def _declares(self, row: str, tid: int) -> bool:

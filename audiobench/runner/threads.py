@@ -65,13 +65,13 @@ class Placement:
     """Which CPUs the run's threads may use while timing.
 
     The timing thread is pinned to one CPU for the whole run, and the rust-json executor's
-    worker to another: a hand-off between two threads costs 17 µs on one CPU and ~60 µs across
-    two on this kind of 2-vCPU VM (measured with the worker pinned each way; unpinned, the
-    scheduler switches between the two mid-run and a 30 ms VAD call through the JSON node
-    jumped from 64 to 110 µs between two rounds). The executor on a CPU of its own is the
-    study's situation: a server hands each task to a worker thread elsewhere. Every other
-    thread a row starts (base64 feeding pools) gets all the process's CPUs back, since
-    threads inherit their creator's pinning and those pools exist to run in parallel.
+    worker to another: the study's situation (a server hands each task to a worker thread
+    elsewhere), made the same in every run. Measured here, a hand-off costs 17 µs with both
+    threads on one CPU and ~60 µs across two; unpinned, the scheduler switched between the two
+    mid-run (a 30 ms VAD call through the JSON node went from 64 to 110 µs between two rounds).
+    The base64 feeding pool's threads (``audiobench-feed_N``) take one CPU each, thread N on
+    the N-th CPU, so two feeding threads always run in parallel; any other thread a row starts
+    gets all the process's CPUs back (threads inherit their creator's pinning).
     """
 
     cpus: frozenset[int]
@@ -113,8 +113,15 @@ class Placement:
         if self.executor_cpu is None:
             return
         from audiobench import _rust
+        from audiobench.tiers.streams import FEED_THREADS
 
-        self._set(tid, {self.executor_cpu} if name == _rust.JSON_THREAD_NAME else self.cpus)
+        if name == _rust.JSON_THREAD_NAME:
+            self._set(tid, {self.executor_cpu})
+        elif name.startswith(FEED_THREADS + "_") and name.rsplit("_", 1)[1].isdigit():
+            ordered = sorted(self.cpus)
+            self._set(tid, {ordered[int(name.rsplit("_", 1)[1]) % len(ordered)]})
+        else:
+            self._set(tid, self.cpus)
 
     def record(self) -> dict[str, Any]:
         if self.timing_cpu is None:
@@ -124,5 +131,6 @@ class Placement:
             "cpus": sorted(self.cpus),
             "timing_cpu": self.timing_cpu,
             "executor_cpu": self.executor_cpu,
+            "feed_threads": "feeding thread N on the N-th CPU",
             "other_threads": "all CPUs of the process",
         }

@@ -128,14 +128,18 @@ class RoundRobin:
         """Each of ``names`` alone: ``batches`` back-to-back batches with the same calls and lead
         call as in the rounds, started once the process is quiet (no background thread gained
         CPU time for a few ms, see :meth:`Census.settle`), so nothing another row left running
-        is in them. Rows are taken in a shuffled order. Not charged to the census."""
+        is in them. Rows are taken in a shuffled order. The census keeps them apart from the
+        rounds, in an account of their own (``<name> (solo)``), for their page faults."""
         order = list(names)
         self._rng.shuffle(order)
         out: dict[str, dict[str, object]] = {}
         for name in order:
             waited, quiet = self.census.settle() if self.census else (0.0, True)
-            samples = [self._batch(name, None) for _ in range(batches)]
-            out[name] = {"samples_s": samples, "settle_s": waited, "quiet": quiet}
+            key = name + SOLO_SUFFIX
+            samples = [self._batch(name, self.census, key) for _ in range(batches)]
+            _, calls, lead = self.batches[name]
+            faults = self.census.faults_per_call(key, batches * (calls + int(lead))) if self.census else None
+            out[name] = {"samples_s": samples, "settle_s": waited, "quiet": quiet, "minor_faults_per_call": faults}
         return out
 
     def predecessors(self, name: str) -> list[str | None]:
