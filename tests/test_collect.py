@@ -260,7 +260,7 @@ def test_truncated_json_names_the_file(tmp_path: Path) -> None:
 
 def test_wrong_schema_names_the_file(tmp_path: Path) -> None:
     _copy(tmp_path, RUN, "data/profiles/run-not-profile.json")
-    with pytest.raises(CollectError, match=re.escape("run-not-profile.json: schema 'audiobench.run/1'")):
+    with pytest.raises(CollectError, match=re.escape("run-not-profile.json: schema 'audiobench.run/2'")):
         collect(tmp_path / "data", tmp_path / "criterion", tmp_path / "asv")
 
 

@@ -68,8 +68,8 @@ def run_a_list(ws: Path) -> tuple[Path, str, list[str]]:
 
 
 def run_other_schema_version(ws: Path) -> tuple[Path, str, list[str]]:
-    edited(ws / RUN, schema("audiobench.run/2"))
-    return ws / RUN, "schema 'audiobench.run/2', expected 'audiobench.run/1'", []
+    edited(ws / RUN, schema("audiobench.run/3"))
+    return ws / RUN, "schema 'audiobench.run/3', expected 'audiobench.run/2'", []
 
 
 def run_missing_key(ws: Path) -> tuple[Path, str, list[str]]:
@@ -109,7 +109,7 @@ def baseline_truncated(ws: Path) -> tuple[Path, str, list[str]]:
 
 def baseline_other_schema_version(ws: Path) -> tuple[Path, str, list[str]]:
     edited(ws / BASELINE, schema("audiobench.run/0"))
-    return ws / BASELINE, "schema 'audiobench.run/0', expected 'audiobench.run/1'", []
+    return ws / BASELINE, "schema 'audiobench.run/0', expected 'audiobench.run/2'", []
 
 
 def baseline_named_but_missing(ws: Path) -> tuple[Path, str, list[str]]:

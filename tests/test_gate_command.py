@@ -90,7 +90,7 @@ def case(
 
 def run_doc(run_id: str, cases: list[dict[str, Any]], suite: str = "quick", **env: Any) -> dict[str, Any]:
     return {
-        "schema": "audiobench.run/1",
+        "schema": "audiobench.run/2",
         "run_id": run_id,
         "suite": suite,
         "seed": 20251027,
@@ -369,9 +369,9 @@ def test_inconclusive_cases_of_another_checkout_are_not_remeasured(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"schema": "audiobench.run/1", "run_id": ', "not readable JSON"),
+        ('{"schema": "audiobench.run/2", "run_id": ', "not readable JSON"),
         ('{"schema": "audiobench.smoke/1"}', "schema 'audiobench.smoke/1'"),
-        ('{"schema": "audiobench.run/1", "run_id": "x", "suite": "quick", "environment": {}}', "machine_id"),
+        ('{"schema": "audiobench.run/2", "run_id": "x", "suite": "quick", "environment": {}}', "machine_id"),
     ],
 )
 def test_corrupt_run_file_exits_2_naming_it(

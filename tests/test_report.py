@@ -21,6 +21,7 @@ SECTIONS = (
     "## VAD → resample → convert pipeline",
     "## Stage breakdown",
     "## Overhead attribution",
+    "## Interference checks",
     "## Cross-tool agreement",
     "## Cold vs warm first call",
     "## History over commits (asv)",
@@ -65,7 +66,9 @@ def test_every_section_is_filled_from_the_fixtures(rendered: tuple[Path, subproc
     direct = next(r for r in case["rows"] if r["row"] == "rust-direct")
     # The spec row carries the run file's own median and CI, formatted.
     spec = next(line for line in md.splitlines() if line.startswith("| convert/f32_i16 1M | rust-direct |"))
-    assert f"{direct['unit_median']:,.0f}" in spec and "❌ missed" in spec
+    low, high = direct["unit_ci"]
+    verdict = "✅ met" if high < 100 else ("❌ missed" if low > 100 else "⚠️")
+    assert f"{direct['unit_median']:.1f}" in spec and verdict in spec, spec
     assert "| criterion |" in md.replace("| criterion | yes", "| criterion |")
 
 
@@ -109,7 +112,7 @@ def test_corrupt_input_exits_2_naming_the_file(tmp_path: Path) -> None:
     runs = tmp_path / "data" / "runs"
     runs.mkdir(parents=True)
     bad = runs / "20260101T000000Z-abc.json"
-    bad.write_text('{"schema": "audiobench.run/1", "cases": [')
+    bad.write_text('{"schema": "audiobench.run/2", "cases": [')
     r = report(tmp_path / "data", tmp_path / "criterion", tmp_path / "asv", tmp_path / "out")
     assert r.returncode == 2
     assert str(bad) in r.stderr

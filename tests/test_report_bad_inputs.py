@@ -62,8 +62,8 @@ def run_a_list(ws: Path) -> tuple[Path, str]:
 
 
 def run_other_schema_version(ws: Path) -> tuple[Path, str]:
-    edited(ws / RUN, schema("audiobench.run/2"))
-    return ws / RUN, "schema 'audiobench.run/2', expected 'audiobench.run/1'"
+    edited(ws / RUN, schema("audiobench.run/3"))
+    return ws / RUN, "schema 'audiobench.run/3', expected 'audiobench.run/2'"
 
 
 def run_missing_key(ws: Path) -> tuple[Path, str]:

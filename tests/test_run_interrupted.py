@@ -88,7 +88,7 @@ def assert_earlier_results_intact(ws: Path, before: dict[Path, bytes]) -> None:
     runs = [p for p in (ws / "data" / "runs").iterdir() if p.suffix == ".json"]
     assert [p.name for p in runs] == ["20261121T174757Z-4867247c3406.json"]
     for p in runs:
-        assert json.loads(p.read_text(encoding="utf-8"))["schema"] == "audiobench.run/1"
+        assert json.loads(p.read_text(encoding="utf-8"))["schema"] == "audiobench.run/2"
     # And the directory is still one the report reads: whatever was left behind is ignored.
     assert report(ws) == 0
 

@@ -120,6 +120,7 @@ def absolute_checks(run: Loaded, targets: Targets) -> Findings:
         if not matched:
             out.skip("absolute", "no case of the operation in this run", items=[t.name])
             continue
+        mine = len(out.checks)
         for case in matched:
             rows = _rows(case)
             for tier in t.tiers:
@@ -134,8 +135,32 @@ def absolute_checks(run: Loaded, targets: Targets) -> Findings:
                     )
                 lo, hi = row["unit_ci"]
                 v = verdict.absolute(row["unit_median"], (lo, hi), t.limit, t.direction, t.unit)
-                out.checks.append(Check("absolute", t.name, subject(case, tier), t.enforce, v, case_key(case), (tier,)))
+                probe = rows.get(t.machine_limit) if t.machine_limit else None
+                can, why = t.machine_can(
+                    probe["unit_median"] if probe else None, tuple(probe["unit_ci"]) if probe else None
+                )
+                check = Check("absolute", t.name, subject(case, tier), t.enforce and can, v, case_key(case), (tier,))
+                if why and t.enforce:
+                    check.notes.append(why)
+                out.checks.append(check)
+        if t.machine_limit and t.enforce:
+            judged = out.checks[mine:]
+            out.notes.append(
+                f"`{t.name}` follows the machine: enforced on {sum(c.enforce for c in judged)} of {len(judged)} "
+                f"checks, those whose same-run {t.machine_limit} CI is below {t.machine_margin:g} × the target"
+            )
     return out
+
+
+def interference_notes(run: Loaded) -> list[str]:
+    """The run's own interference verdict (``audiobench.run/2``), for the summary: a suspect run's
+    numbers may carry what its rows did to each other."""
+    found = run.doc.get("interference")
+    if not isinstance(found, dict) or found.get("verdict") in (None, "clean"):
+        return []
+    reasons = found.get("reasons") or []
+    head = f"the run's interference checks are {found['verdict']} ({len(reasons)} finding(s))"
+    return [head + (": " + "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else "")]
 
 
 def speedup_checks(run: Loaded, targets: Targets) -> Findings:
@@ -221,6 +246,7 @@ def wall_time_checks(current: Loaded, baseline: Loaded | None, wt: WallTime) -> 
 def run_checks(current: Loaded, baseline: Loaded | None, targets: Targets, kinds: Iterable[str]) -> Findings:
     """Every check on the runner's numbers (everything but counters)."""
     out = Findings()
+    out.notes += interference_notes(current)
     kinds = set(kinds)
     if "absolute" in kinds:
         out.extend(absolute_checks(current, targets))

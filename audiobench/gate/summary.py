@@ -101,7 +101,7 @@ def markdown(ctx: Context, f: Findings) -> str:
     if reported:
         lines += [
             "<details><summary>Reported, not enforced: "
-            f"{len(reported)} failing (targets with <code>enforce = false</code>)</summary>",
+            f"{len(reported)} failing (<code>enforce = false</code>, or beyond this machine)</summary>",
             "",
             *_table(reported),
             "",

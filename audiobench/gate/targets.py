@@ -55,6 +55,25 @@ class Absolute:
     unit: str
     enforce: bool
     reason: str
+    machine_limit: str | None = None
+    """A limit probe (``limit:memcpy``) that decides, per case and run, whether this machine can
+    meet the target: enforced only where the probe's whole CI is below ``machine_margin`` × the
+    target (max targets only); elsewhere assessed and reported, saying why."""
+    machine_margin: float = 1.0
+
+    def machine_can(self, probe: float | None, probe_ci: tuple[float, float] | None) -> tuple[bool, str]:
+        """Whether the run's ``machine_limit`` probe, in the target's unit, shows the machine can
+        meet the target; and the sentence that says so."""
+        if self.machine_limit is None:
+            return True, ""
+        bound = self.machine_margin * self.limit
+        if probe is None or probe_ci is None:
+            return False, f"not enforced: no {self.machine_limit} probe in this case to judge the machine by"
+        lo, hi = sorted(probe_ci)
+        span = f"{self.machine_limit} {probe:.3g} (CI {lo:.3g}–{hi:.3g}) {self.unit}"
+        if hi < bound:
+            return True, f"enforced: this machine's {span} is below {bound:.3g}"
+        return False, f"not enforced: this machine's {span} is not below {bound:.3g}"
 
 
 @dataclass(frozen=True)
@@ -242,6 +261,16 @@ def _absolute(t: _Table, names: _Names) -> Absolute:
     if has_max == has_min:
         raise t.fail("max", "give exactly one of max (value must stay below) or min (must stay above)")
     direction: Direction = "max" if has_max else "min"
+    machine_limit = t.get("machine_limit", None)
+    if machine_limit is not None and machine_limit not in LIMIT_ROWS:
+        raise t.fail("machine_limit", f"expected one of {', '.join(LIMIT_ROWS)}, got {machine_limit!r}")
+    if machine_limit is not None and direction != "max":
+        raise t.fail("machine_limit", "only a max target (a time) can be judged by a limit probe")
+    margin = t.number("machine_margin", 1.0, positive=True)
+    if "machine_margin" in t.raw and machine_limit is None:
+        raise t.fail("machine_margin", "needs machine_limit")
+    if margin > 1:
+        raise t.fail("machine_margin", f"{margin:g} is out of range (0 < margin <= 1)")
     return Absolute(
         name=t.text("name"),
         where=where,
@@ -251,6 +280,8 @@ def _absolute(t: _Table, names: _Names) -> Absolute:
         unit=t.text("unit"),
         enforce=t.flag("enforce", True),
         reason=t.text("reason"),
+        machine_limit=machine_limit,
+        machine_margin=margin,
     )
 
 

@@ -21,9 +21,11 @@ def runner_context(meta: dict[str, Any]) -> dict[str, Any]:
     return next((s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == "runner"), {})
 
 
-def _points(runner: pd.DataFrame, metric: str, side: str | None = None) -> dict[tuple[str, ...], Point]:
+def _points(
+    runner: pd.DataFrame, metric: str, side: str | None = None, statistic: str = "median"
+) -> dict[tuple[str, ...], Point]:
     out: dict[tuple[str, ...], Point] = {}
-    for _, r in select(runner, metric=metric, side=side).iterrows():
+    for _, r in select(runner, metric=metric, side=side, statistic=statistic).iterrows():
         key = (str(r["operation"]), str(r["variant"]), str(r["size"]), str(r["tier"]))
         low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
         high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
@@ -113,8 +115,8 @@ def _solo_blocks(runner: pd.DataFrame, band: float) -> list[Table | Para]:
         return [Para("Solo vs interleaved: not recorded in this run.")]
     times = _points(runner, "time")
     alone = _points(runner, "solo_time")
-    faults = _points(runner, "page_faults")
-    solo_faults = _points(runner, "page_faults", side="solo")
+    faults = _points(runner, "page_faults", statistic="value")
+    solo_faults = _points(runner, "page_faults", side="solo", statistic="value")
     flagged = [k for k in sorted(solo, key=_order) if solo_verdict(solo[k], band) != "within"]
     worst = max(solo.values(), key=lambda p: abs(p.value - 1))
     out: list[Table | Para] = [
@@ -177,8 +179,8 @@ def _census_blocks(runner: pd.DataFrame, ctx: dict[str, Any]) -> list[Table | Pa
             + "."
         )
     )
-    share = _points(runner, "foreign_cpu_share")
-    left = _points(runner, "left_running_share")
+    share = _points(runner, "foreign_cpu_share", statistic="value")
+    left = _points(runner, "left_running_share", statistic="value")
     busy = sorted({k for k, p in share.items() if p.value > 0.001} | {k for k, p in left.items() if p.value > 0.001})
     if busy:
         out.append(

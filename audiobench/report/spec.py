@@ -40,6 +40,18 @@ def _cases(runner: pd.DataFrame, target: gate_targets.Absolute) -> list[tuple[st
     return sorted((k for k in keys if target.where.matches(*k)), key=lambda k: (k[0], k[1], size_key(k[2])))
 
 
+def _enforced(t: gate_targets.Absolute, case: pd.DataFrame) -> str:
+    """``yes`` / ``no``, or for a target that follows the machine, the gate's reason for this case."""
+    if not t.enforce:
+        return "no"
+    if t.machine_limit is None:
+        return "yes"
+    probe = point(case, metric="unit_time", tier=t.machine_limit)
+    ci = (probe.low, probe.high) if probe and probe.low is not None and probe.high is not None else None
+    can, why = t.machine_can(probe.value if probe else None, ci)
+    return f"{'yes' if can else 'no'} ({why.split(': ', 1)[1]})"
+
+
 def section(runner: pd.DataFrame, path: Path) -> Assessment:
     sec = Section("spec", "Spec target assessment")
     try:
@@ -92,7 +104,7 @@ def section(runner: pd.DataFrame, path: Path) -> Assessment:
                         with_ci(p),
                         f"{'<' if t.direction == 'max' else '>'} {num(t.limit)} {t.unit}",
                         MARK[v.outcome],
-                        "yes" if t.enforce else "no",
+                        _enforced(t, case),
                     ]
                 )
     sec.add(
