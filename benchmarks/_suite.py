@@ -65,7 +65,14 @@ def prepare(op: str, variant: str, tier: str, size_label: str, **case_options: A
         import dataclasses
 
         case = dataclasses.replace(case, **case_options)
-    return impl.prepare(case)
+    run = impl.prepare(case)
+    try:  # BLAS/OpenMP pools single-threaded, as in the runner (asv runs each benchmark in its own process)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)
+    except ImportError:
+        pass
+    return run
 
 
 class OperationBenchmark:

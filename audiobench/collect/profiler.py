@@ -95,6 +95,9 @@ def _entry_rows(base: Row, e: dict[str, Any]) -> list[Row]:
     glue = number(e.get("glue_pct"))
     if glue is not None:
         out.append({**key, "metric": "glue", "statistic": "median", "value": glue, "unit": "%"})
+    spread = number(e.get("native_process_spread"))
+    if spread is not None:
+        out.append({**key, "metric": "process_spread", "statistic": "value", "value": spread, "unit": "ratio"})
     rss = number(e.get("peak_rss_kib"))
     if rss is not None:
         out.append({**key, "metric": "peak_rss", "statistic": "max", "value": rss * KIB, "unit": "bytes"})

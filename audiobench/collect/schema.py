@@ -72,6 +72,7 @@ METRICS: dict[str, str] = {
     "alloc_bytes": "bytes requested per call or per stage (counting allocator)",
     "peak_rss": "peak resident set size of the profiler process for the case (bytes)",
     "overhead": "profiler attribution: time of tier minus time of reference (s); ratio in `ratio` rows",
+    "process_spread": "profiler: |m1/m2 − 1|, one native call's medians in two processes (a PyO3 entry's halves)",
     "solo_time": "runner: seconds per call with the row measured alone after the rounds (median of its solo batches)",
     "solo_ratio": "runner: interleaved median / solo median, with a two-sample bootstrap CI",
     "aa_ratio": "runner: A/A control, the row / its twin in the same rounds (per-round ratio; family-wise CI)",

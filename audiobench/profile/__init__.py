@@ -32,6 +32,7 @@ from audiobench.catalogue import Catalogue, Size, SizeSet
 from audiobench.environment import fingerprint
 from audiobench.profile import boundary, native, python_stages
 from audiobench.stats import median_difference, summarize
+from audiobench.threads import single_threaded_pools
 from audiobench.tiers import Registry
 
 SCHEMA = "audiobench.profile/1"
@@ -270,15 +271,29 @@ def _pyo3_entry(
     # processes measured minutes apart differ by drift alone, so the Python and native
     # measurements alternate, A B A B, and each side pools its two halves.
     half_ms = max(int(budget_s * 500), 50)
-    e2e, native_e2e = [], []
+    e2e: list[float] = []
+    halves: list[list[float]] = []
     for _ in range(2):
         e2e += _e2e_samples(run, budget_s / 2)
-        native_e2e += native.run_case_e2e(suite, "/".join(key), tier, half_ms)
+        halves.append(native.run_case_e2e(suite, "/".join(key), tier, half_ms))
+    native_e2e = [x for h in halves for x in h]
     stages = [{"name": n, "parent": None, "kind": "stage", "samples_ns": v} for n, v in boundary.measure(p).items()]
     stages.append({"name": boundary.NATIVE, "parent": None, "kind": "stage", "samples_ns": native_e2e})
     note = "native work measured by the native profiler in alternation with this side (same input bytes)"
+    # The two native halves ran in two processes: how far apart they landed is this machine's
+    # process-to-process spread for this very call, the yardstick for any cross-process difference.
+    m1, m2 = (float(np.median(h)) for h in halves)
+    spread = abs(m1 / m2 - 1) if m2 > 0 else None
     return _entry(
-        key, tier, "pyo3", e2e, stages, input_checksum=case.checksum(), peak_rss_kib=_peak_rss_kib(), note=note
+        key,
+        tier,
+        "pyo3",
+        e2e,
+        stages,
+        input_checksum=case.checksum(),
+        peak_rss_kib=_peak_rss_kib(),
+        note=note,
+        native_process_spread=spread,
     )
 
 
@@ -352,6 +367,43 @@ def run_profile(
         on_step("native instructions (callgrind)")
         instr = native.run_instructions(suite, ops, native_tiers, iterations=2)
     entries = _native_entries(timing, instr)
+    with single_threaded_pools():
+        entries += _python_side(cat, reg, suite, ops, tiers, budget_ms, on_step)
+        limit_calls = {name: _stats(v) for name, v in boundary.limit_call_ns().items()}
+    return {
+        "schema": SCHEMA,
+        "created": started.isoformat(timespec="seconds"),
+        "suite": suite,
+        "environment": fingerprint(),
+        "simd_path": {"native": timing.get("simd_path"), "callgrind": instr.get("simd_path") if instr else None},
+        "instructions": "measured" if instr else ("not measured (pass --instructions)" if native_tiers else None),
+        "glue_limit_pct": GLUE_LIMIT_PCT,
+        "method": (
+            "Each call is also run as a staged sequence (the same steps, each timed in place); stages and "
+            "end-to-end runs alternate. Parts are measured alone and not summed. Native allocation counts come "
+            "from a counting global allocator (per thread for stages, per process end to end); instructions "
+            "from callgrind client requests, one dump per stage. BLAS/OpenMP pools of this process are "
+            "single-threaded while it times, as in the runner."
+        ),
+        "entries": entries,
+        "attribution": _attribution(entries),
+        # The limit probes' own boundary, for telling the runner's probes from criterion's.
+        "limit_calls": limit_calls,
+        "duration_s": time.perf_counter() - t0,
+    }
+
+
+def _python_side(
+    cat: Catalogue,
+    reg: Registry,
+    suite: SizeSet,
+    ops: list[str] | None,
+    tiers: list[str],
+    budget_ms: int,
+    on_step: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    """The Python tiers staged, and the Rust tiers through PyO3, in this process."""
+    entries: list[dict[str, Any]] = []
     overhead = _clock_overhead_ns()
     budget_s = budget_ms / 1000
     for sizes in ("suite", "pure"):
@@ -370,26 +422,7 @@ def run_profile(
                     entry = _pyo3_entry(key, tier, case, reg, suite, budget_s)
                     if entry:
                         entries.append(entry)
-    return {
-        "schema": SCHEMA,
-        "created": started.isoformat(timespec="seconds"),
-        "suite": suite,
-        "environment": fingerprint(),
-        "simd_path": {"native": timing.get("simd_path"), "callgrind": instr.get("simd_path") if instr else None},
-        "instructions": "measured" if instr else ("not measured (pass --instructions)" if native_tiers else None),
-        "glue_limit_pct": GLUE_LIMIT_PCT,
-        "method": (
-            "Each call is also run as a staged sequence (the same steps, each timed in place); stages and "
-            "end-to-end runs alternate. Parts are measured alone and not summed. Native allocation counts come "
-            "from a counting global allocator (per thread for stages, per process end to end); instructions "
-            "from callgrind client requests, one dump per stage."
-        ),
-        "entries": entries,
-        "attribution": _attribution(entries),
-        # The limit probes' own boundary, for telling the runner's probes from criterion's.
-        "limit_calls": {name: _stats(v) for name, v in boundary.limit_call_ns().items()},
-        "duration_s": time.perf_counter() - t0,
-    }
+    return entries
 
 
 def save(doc: dict[str, Any], out_dir: Path = PROFILES_DIR) -> Path:

@@ -11,7 +11,10 @@ compared with. Two measurements can explain a gap of more than :data:`DISAGREE`:
   the native tool, the boundary is the cause, and the table says how much it measured;
 * **interleaving**: the runner's own solo measurement of the row. If the row alone is within
   :data:`DISAGREE` of the other tool (less the boundary for a native tool), the runner's
-  interleaved rounds are the cause.
+  interleaved rounds are the cause;
+* **another process**: a native tool measures in a process of its own, and the profiler
+  measures the same native call in two processes; where those two landed more than
+  :data:`DISAGREE` apart and the gap is within that spread, that is the cause.
 
 Anything else is "unexplained", with the recorded facts that may matter (another commit,
 hours apart) beside it: a guess is not a cause.
@@ -63,6 +66,10 @@ def _times(df: pd.DataFrame, label: str, **where: object) -> dict[Key, tuple[flo
     return out
 
 
+def _spreads(profile: pd.DataFrame) -> dict[Key, float]:
+    return {_key(r): float(r["value"]) for _, r in select(profile, metric="process_spread").iterrows()}
+
+
 def _boundaries(profile: pd.DataFrame) -> tuple[dict[Key, Boundary], dict[str, Boundary]]:
     """FFI attribution per (case, tier), and the limit probes' empty-call cost per probe."""
     per_case: dict[Key, Boundary] = {}
@@ -86,9 +93,19 @@ def _us(seconds: float) -> str:
 
 
 def _cause(
-    tool: str, value: float, runner: float, solo: float | None, boundary: Boundary | None, facts: list[str]
+    tool: str,
+    value: float,
+    runner: float,
+    solo: float | None,
+    boundary: Boundary | None,
+    facts: list[str],
+    spread: float | None = None,
 ) -> tuple[str, bool]:
-    """Why ``tool``'s ``value`` differs from the runner's, and whether a measurement backs it."""
+    """Why ``tool``'s ``value`` differs from the runner's, and whether a measurement backs it.
+
+    ``spread`` is how far the same native call landed apart in two processes (the profiler's
+    two native halves): a native tool's number comes from another process too.
+    """
     native = tool in NATIVE
     ffi = boundary.value if (native and boundary is not None) else 0.0
     if native and boundary is not None and _within(runner - ffi, value):
@@ -101,6 +118,12 @@ def _cause(
     if solo is not None and _within(solo - ffi, value):
         less = " less the boundary" if ffi else ""
         return f"{tool}: interleaving, the row alone took {_us(solo)}{less} in the runner", True
+    if native and spread is not None and spread > DISAGREE and abs((runner - ffi) / value - 1) <= spread:
+        return (
+            f"{tool}: another process, the same native call landed {100 * spread:.0f} % apart in two processes "
+            "of the profiler",
+            True,
+        )
     return f"{tool}: unexplained" + (f" ({'; '.join(facts)})" if facts else ""), False
 
 
@@ -139,6 +162,7 @@ def section(df: pd.DataFrame) -> Section:
     if missing:
         sec.add(Para("Not measured: " + ", ".join(missing) + " (no results found; see Sources)."))
     per_case, probes = _boundaries(profile) if not profile.empty else ({}, {})
+    spreads = _spreads(profile) if not profile.empty else {}
     shown = [c for c in columns if columns[c]]
     others = [c for c in shown if c not in ("runner", "runner alone")]
     order = {t: i for i, t in enumerate([*TIERS, "webrtcvad", "limit:read", "limit:memcpy"])}
@@ -155,7 +179,8 @@ def section(df: pd.DataFrame) -> Section:
         causes = []
         for c, (v, commit, stamp) in seen.items():
             if abs(gaps[c]) > DISAGREE:
-                text, backed = _cause(c, v, runner, solo, boundary, _facts([r_commit, commit], [r_stamp, stamp]))
+                facts = _facts([r_commit, commit], [r_stamp, stamp])
+                text, backed = _cause(c, v, runner, solo, boundary, facts, spreads.get(key))
                 causes.append(text)
                 flagged += 1
                 explained += backed

@@ -12,13 +12,15 @@ import pandas as pd
 
 from audiobench.report import figures
 from audiobench.report.fmt import count, num, ratio, size_key, with_ci
-from audiobench.report.model import Figure, Para, Section, Table, not_measured
+from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
 from audiobench.report.query import first, ordered, point, select, value
 from audiobench.tiers.registry import TIERS
 
 PROFILE_TIERS = [*TIERS[:3], "rust-json", "rust-fast", "rust-direct", "rust-direct-alloc"]
 SIDES = ("native", "python")
 PART = " › "
+NATIVE_STAGE_PREFIX = "native work"
+"""The PyO3 entry's stage holding the native call measured by the native profiler."""
 
 
 def _entries(case: pd.DataFrame) -> list[tuple[str, str]]:
@@ -142,6 +144,33 @@ def breakdown(profile: pd.DataFrame) -> Section:
     return sec
 
 
+def _attribution_label(tier: str, ref: str, stage: str | None) -> str:
+    if ref == "empty call":
+        return f"FFI: {tier} through PyO3, called on empty arrays"
+    if ref.endswith("(native-alternating)"):
+        return f"FFI: {tier} through PyO3 − natively"
+    return f"{tier} − {ref}" + (f" ({stage})" if stage else "")
+
+
+def _negative_cause(profile: pd.DataFrame, key: dict[str, object], tier: str, diff: Point) -> str:
+    """Why a cost came out below zero: the same call natively in another process is the only
+    thing it is compared with, so the yardstick is how far two native processes of that call
+    landed apart (the entry's two halves)."""
+    spread = point(profile, metric="process_spread", tier=tier, side="pyo3", **key)
+    stages = select(profile, metric="stage_time", tier=tier, side="pyo3", **key)
+    native_rows = stages[stages["stage"].fillna("").str.startswith(NATIVE_STAGE_PREFIX)]
+    native = _point(native_rows.iloc[0]) if not native_rows.empty else None
+    if spread is None or native is None:
+        return "below zero: unexplained (no process-to-process measurement)"
+    allowed = spread.value * native.value
+    if abs(diff.value) <= allowed:
+        return (
+            f"below zero by less than the native call's own spread between two processes "
+            f"({100 * spread.value:.1f} % = {num(allowed * 1e6)} µs): a cross-process difference, not a cost"
+        )
+    return f"below zero beyond the native call's spread between two processes ({100 * spread.value:.1f} %): unexplained"
+
+
 def attribution(profile: pd.DataFrame) -> Section:
     sec = Section("attribution", "Overhead attribution")
     rows = select(profile, metric="overhead")
@@ -151,16 +180,39 @@ def attribution(profile: pd.DataFrame) -> Section:
         Para(
             "Differences between matched tiers on the same input: JSON + async = rust-json − rust-fast, "
             "node + Arc = rust-fast − rust-direct, FFI = a tier through PyO3 − the same tier natively "
-            "(measured in alternation). Bootstrap 95 % CIs over independent samples."
+            "(measured in alternation, the native side in two processes of its own). Bootstrap 95 % CIs over "
+            "independent samples. A cost whose whole CI is below zero is named with its cause where one is "
+            "measured."
         )
     )
     table = []
     for _, r in rows.iterrows():
         key = {"operation": r["operation"], "variant": r["variant"], "size": r["size"]}
         tier, ref = str(r["tier"]), str(r["reference"])
-        diff = point(select(rows, tier=tier, reference=ref, **key), metric="overhead")
-        rat = point(select(profile, tier=tier, reference=ref, **key), metric="ratio")
-        what = f"{tier} − {ref}" + (f" ({r['stage']})" if not pd.isna(r["stage"]) else "")
-        table.append([f"{r['operation']}/{r['variant']} {r['size']}", what, with_ci(diff, 1e6), ratio(rat)])
-    sec.add(Table(["case", "difference", "µs [95% CI]", "ratio [95% CI]"], table, [False, False, True, True]))
+        diff: Point | None
+        rat: Point | None
+        if ref == "empty call":
+            diff, rat, case = _point(r), None, "every case"
+        else:
+            diff = point(select(rows, tier=tier, reference=ref, **key), metric="overhead")
+            rat = point(select(profile, tier=tier, reference=ref, **key), metric="ratio")
+            case = f"{r['operation']}/{r['variant']} {r['size']}"
+        cause = ""
+        if diff is not None and diff.high is not None and diff.high < 0:
+            cause = _negative_cause(profile, key, tier, diff)
+        stage = None if pd.isna(r["stage"]) else str(r["stage"])
+        table.append([case, _attribution_label(tier, ref, stage), with_ci(diff, 1e6), ratio(rat), cause])
+    sec.add(
+        Table(
+            ["case", "difference", "µs [95% CI]", "ratio [95% CI]", "below zero?"],
+            table,
+            [False, False, True, True, False],
+        )
+    )
     return sec
+
+
+def _point(r: pd.Series) -> Point:
+    low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
+    high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
+    return Point(float(r["value"]), low, high)

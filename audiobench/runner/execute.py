@@ -27,9 +27,9 @@ from audiobench.runner.census import Census
 from audiobench.runner.interference import judge_aa, run_verdict
 from audiobench.runner.measure import Rounds, measure
 from audiobench.runner.plan import CasePlan, Row
-from audiobench.runner.threads import Placement, executor_threads, pools_record, single_threaded_pools
 from audiobench.runner.timing import LEAD_CALL_MAX, Run
 from audiobench.stats import CONFIDENCE, RESAMPLES, paired_ratio, summarize
+from audiobench.threads import Placement, executor_threads, pools_record, single_threaded_pools
 from audiobench.tiers import Registry
 from audiobench.units import realtime_factor, to_unit
 

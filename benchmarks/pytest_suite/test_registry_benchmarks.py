@@ -20,6 +20,7 @@ import pytest
 
 from audiobench.cases import StreamCase, build_case
 from audiobench.catalogue import Size, load
+from audiobench.threads import single_threaded_pools
 from audiobench.tiers import Impl, registry
 
 SUITE = os.environ.get("AUDIOBENCH_SUITE", "quick")
@@ -59,4 +60,6 @@ def test_registry(benchmark: Any, impl: Impl, size: Size) -> None:
             "input_checksum": case.checksum(),
         }
     )
-    benchmark(run)
+    # BLAS/OpenMP pools single-threaded while timing, as in the runner (audiobench.threads).
+    with single_threaded_pools():
+        benchmark(run)
