@@ -56,17 +56,20 @@ def kind_of(doc: Any) -> str:
     return names.get(type(doc), "a JSON number")
 
 
-def read_versioned(path: Path, schema: str, error: type[Exception]) -> dict[str, Any]:
-    """Load ``path`` and check its ``schema``; raise ``error`` naming the file and the problem."""
+def read_versioned(path: Path, schema: str | tuple[str, ...], error: type[Exception]) -> dict[str, Any]:
+    """Load ``path`` and check its ``schema`` (one name, or the versions a reader still reads,
+    newest first); raise ``error`` naming the file and the problem."""
+    accepted = (schema,) if isinstance(schema, str) else schema
+    expected = " or ".join(repr(s) for s in accepted)
     try:
         doc = parse_json(path)
     except Unreadable as e:
         raise error(str(e)) from None
     if not isinstance(doc, dict):
-        raise error(f"{path}: {kind_of(doc)}, not an object (expected a document of schema {schema!r})")
+        raise error(f"{path}: {kind_of(doc)}, not an object (expected a document of schema {expected})")
     found = doc.get("schema")
     if found is None:
-        raise error(f"{path}: no 'schema' field (expected {schema!r})")
-    if found != schema:
-        raise error(f"{path}: schema {found!r}, expected {schema!r}")
+        raise error(f"{path}: no 'schema' field (expected {expected})")
+    if found not in accepted:
+        raise error(f"{path}: schema {found!r}, expected {expected}")
     return doc

@@ -152,6 +152,39 @@ def test_runner_rows_ratios_limits_parity_and_cold() -> None:
     assert set(df["timestamp"]) == {doc["created"]}
 
 
+def test_interference_checks_become_rows() -> None:
+    df = runner.read(RUN)
+    doc = load(RUN)
+    case = next(c for c in doc["cases"] if (c["op"], c["size"]) == ("convert", "1M"))
+    row = next(r for r in case["rows"] if r["row"] == "python")
+    solo = one(df, **CASE, tier="python", metric="solo_ratio")
+    assert solo["value"] == row["solo"]["ratio"] and [solo["ci_low"], solo["ci_high"]] == row["solo"]["ratio_ci"]
+    assert one(df, **CASE, tier="python", metric="solo_time")["value"] == row["solo"]["median_s"]
+    share = one(df, **CASE, tier="python", metric="left_running_share")
+    assert share["value"] == row["census"]["cpu_in_other_batches_share"]
+    aa = one(df, **CASE, metric="aa_ratio")
+    assert aa["tier"] == case["aa"]["row"] and aa["value"] == case["aa"]["ratio"]["median"]
+    assert aa["confidence"] == case["aa"]["confidence"] < 1
+
+
+def test_a_run_file_of_schema_1_is_read_without_checks(tmp_path: Path) -> None:
+    doc = load(RUN)
+    doc["schema"] = "audiobench.run/1"
+    for key in ("interference", "thread_pools"):
+        del doc[key]
+    for case in doc["cases"]:
+        del case["aa"]
+        for r in case["rows"]:
+            del r["solo"], r["census"]
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / RUN.name).write_text(json.dumps(doc))
+    result = runner.collect(runs)
+    metrics = {r["metric"] for r in result.rows}
+    assert "time" in metrics and not metrics & {"solo_time", "solo_ratio", "aa_ratio", "left_running_share"}
+    assert "interference" not in result.context
+
+
 def test_a_failed_cold_run_is_skipped_and_noted(tmp_path: Path) -> None:
     doc = load(RUN)
     failed = doc["cold"][0]

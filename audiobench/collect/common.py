@@ -53,7 +53,7 @@ def load_json(path: Path) -> Any:
         raise UnreadableFile(e.path, e.problem) from None
 
 
-def load_document(path: Path, schema: str) -> dict[str, Any]:
+def load_document(path: Path, schema: str | tuple[str, ...]) -> dict[str, Any]:
     """Parse one of the project's own versioned documents, refusing another schema."""
     return read_versioned(path, schema, CollectError)
 

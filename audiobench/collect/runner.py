@@ -48,7 +48,7 @@ _COLD = {
 }
 
 
-def _row_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
+def _row_rows(key: Row, r: dict[str, Any], confidence: float, checks: bool) -> list[Row]:
     s = r["stats_s"]
     n = int(s["n"])
     out: list[Row] = [
@@ -94,7 +94,7 @@ def _row_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
         value = number(metrics.get(name))
         if value is not None:
             out.append({**key, "metric": name, "statistic": "value", "value": value, "unit": unit})
-    return out + _check_rows(key, r, confidence)
+    return out + (_check_rows(key, r, confidence) if checks else [])
 
 
 def _check_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
@@ -198,7 +198,7 @@ def _cold_rows(base: Row, cold: dict[str, Any]) -> list[Row]:
 
 def rows(path: Path) -> tuple[list[Row], list[str]]:
     """One run file → its rows, and notes for the summary (failed cold runs, parity failures)."""
-    return document_rows(path, load_document(path, runfile.SCHEMA))
+    return document_rows(path, load_document(path, runfile.READABLE))
 
 
 def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]]:
@@ -215,6 +215,7 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
             "timestamp": iso_from_text(doc["created"]),
         }
         confidence = float(doc["settings"]["bootstrap"]["confidence"])
+        checks = runfile.has_checks(doc)
         failed_parity = []
         for case in doc["cases"]:
             key = {
@@ -225,11 +226,11 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
                 "input_checksum": text(case["input_checksum"]),
             }
             for r in case["rows"]:
-                out += _row_rows({**key, "tier": r["row"]}, r, confidence)
+                out += _row_rows({**key, "tier": r["row"]}, r, confidence, checks)
                 if (r.get("parity") or {}).get("ok") is False:
                     failed_parity.append(f"{case['op']}/{case['variant']} {case['size']} {r['row']}")
             out += [_ratio_row(key, ratio, confidence) for ratio in case["ratios"]]
-            if case["aa"] is not None:
+            if checks and case["aa"] is not None:
                 out.append(_aa_row(key, case["aa"]))
         failed_cold = []
         for cold in doc.get("cold") or []:
@@ -239,7 +240,7 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
                 out += _cold_rows(base, cold)
         if failed_parity:
             notes.append(f"{path.name}: output mismatch in {', '.join(failed_parity)}")
-        interference = doc["interference"]
+        interference = doc["interference"] if checks else {"verdict": "clean"}
         if interference["verdict"] != "clean":
             notes.append(f"{path.name}: interference checks {interference['verdict']} ({len(interference['reasons'])})")
         if failed_cold:
@@ -265,7 +266,7 @@ def collect(runs_dir: Path) -> Collected:
 
     def rows_noting_newest(path: Path) -> tuple[list[Row], list[str]]:
         nonlocal newest
-        doc = load_document(path, runfile.SCHEMA)
+        doc = load_document(path, runfile.READABLE)
         r, notes = document_rows(path, doc)
         run_id = str(doc["run_id"])
         if run_id in seen:
@@ -280,6 +281,7 @@ def collect(runs_dir: Path) -> Collected:
     if newest is not None:
         _, path, doc = newest
         with reading(path):
-            keys = ("run_id", "suite", "environment", "settings", "allocation_policy", "thread_pools", "interference")
-            result.context = {k: doc[k] for k in keys}
+            keys = ("run_id", "suite", "environment", "settings", "allocation_policy")
+            checks = ("thread_pools", "interference") if runfile.has_checks(doc) else ()
+            result.context = {k: doc[k] for k in (*keys, *checks)}
     return result

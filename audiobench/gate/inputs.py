@@ -15,7 +15,7 @@ from typing import Any
 from audiobench.documents import read_versioned
 from audiobench.runner import runfile
 
-RUN_SCHEMA = runfile.SCHEMA
+RUN_SCHEMA = runfile.READABLE
 PROFILE_SCHEMA = "audiobench.profile/1"
 RUNS_DIR = runfile.RUNS_DIR
 PROFILES_DIR = Path("reports/data/profiles")

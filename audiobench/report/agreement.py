@@ -88,6 +88,14 @@ def _within(a: float, b: float) -> bool:
     return b > 0 and abs(a / b - 1) <= DISAGREE
 
 
+def _within_less(runner: float, cost: Boundary, value: float) -> bool:
+    """Whether the runner less some cost in its CI lands within DISAGREE of ``value``."""
+    low = cost.low if cost.low is not None else cost.value
+    high = cost.high if cost.high is not None else cost.value
+    # runner − cost spans [runner − high, runner − low]; does it meet value × [0.9, 1.1]?
+    return value > 0 and runner - high <= value * (1 + DISAGREE) and runner - low >= value * (1 - DISAGREE)
+
+
 def _us(seconds: float) -> str:
     return f"{num(seconds * 1e6)} µs"
 
@@ -108,7 +116,7 @@ def _cause(
     """
     native = tool in NATIVE
     ffi = boundary.value if (native and boundary is not None) else 0.0
-    if native and boundary is not None and _within(runner - ffi, value):
+    if native and boundary is not None and _within_less(runner, boundary, value):
         ci = f" [{_us(boundary.low)}, {_us(boundary.high)}]" if boundary.low is not None and boundary.high else ""
         return (
             f"{tool}: the PyO3 boundary, {_us(boundary.value)}{ci} measured by the profiler ({boundary.what}); "

@@ -18,6 +18,9 @@ from audiobench.documents import read_versioned
 SCHEMA = "audiobench.run/2"
 """/2 added the interference checks: per case ``aa``, per row ``solo`` and ``census``, per run
 ``interference`` and ``thread_pools``."""
+READABLE = (SCHEMA, "audiobench.run/1")
+"""Versions readers still take: a /1 file is a /2 file without the interference checks, so
+older runs stay in the history (shown as "not recorded" where a check is asked for)."""
 RUNS_DIR = Path("reports/data/runs")
 
 
@@ -50,7 +53,12 @@ def write(doc: dict[str, Any], runs_dir: Path = RUNS_DIR) -> Path:
 
 
 def read(path: Path) -> dict[str, Any]:
-    return read_versioned(path, SCHEMA, RunFileError)
+    return read_versioned(path, READABLE, RunFileError)
+
+
+def has_checks(doc: dict[str, Any]) -> bool:
+    """Whether a run document carries the interference checks (schema /2 on)."""
+    return doc.get("schema") != "audiobench.run/1"
 
 
 def latest(runs_dir: Path = RUNS_DIR) -> Path | None:
