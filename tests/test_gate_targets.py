@@ -16,9 +16,10 @@ def test_committed_targets_load_with_a_reason_everywhere() -> None:
     assert t.wall_time.reason and t.counters.reason and t.remeasure.reason
     assert all(tol.reason for tol in t.counters.tolerances.values())
     spec = {a.name: a for a in t.absolute}
-    # the spec targets are required of the Rust fast path; the convert one is reported only
+    # the spec targets are required of the Rust fast path; the convert one where the machine can
     assert spec["resample-spec"].tiers == ("rust-direct",) and spec["resample-spec"].enforce
-    assert spec["vad-spec"].enforce and not spec["convert-spec"].enforce
+    assert spec["vad-spec"].enforce and spec["convert-spec"].enforce
+    assert spec["convert-spec"].machine_limit == "limit:memcpy" and not spec["convert-spec-reported"].enforce
     assert "rust-direct" in t.wall_time.enforce_tiers
 
 

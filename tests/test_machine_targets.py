@@ -16,7 +16,7 @@ from audiobench.gate.verdict import Outcome
 
 TARGETS = Path(__file__).resolve().parents[1] / "benchmarks" / "targets.toml"
 
-MACHINE_RULE = 'machine_limit = "limit:memcpy"\nmachine_margin = 0.75\n'
+MACHINE_RULE = 'machine_limit = "limit:memcpy"\nmachine_margin = 0.7\n'
 
 
 def _rule(extra: str) -> str:

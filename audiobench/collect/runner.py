@@ -48,40 +48,31 @@ _COLD = {
 }
 
 
+def _median(key: Row, metric: str, value: float, unit: str, ci: Any, confidence: float, n: int) -> Row:
+    """A median with its confidence interval ``ci`` (low, high)."""
+    low, high = ci
+    return {
+        **key,
+        "metric": metric,
+        "statistic": "median",
+        "value": value,
+        "unit": unit,
+        "ci_low": low,
+        "ci_high": high,
+        "confidence": confidence,
+        "n": n,
+    }
+
+
 def _row_rows(key: Row, r: dict[str, Any], confidence: float, checks: bool) -> list[Row]:
     s = r["stats_s"]
     n = int(s["n"])
-    out: list[Row] = [
-        {
-            **key,
-            "metric": "time",
-            "statistic": "median",
-            "value": s["median"],
-            "unit": "s",
-            "ci_low": s["ci_low"],
-            "ci_high": s["ci_high"],
-            "confidence": confidence,
-            "n": n,
-        }
-    ]
+    out: list[Row] = [_median(key, "time", s["median"], "s", (s["ci_low"], s["ci_high"]), confidence, n)]
     out += [
         {**key, "metric": "time", "statistic": stat, "value": s[stat], "unit": unit, "n": n}
         for stat, unit in _STATISTICS.items()
     ]
-    low, high = r["unit_ci"]
-    out.append(
-        {
-            **key,
-            "metric": "unit_time",
-            "statistic": "median",
-            "value": r["unit_median"],
-            "unit": r["unit"],
-            "ci_low": low,
-            "ci_high": high,
-            "confidence": confidence,
-            "n": n,
-        }
-    )
+    out.append(_median(key, "unit_time", r["unit_median"], r["unit"], r["unit_ci"], confidence, n))
     rtf = number(r.get("realtime_factor"))
     if rtf is not None:
         out.append({**key, "metric": "realtime_factor", "statistic": "median", "value": rtf, "unit": "ratio", "n": n})
@@ -103,20 +94,9 @@ def _check_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
     solo = r["solo"]
     if solo is not None:
         n = len(solo["samples_s"])
-        low, high = solo["ratio_ci"]
         out += [
             {**key, "metric": "solo_time", "statistic": "median", "value": solo["median_s"], "unit": "s", "n": n},
-            {
-                **key,
-                "metric": "solo_ratio",
-                "statistic": "median",
-                "value": solo["ratio"],
-                "unit": "ratio",
-                "ci_low": low,
-                "ci_high": high,
-                "confidence": confidence,
-                "n": n,
-            },
+            _median(key, "solo_ratio", solo["ratio"], "ratio", solo["ratio_ci"], confidence, n),
         ]
         faults = number(solo.get("minor_faults_per_call"))
         if faults is not None:
@@ -148,35 +128,15 @@ def _check_rows(key: Row, r: dict[str, Any], confidence: float) -> list[Row]:
 
 
 def _aa_row(key: Row, aa: dict[str, Any]) -> Row:
-    ratio = aa["ratio"]
-    return {
-        **key,
-        "tier": aa["row"],
-        "metric": "aa_ratio",
-        "statistic": "median",
-        "value": ratio["median"],
-        "unit": "ratio",
-        "ci_low": ratio["ci_low"],
-        "ci_high": ratio["ci_high"],
-        "confidence": aa["confidence"],
-        "n": int(ratio["n"]),
-    }
+    r = aa["ratio"]
+    ci = (r["ci_low"], r["ci_high"])
+    return _median({**key, "tier": aa["row"]}, "aa_ratio", r["median"], "ratio", ci, aa["confidence"], int(r["n"]))
 
 
 def _ratio_row(key: Row, ratio: dict[str, Any], confidence: float) -> Row:
-    return {
-        **key,
-        "tier": ratio["a"],
-        "reference": ratio["b"],
-        "metric": "ratio",
-        "statistic": "median",
-        "value": ratio["median"],
-        "unit": "ratio",
-        "ci_low": ratio["ci_low"],
-        "ci_high": ratio["ci_high"],
-        "confidence": confidence,
-        "n": int(ratio["n"]),
-    }
+    pair = {**key, "tier": ratio["a"], "reference": ratio["b"]}
+    ci = (ratio["ci_low"], ratio["ci_high"])
+    return _median(pair, "ratio", ratio["median"], "ratio", ci, confidence, int(ratio["n"]))
 
 
 def _cold_rows(base: Row, cold: dict[str, Any]) -> list[Row]:

@@ -99,10 +99,10 @@ def _repeat(fn: Callable[[], float], samples: int) -> list[float]:
     return [fn() for _ in range(samples)]
 
 
-def _dispatch_ns(n: int) -> float:
-    """One call of an empty extension function: a loop of ``n`` calls minus the same empty loop,
-    per call (timing single calls would mostly time the clock)."""
-    f, r = _rust._probe_noop, range(n)
+def _per_call_ns(f: Callable[[], Any], n: int) -> float:
+    """One call of ``f``: a loop of ``n`` calls minus the same empty loop, per call (timing
+    single calls would mostly time the clock)."""
+    r = range(n)
     t0 = time.perf_counter_ns()
     for _ in r:
         f()
@@ -111,6 +111,11 @@ def _dispatch_ns(n: int) -> float:
         pass
     t2 = time.perf_counter_ns()
     return max(0.0, ((t1 - t0) - (t2 - t1)) / n)
+
+
+def _dispatch_ns(n: int) -> float:
+    """One call of an empty extension function."""
+    return _per_call_ns(_rust._probe_noop, n)
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -168,16 +173,4 @@ def limit_call_ns(samples: int = 25, n: int = 200) -> dict[str, list[float]]:
         "limit:read": partial(_rust.limit_read, src),
         "limit:memcpy": partial(_rust.limit_memcpy, src, dst),
     }
-
-    def per_call(f: Callable[[], Any]) -> float:
-        r = range(n)
-        t0 = time.perf_counter_ns()
-        for _ in r:
-            f()
-        t1 = time.perf_counter_ns()
-        for _ in r:
-            pass
-        t2 = time.perf_counter_ns()
-        return max(0.0, ((t1 - t0) - (t2 - t1)) / n)
-
-    return {name: _repeat(partial(per_call, f), samples) for name, f in calls.items()}
+    return {name: _repeat(partial(_per_call_ns, f, n), samples) for name, f in calls.items()}
