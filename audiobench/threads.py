@@ -1,17 +1,18 @@
 """Thread pools a run allows, chosen rather than inherited from the libraries' defaults.
 
 * **BLAS/OpenMP** (numpy's and scipy's OpenBLAS, any OpenMP runtime): limited to one thread
-  for the whole run with ``threadpoolctl``. Their worker threads spin-wait for a while after
-  each call; on a 2-vCPU machine that is the other vCPU, which a Rust tier's executor worker
-  or the next row may need. Every tier is single-threaded by design, so the limit changes no
-  kernel and keeps every row single-threaded unless it says otherwise.
+  with ``threadpoolctl`` while anything is timed (the runner, the profiler's Python side,
+  pytest-benchmark, asv). OpenBLAS's worker threads spin-wait for a while after each call; on
+  a 2-vCPU machine that is the other vCPU, which a Rust tier's executor worker or the next row
+  may need. Every tier is single-threaded by design, so the limit changes no kernel and keeps
+  every row single-threaded unless it says otherwise.
 * **rust-json's tokio runtime**: one worker, built on the first JSON call, parked between
   calls (``audiobench._rust.JSON_WORKER_THREADS``; why one, in ``rust_impls/core/src/json/executor.rs``).
 * **b64_buffer's feeding threads**: a Python pool per thread count, built on first use and
   idle (blocked on its queue) between runs.
 * **The progress display** redraws between batches on the timing thread: no refresh thread.
 * **CPU placement** (:class:`Placement`): the timing thread on one CPU, the executor worker
-  on another.
+  on another, feeding thread N on the N-th CPU.
 
 The run file records the pools found and the limits applied; the thread census
 (:mod:`audiobench.runner.census`) shows what each of those threads ran during the batches.

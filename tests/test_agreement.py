@@ -123,3 +123,15 @@ def test_a_limit_probe_is_explained_by_its_empty_call() -> None:
     }
     df = _table([_time("runner", "limit:read", 0.21e-6), _time("criterion", "limit:read", 0.07e-6), empty_call])
     assert "the probe's call on empty arrays" in _cause_column(df)["limit:read"]
+
+
+def test_a_boundary_below_zero_explains_nothing() -> None:
+    df = _table(
+        [
+            _time("runner", "rust-direct", 212e-6),
+            _solo("rust-direct", 219e-6),
+            _time("criterion", "rust-direct", 236e-6),
+            _ffi("rust-direct", -2.7e-6, -3.2e-6, -2.3e-6),
+        ]
+    )
+    assert _cause_column(df)["rust-direct"] == "criterion: unexplained"

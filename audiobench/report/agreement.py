@@ -88,12 +88,9 @@ def _within(a: float, b: float) -> bool:
     return b > 0 and abs(a / b - 1) <= DISAGREE
 
 
-def _within_less(runner: float, cost: Boundary, value: float) -> bool:
-    """Whether the runner less some cost in its CI lands within DISAGREE of ``value``."""
-    low = cost.low if cost.low is not None else cost.value
-    high = cost.high if cost.high is not None else cost.value
-    # runner − cost spans [runner − high, runner − low]; does it meet value × [0.9, 1.1]?
-    return value > 0 and runner - high <= value * (1 + DISAGREE) and runner - low >= value * (1 - DISAGREE)
+def _is_cost(cost: Boundary | None) -> bool:
+    """A boundary that is a cost: above zero, its whole CI."""
+    return cost is not None and cost.value > 0 and (cost.low is None or cost.low > 0)
 
 
 def _us(seconds: float) -> str:
@@ -115,15 +112,16 @@ def _cause(
     two native halves): a native tool's number comes from another process too.
     """
     native = tool in NATIVE
-    ffi = boundary.value if (native and boundary is not None) else 0.0
-    if native and boundary is not None and _within_less(runner, boundary, value):
+    ffi = boundary.value if (native and boundary is not None and _is_cost(boundary)) else 0.0
+    if native and boundary is not None and ffi and runner > value and _within(runner - ffi, value):
         ci = f" [{_us(boundary.low)}, {_us(boundary.high)}]" if boundary.low is not None and boundary.high else ""
         return (
             f"{tool}: the PyO3 boundary, {_us(boundary.value)}{ci} measured by the profiler ({boundary.what}); "
             f"runner − {tool} = {_us(runner - value)}",
             True,
         )
-    if solo is not None and _within(solo - ffi, value):
+    # Interleaving is a cause only where the run itself found the row moved by it.
+    if solo is not None and not _within(runner, solo) and _within(solo - ffi, value):
         less = " less the boundary" if ffi else ""
         return f"{tool}: interleaving, the row alone took {_us(solo)}{less} in the runner", True
     if native and spread is not None and spread > DISAGREE and abs((runner - ffi) / value - 1) <= spread:
