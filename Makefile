@@ -15,7 +15,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock
 EXTENSION_STAMP := $(VENV)/.extension-built
 
-.PHONY: help setup build build-dev build-prod build-profiling test fuzz test-rust test-python lint lint-rust lint-python fmt \
+.PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
 	profiler profile gate gate-ci gate-aa gate-demo clean
 
@@ -71,10 +71,16 @@ profile: build profiler ## Stage breakdown of every tier (instruction counts too
 test-python: build profiler ## pytest (parity, bindings, errors, suites, profiler, CLI)
 	$(PY) -m pytest
 
-test: build lint test-rust test-python ## Everything CI runs: build, lints, Rust tests, stubtest, pytest
+test: build lint test-rust test-python test-fuzz ## Everything CI runs: build, lints, Rust tests, stubtest, pytest, a short fuzz
+
+# Each fuzz target for FUZZ_TEST_SECONDS under `make test` (the direct kernels and the JSON
+# nodes: no input may panic), longer by hand with `make fuzz`.
+FUZZ_TEST_SECONDS ?= 30
+test-fuzz: ## Fuzz every target for FUZZ_TEST_SECONDS (30) under AddressSanitizer (installs cargo-fuzz if missing)
+	fuzz/run.sh $(FUZZ_TEST_SECONDS)
 
 FUZZ_SECONDS ?= 300
-fuzz: ## Fuzz the JSON-node input under AddressSanitizer for FUZZ_SECONDS (installs cargo-fuzz if missing)
+fuzz: ## Fuzz the direct kernels and the JSON nodes under AddressSanitizer for FUZZ_SECONDS each
 	fuzz/run.sh $(FUZZ_SECONDS)
 
 fmt: $(VENV)/.venv-ready ## Format Rust and Python sources

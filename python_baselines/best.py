@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pybase64
 import soxr
 
+from python_baselines.domain import PIPELINE_OP, check_range
 from python_baselines.semantics import (
     DEFAULT_THRESHOLD,
     INPUT_RATE,
@@ -33,8 +34,12 @@ SOXR_QUALITY = {"low": "LQ", "medium": "MQ", "high": "HQ"}
 
 
 def resample(audio: npt.NDArray[np.float32], preset: str = "high") -> npt.NDArray[np.float32]:
-    """soxr one-shot resample (delay-compensated by soxr), returned planar and C-contiguous."""
+    """soxr one-shot resample (delay-compensated by soxr), returned planar and C-contiguous.
+
+    Raises ``ValueError`` for samples outside the resampling domain (:func:`check_range`).
+    """
     quality = SOXR_QUALITY[check_preset(preset)]
+    check_range(audio)
     y = soxr.resample(audio.T, INPUT_RATE, OUTPUT_RATE, quality=quality)
     m = output_frames(audio.shape[-1])
     out = np.zeros((audio.shape[0], m), dtype=np.float32)
@@ -177,6 +182,7 @@ class Pipeline:
         self.shape = (channels, output_frames(frames))
 
     def __call__(self, audio: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]:
+        check_range(audio, PIPELINE_OP)  # before either stage runs
         _, flags, ratio = self.vad(audio)
         resampled = resample(audio, "high")
         pcm = self.converter(resampled.reshape(-1)).reshape(self.shape)

@@ -16,10 +16,12 @@ from operator import mul
 from python_baselines.semantics import (
     DEFAULT_THRESHOLD,
     INPUT_RATE,
+    MAX_MAGNITUDE,
     OUTPUT_RATE,
     check_preset,
     check_variant,
     frame_len,
+    out_of_range,
     output_frames,
 )
 
@@ -125,6 +127,9 @@ class Resampler:
             self.table.append(taps)
 
     def __call__(self, audio: Planar) -> Planar:
+        """Resample every channel; raises ``ValueError`` for samples outside the resampling
+        domain (:func:`check_range`)."""
+        check_range(audio)
         half, table = self.half, self.table
         out: Planar = []
         for channel in audio:
@@ -138,6 +143,20 @@ class Resampler:
                 ys.append(sum(map(mul, padded[start : start + 2 * half], table[k % 160])))
             out.append(ys)
         return out
+
+
+def check_range(audio: Planar, op: str = "resampling") -> None:
+    """Refuse a sample outside :data:`MAX_MAGNITUDE` (NaN, ±inf, too large), naming the first.
+
+    Raises:
+        ValueError: with the sample, its channel and frame, and how many are outside.
+    """
+    within = MAX_MAGNITUDE.__ge__  # False for NaN, as every comparison with NaN is
+    if all(all(map(within, map(abs, channel))) for channel in audio):
+        return
+    bad = [(c, i) for c, channel in enumerate(audio) for i, v in enumerate(channel) if not within(abs(v))]
+    channel, frame = bad[0]
+    raise out_of_range(op, channel, frame, float(audio[channel][frame]), len(bad))
 
 
 def resample(audio: Planar, preset: str = "high") -> Planar:
@@ -214,7 +233,8 @@ def pipeline(
     threshold: float = DEFAULT_THRESHOLD,
     resampler: Resampler | None = None,
 ) -> tuple[list[list[int]], list[bool], float]:
-    """VAD → resample(high) → f32→i16 on lists."""
+    """VAD → resample(high) → f32→i16 on lists; refuses what resampling refuses first."""
+    check_range(audio, "the pipeline (resampling)")
     _, flags, ratio = vad(audio, sample_rate, threshold)
     resampled = (resampler or Resampler("high"))(audio)
     return to_i16_planar(resampled), flags, ratio

@@ -5,6 +5,10 @@ OUTPUT_RATE = 16_000
 DEFAULT_THRESHOLD = 0.02
 CONVERSIONS = ("f32_i16", "i16_f32", "f32_i32", "i16_i32")
 PRESETS = ("low", "medium", "high")
+MAX_MAGNITUDE = 2.0**64
+"""Largest sample magnitude resampling (and so the pipeline) takes, in every tier; NaN and ±inf
+are outside too. Rust's FFT resampler panics once its sums overflow (from ~1e32), and a
+non-finite sample spreads over a span of its own in each resampler, so no tier could agree."""
 
 
 def output_frames(frames: int) -> int:
@@ -27,3 +31,11 @@ def check_preset(preset: str) -> str:
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r} (expected low, medium or high)")
     return preset
+
+
+def out_of_range(op: str, channel: int, frame: int, value: float, count: int) -> ValueError:
+    """The refusal of a sample outside :data:`MAX_MAGNITUDE` (same wording in every tier)."""
+    return ValueError(
+        f"`audio`: sample {frame} of channel {channel} is {value}; {op} takes finite samples of magnitude "
+        f"at most 2^64 ({count} sample(s) outside that in all)"
+    )

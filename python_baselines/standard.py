@@ -9,6 +9,7 @@ import librosa
 import numpy as np
 import numpy.typing as npt
 
+from python_baselines.domain import PIPELINE_OP, check_range
 from python_baselines.semantics import (
     DEFAULT_THRESHOLD,
     INPUT_RATE,
@@ -24,8 +25,12 @@ RES_TYPES = {"low": "soxr_lq", "medium": "soxr_mq", "high": "soxr_hq"}
 
 
 def resample(audio: npt.NDArray[np.float32], preset: str = "high") -> npt.NDArray[np.float32]:
-    """librosa.resample 44.1 → 16 kHz; soxr compensates its own delay."""
+    """librosa.resample 44.1 → 16 kHz; soxr compensates its own delay.
+
+    Raises ``ValueError`` for samples outside the resampling domain (:func:`check_range`).
+    """
     res_type = RES_TYPES[check_preset(preset)]
+    check_range(audio)
     y = librosa.resample(audio, orig_sr=INPUT_RATE, target_sr=OUTPUT_RATE, res_type=res_type)
     m = output_frames(audio.shape[-1])
     # librosa sizes the output with a float ratio; the contract is the exact integer ceiling.
@@ -109,7 +114,9 @@ class ChunkBuffers:
 def pipeline(
     audio: npt.NDArray[np.float32], sample_rate: int = INPUT_RATE, threshold: float = DEFAULT_THRESHOLD
 ) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]:
-    """VAD (annotates, passes audio through) → resample(high) → f32→i16."""
+    """VAD (annotates, passes audio through) → resample(high) → f32→i16; refuses what
+    resampling refuses before either stage runs."""
+    check_range(audio, PIPELINE_OP)
     _, flags, ratio = vad(audio, sample_rate, threshold)
     pcm = convert(resample(audio, "high"), "f32_i16")
     return pcm, flags, ratio

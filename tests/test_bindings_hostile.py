@@ -429,3 +429,31 @@ def test_impossible_allocations_are_memory_errors_not_aborts(entry: str, huge_in
     audio = np.memmap(huge_input, dtype=F32, mode="r", shape=(2, HUGE // 2))
     with pytest.raises(MemoryError, match=r"cannot allocate \d+ bytes for `[^`]+`"):
         HUGE_CALLS[entry](x, audio)
+
+
+# --- the resampling domain (a NaN once panicked inside rubato's FFT resampler) -------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e36, 3.4e38])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: _rust.resample(x, "high"),
+        lambda x: _rust.resample(x, "low"),
+        lambda x: _rust.Resampler("high", 2).process_into(
+            x, np.empty((2, _rust.resample_output_frames(4410)), np.float32)
+        ),
+        lambda x: _rust.FastResampleNode("high", 2).process(x),
+        lambda x: _rust.Pipeline(2).process(x),
+        lambda x: _rust.FastPipeline(2).process(x),
+    ],
+    ids=["resample high", "resample low", "Resampler.process_into", "FastResampleNode", "Pipeline", "FastPipeline"],
+)
+def test_samples_outside_the_resampling_domain_are_a_value_error_naming_the_first(bad: float, call: Any) -> None:
+    x = np.zeros((2, 4410), np.float32)
+    x[0, 100] = bad
+    x[1, 5] = bad  # planar: every sample of channel 0 comes first, so channel 0's is named
+    with pytest.raises(
+        ValueError, match=r"`audio`: sample 100 of channel 0 is .*finite samples of magnitude at most 2\^64"
+    ):
+        call(x)

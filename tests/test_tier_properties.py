@@ -179,3 +179,102 @@ def test_the_rust_pipelines_agree(channels: int, frames: int, amplitude: float, 
         got = _run("pipeline", "default", tier, case)
         np.testing.assert_array_equal(got.audio, want.audio, err_msg=tier)
         np.testing.assert_array_equal(got.flags, want.flags, err_msg=tier)
+
+
+# --- the resampling domain: every binding and tier refuses the same sample ------------------------
+
+EDGE = float(np.float32(2.0**64))
+ABOVE_EDGE = float(np.nextafter(np.float32(EDGE), np.float32(np.inf)))
+IN_DOMAIN = st.one_of(
+    st.floats(min_value=-1.5, max_value=1.5, width=32),
+    st.floats(min_value=-EDGE, max_value=EDGE, width=32),
+    st.sampled_from([EDGE, -EDGE, 2.0**-149, -0.0]),
+)
+OUT_OF_DOMAIN = st.one_of(
+    st.sampled_from([np.nan, np.inf, -np.inf, ABOVE_EDGE, -ABOVE_EDGE, 1e36, 3.4e38]),
+    st.floats(min_value=ABOVE_EDGE, width=32, allow_infinity=True),
+)
+
+
+@st.composite
+def domain_audio(draw: st.DrawFn) -> np.ndarray:
+    """Planar float32 audio in the resampling domain, with 0–2 samples outside it planted at
+    random places (a third of the examples are clean, so the accepting path runs too)."""
+    channels, frames = draw(st.integers(1, 3)), draw(st.integers(0, 700))
+    audio = draw(hnp.arrays(np.float32, (channels, frames), elements=IN_DOMAIN))
+    if audio.size:
+        for _ in range(draw(st.integers(0, 2))):
+            index = draw(st.integers(0, audio.size - 1))
+            sign = draw(st.sampled_from([1.0, -1.0]))
+            audio.reshape(-1)[index] = np.float32(sign * draw(OUT_OF_DOMAIN))
+    return audio
+
+
+DOMAIN_AUDIO = domain_audio()
+RESAMPLING_BINDINGS: dict[str, Any] = {
+    **{f"resample {p}": (lambda a, p=p: _rust.resample(a, p)) for p in ("low", "medium", "high")},
+    **{f"json_resample {p}": (lambda a, p=p: _rust.json_resample(a, p)) for p in ("low", "high")},
+    "Resampler.process_into": lambda a: _rust.Resampler("high", a.shape[0]).process_into(
+        a, np.empty((a.shape[0], _rust.resample_output_frames(a.shape[1])), np.float32)
+    ),
+    "FastResampleNode": lambda a: _rust.FastResampleNode("medium", a.shape[0]).process(a),
+    "Pipeline.process_into": lambda a: _rust.Pipeline(a.shape[0]).process_into(
+        a,
+        np.empty((a.shape[0], _rust.resample_output_frames(a.shape[1])), np.int16),
+        np.empty(_rust.vad_frame_count(a.shape[1]), np.bool_),
+    ),
+    "FastPipeline": lambda a: _rust.FastPipeline(a.shape[0]).process(a),
+    "json_pipeline": lambda a: _rust.json_pipeline(a),
+}
+
+
+def _first_outside(a: np.ndarray) -> tuple[int, int] | None:
+    bad = ~(np.abs(a) <= 2.0**64)
+    if not bad.any():
+        return None
+    return divmod(int(np.flatnonzero(bad)[0]), a.shape[1])  # type: ignore[return-value]
+
+
+def _assert_names_the_sample(tier: str, audio: np.ndarray, first: tuple[int, int], message: str) -> None:
+    """Every tier names the first sample outside the domain by channel and frame, except that
+    the JSON tier cannot carry NaN or ±inf: where there are any, it names the first of them
+    where the JSON holds it (``/samples/<flat index>``)."""
+    non_finite = np.flatnonzero(~np.isfinite(audio))
+    if tier.startswith(("json", "rust-json")) and non_finite.size:
+        assert f"`/samples/{non_finite[0]}`" in message, (tier, message)
+    else:
+        assert f"sample {first[1]} of channel {first[0]} is" in message, (tier, message)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@SETTINGS
+@given(audio=DOMAIN_AUDIO)
+def test_every_resampling_binding_refuses_the_same_sample_or_returns_finite_output(audio: np.ndarray) -> None:
+    audio = _readonly(audio)
+    first = _first_outside(audio)
+    for name, call in RESAMPLING_BINDINGS.items():
+        if first is None:
+            out = call(audio)
+            pcm = out[0] if isinstance(out, tuple) else (audio if out is None else out)
+            assert np.isfinite(np.asarray(pcm, dtype=np.float64)).all(), name
+            continue
+        with pytest.raises(ValueError) as refused:
+            call(audio)
+        _assert_names_the_sample(name, audio, first, str(refused.value))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("op", ["resample", "pipeline"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(audio=DOMAIN_AUDIO)
+def test_every_tier_refuses_what_resampling_refuses(op: str, audio: np.ndarray) -> None:
+    variant = "high" if op == "resample" else "default"
+    case = AudioCase(_readonly(audio), 44_100)
+    first = _first_outside(audio)
+    for tier in (*TIERS_NO_JSON, "rust-json"):
+        if first is None:
+            REG.get(op, variant, tier)(case)
+            continue
+        with pytest.raises(ValueError) as refused:
+            REG.get(op, variant, tier)(case)
+        _assert_names_the_sample(tier, audio, first, str(refused.value))

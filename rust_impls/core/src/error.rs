@@ -146,6 +146,27 @@ pub enum AudioError {
     #[error("executor: {0}")]
     Executor(String),
 
+    /// A sample outside the domain an operation is defined on (resampling: finite, at most
+    /// [`crate::direct::resample::MAX_MAGNITUDE`] in magnitude).
+    #[error(
+        "`{name}`: sample {frame} of channel {channel} is {value}; {op} takes finite samples of magnitude at \
+         most 2^64 ({count} sample(s) outside that in all)"
+    )]
+    OutOfRange {
+        /// The argument.
+        name: &'static str,
+        /// The operation that refuses it.
+        op: &'static str,
+        /// Channel (row) of the first such sample.
+        channel: usize,
+        /// Frame (column) of the first such sample.
+        frame: usize,
+        /// Its value.
+        value: f32,
+        /// How many samples are outside the domain.
+        count: usize,
+    },
+
     /// An output allocation that the allocator refused.
     #[error("cannot allocate {bytes} bytes for `{name}`")]
     Allocation {

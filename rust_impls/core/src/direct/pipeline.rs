@@ -5,7 +5,7 @@
 //! still in cache, so no full-length f32 intermediate is ever written.
 
 use crate::direct::convert::f32_to_i16_into;
-use crate::direct::resample::{output_frames, Preset, Resampler};
+use crate::direct::resample::{check_range, output_frames, Preset, Resampler};
 use crate::direct::vad::{planar_frames, vad_into, VadParams, VadSummary};
 use crate::error::{AudioError, Result};
 
@@ -60,8 +60,10 @@ impl Pipeline {
         if flags.len() != count {
             return Err(AudioError::OutputLength { name: "flags", expected: count, actual: flags.len() });
         }
+        // The resampler's domain, checked once for both stages: a refused clip changes nothing.
+        check_range("audio", "the pipeline (resampling)", audio, frames)?;
         let summary = self.vad_stage(audio, flags)?;
-        self.resample_convert_stage(audio, out)?;
+        self.resample_convert_checked(audio, frames, out)?;
         Ok(summary)
     }
 
@@ -82,6 +84,7 @@ impl Pipeline {
 
     /// Second stage: resample (`high`) and convert each output block to i16 while it is in
     /// cache (fused, so it cannot be split further without changing what it measures).
+    /// Refuses what resampling refuses ([`check_range`]).
     pub fn resample_convert_stage(&mut self, audio: &[f32], out: &mut [i16]) -> Result<()> {
         let channels = self.channels();
         let frames = planar_frames("audio", audio, channels)?;
@@ -89,6 +92,14 @@ impl Pipeline {
         if out.len() != out_frames * channels {
             return Err(AudioError::OutputLength { name: "out", expected: out_frames * channels, actual: out.len() });
         }
+        check_range("audio", "the pipeline (resampling)", audio, frames)?;
+        self.resample_convert_checked(audio, frames, out)
+    }
+
+    /// The fused stage on input already checked (length, output length, range).
+    fn resample_convert_checked(&mut self, audio: &[f32], frames: usize, out: &mut [i16]) -> Result<()> {
+        let channels = self.channels();
+        let out_frames = output_frames(frames);
         self.resampler.process_chunks(audio, frames, |block, stride, src, dst, n| {
             for c in 0..channels {
                 let from = &block[c * stride + src..c * stride + src + n];
@@ -107,5 +118,24 @@ impl Pipeline {
         let mut flags = crate::alloc::zeroed_vec("flags", self.vad.frame_count(frames))?;
         let summary = self.process_into(audio, &mut out, &mut flags)?;
         Ok(PipelineOutput { audio: out, flags, speech_ratio: summary.speech_ratio() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clip_outside_the_resampling_domain_changes_nothing() {
+        let frames = 1323 * 3;
+        let mut x = vec![0.5f32; 2 * frames];
+        x[7] = f32::INFINITY;
+        let mut p = Pipeline::new(2, VadParams::default()).unwrap();
+        let mut out = vec![9i16; 2 * output_frames(frames)];
+        let mut flags = vec![false; 3];
+        let err = p.process_into(&x, &mut out, &mut flags).unwrap_err();
+        assert!(matches!(err, AudioError::OutOfRange { channel: 0, frame: 7, .. }), "{err}");
+        assert!(out.iter().all(|&v| v == 9) && flags.iter().all(|&f| !f), "nothing written");
+        assert!(p.resample_convert_stage(&x, &mut out).is_err());
     }
 }

@@ -18,6 +18,7 @@ use rubato::{Async, Fft, FixedAsync, FixedSync, Indexing, PolynomialDegree, Wind
 use crate::alloc::zeroed_vec;
 use crate::direct::vad::planar_frames;
 use crate::error::{AudioError, Result};
+use crate::simd::dispatch_kernel;
 
 /// Input rate this operation is defined for.
 pub const INPUT_RATE: u32 = 44_100;
@@ -27,6 +28,15 @@ pub const OUTPUT_RATE: u32 = 16_000;
 pub const RATIO_NUM: usize = 160;
 /// 16000/44100 reduced.
 pub const RATIO_DEN: usize = 441;
+/// Largest sample magnitude resampling takes: 2^64. rubato's FFT resampler sums up to
+/// ~1.1 × 10^6 weighted samples per output (a 1764-point FFT, then a 640-point inverse); from
+/// about 10^32 those sums overflow f32 to ±inf, the spectrum turns NaN and rubato panics (its
+/// real inverse FFT unwraps a check on the NaN bin; measured from 10^36 on a constant block).
+/// 2^64 keeps every sum below 10^26 and is far beyond any recorded audio (float WAVs hold ±1,
+/// integer-scaled ones ±2^31). NaN and ±inf are outside too: the FFT spreads one across every
+/// output sample of its block, differently per resampler, so no two tiers could agree.
+pub const MAX_MAGNITUDE: f32 = 18_446_744_073_709_551_616.0;
+
 /// Most channels one resampler takes. rubato allocates its per-channel state infallibly, so a
 /// count nobody records audio with (a transposed array, a bad parameter) is refused up front
 /// rather than aborting the process when the allocation fails.
@@ -231,8 +241,12 @@ impl Resampler {
 
     /// Resample planar `input` (`channels × frames`) into planar `out`
     /// (`channels × output_frames(frames)`), allocating nothing.
+    ///
+    /// Refuses (`AudioError::OutOfRange`, naming the first such sample) input with NaN, ±inf
+    /// or a magnitude above [`MAX_MAGNITUDE`], before writing anything.
     pub fn process_into(&mut self, input: &[f32], out: &mut [f32]) -> Result<()> {
         let frames = planar_frames("audio", input, self.channels)?;
+        check_range("audio", "resampling", input, frames)?;
         let out_frames = output_frames(frames);
         let expected = out_frames * self.channels;
         if out.len() != expected {
@@ -260,7 +274,8 @@ impl Resampler {
     ///
     /// Used by [`process_into`](Resampler::process_into) (copy) and by the fused pipeline
     /// (convert to i16 while the block is in cache). `input.len()` must be
-    /// `channels × frames` (checked by the callers).
+    /// `channels × frames`, and every sample within [`check_range`] (both checked by the
+    /// callers: rubato panics on what the range excludes).
     pub(crate) fn process_chunks(
         &mut self,
         input: &[f32],
@@ -305,6 +320,44 @@ impl Resampler {
     }
 }
 
+/// Whether one sample is in resampling's domain; false for NaN (every comparison with NaN is).
+#[inline(always)]
+fn in_domain(v: f32) -> bool {
+    v.abs() <= MAX_MAGNITUDE
+}
+
+#[inline(always)]
+fn in_range_body(x: &[f32]) -> bool {
+    // One compare per sample: vectorises, and the fold has no early exit.
+    x.iter().fold(true, |ok, &v| ok & in_domain(v))
+}
+
+dispatch_kernel!(fn in_range(x: &[f32]) -> bool => in_range_body);
+
+/// Refuse planar `input` (`frames` per channel) holding a sample resampling is not defined for
+/// (NaN, ±inf, magnitude above [`MAX_MAGNITUDE`]), naming the first one by channel and frame.
+/// Scans in blocks so a clean clip costs one vectorised pass.
+pub fn check_range(name: &'static str, op: &'static str, input: &[f32], frames: usize) -> Result<()> {
+    const BLOCK: usize = 4096;
+    for (b, block) in input.chunks(BLOCK).enumerate() {
+        if in_range(block) {
+            continue;
+        }
+        let first = b * BLOCK + block.iter().position(|&v| !in_domain(v)).unwrap_or(0);
+        let count = input[b * BLOCK..].iter().filter(|&&v| !in_domain(v)).count();
+        let frames = frames.max(1);
+        return Err(AudioError::OutOfRange {
+            name,
+            op,
+            channel: first / frames,
+            frame: first % frames,
+            value: input[first],
+            count,
+        });
+    }
+    Ok(())
+}
+
 /// One-shot allocating resample: builds a resampler, runs it, drops it.
 /// Use [`Resampler`] to amortise construction over many clips.
 pub fn resample(input: &[f32], channels: usize, preset: Preset) -> Result<Vec<f32>> {
@@ -314,6 +367,41 @@ pub fn resample(input: &[f32], channels: usize, preset: Preset) -> Result<Vec<f3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_outside_the_domain_are_refused_naming_the_first() {
+        let frames = 4410;
+        let above = f32::from_bits(MAX_MAGNITUDE.to_bits() + 1);
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, above, -above, f32::MAX, 1e36] {
+            for preset in Preset::ALL {
+                let mut x = vec![0.0f32; 2 * frames];
+                x[frames + 100] = bad; // channel 1, frame 100
+                x[frames + 200] = bad;
+                let mut r = Resampler::new(preset, 2).unwrap();
+                let mut out = vec![7.0f32; 2 * output_frames(frames)];
+                let err = r.process_into(&x, &mut out).unwrap_err();
+                match err {
+                    AudioError::OutOfRange { channel: 1, frame: 100, count: 2, .. } => {}
+                    other => panic!("{preset:?} {bad}: {other}"),
+                }
+                assert!(out.iter().all(|&v| v == 7.0), "a refused clip writes nothing");
+            }
+        }
+        let err = resample(&[0.0, f32::NAN, 0.0], 1, Preset::High).unwrap_err().to_string();
+        assert!(err.contains("sample 1 of channel 0 is NaN"), "{err}");
+    }
+
+    #[test]
+    fn the_largest_accepted_magnitude_resamples_to_finite_output() {
+        // The whole block at the edge of the domain: the FFT sums stay far below f32::MAX.
+        for preset in Preset::ALL {
+            let x: Vec<f32> = (0..8820).map(|i| if i % 2 == 0 { MAX_MAGNITUDE } else { -MAX_MAGNITUDE }).collect();
+            let y = resample(&x, 2, preset).unwrap();
+            assert!(y.iter().all(|v| v.is_finite()), "{preset:?}");
+            let x = vec![MAX_MAGNITUDE; 8820];
+            assert!(resample(&x, 1, preset).unwrap().iter().all(|v| v.is_finite()), "{preset:?}");
+        }
+    }
 
     fn multisine(rate: f64, frames: usize, channels: usize) -> Vec<f32> {
         let tones = [(440.0, 0.3), (1234.5, 0.2), (3000.0, 0.15), (6500.0, 0.1)];
