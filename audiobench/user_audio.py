@@ -5,10 +5,11 @@ at any rate and channel count, as planar float32 (:func:`audiobench.signals.load
 
 Refused for every operation, because no tier could measure it or the tiers would disagree for
 reasons that are not their own: a path that is missing, a directory or another non-regular file
-(a FIFO would block the reader), unreadable, empty, not audio, a WAV whose data stops before its
-header says, a file with no frames, and float samples that are NaN or ±inf (the JSON tier cannot
-carry them, and every resampler and frame loop spreads them over a span of its own, so no two
-tiers' outputs could be compared).
+(a FIFO would block the reader), unreadable, empty, not audio, a file whose samples stop before
+its header says (WAVE, RF64/BW64, Wave64, AIFF, AU, CAF, FLAC), a file with no frames, and float
+samples that are NaN or ±inf (the JSON tier cannot carry them, and every resampler and frame
+loop spreads them over a span of its own, so no two tiers' outputs could be compared). A length
+a streaming writer left open is read to the end of the file, with a note.
 
 Refused per operation (:func:`refusal`): resample and pipeline are defined for 44.1 kHz input and
 the Rust resampler takes at most 64 channels; vad needs one whole 30 ms frame to time per frame.
@@ -22,14 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobench import signals
+from audiobench import declared_length, signals
 from python_baselines.semantics import frame_len
 
 RESAMPLE_MAX_CHANNELS = 64
 """``MAX_CHANNELS`` in rust_impls/core/src/direct/resample.rs: every Rust resampling tier refuses more."""
 RESAMPLING_OPS = ("resample", "pipeline")
-_OPEN_SIZES = (0, 0xFFFF_FFFF)
-"""Data chunk sizes that streaming writers leave when the length is unknown (libsndfile reads to the end)."""
 
 
 class UserAudioError(ValueError):
@@ -45,6 +44,8 @@ class UserAudio:
     sample_rate: int
     subtype: str
     """libsndfile's name of the stored sample format, e.g. ``PCM_24`` or ``FLOAT``."""
+    notes: tuple[str, ...] = ()
+    """What the reader noticed and accepted (a streaming writer's open length)."""
 
     @property
     def channels(self) -> int:
@@ -58,8 +59,9 @@ class UserAudio:
 def read(path: Path) -> UserAudio:
     """Read ``path`` for the runner, or raise :class:`UserAudioError` naming it and the reason."""
     _check_regular_file(path)
+    # Length first: libsndfile refuses some cut files as "malformed", which says less.
+    note = _check_complete(path)
     subtype = _probe(path)
-    _check_complete(path)
     try:
         audio, rate = signals.load_wav(path)
     except Exception as e:  # soundfile raises its own error types, also mid-file
@@ -67,7 +69,7 @@ def read(path: Path) -> UserAudio:
     if audio.shape[1] == 0:
         raise UserAudioError(f"{path}: holds no samples (a valid {subtype} header with zero frames)")
     _check_finite(path, audio)
-    return UserAudio(path, audio, rate, subtype)
+    return UserAudio(path, audio, rate, subtype, (note,) if note else ())
 
 
 def refusal(user: UserAudio, op: str) -> str | None:
@@ -131,33 +133,24 @@ def _reason(e: Exception) -> str:
     return str(getattr(e, "error_string", "") or e).rstrip(".")
 
 
-def _check_complete(path: Path) -> None:
-    """Refuse a RIFF/WAVE file whose data chunk is shorter than its header declares.
-
-    libsndfile reads such a file up to where it stops, so a cut-off copy would be measured as if
-    it were the recording.
-    """
-    sizes = _wav_data_sizes(path)
-    if sizes is not None and sizes[0] > sizes[1]:
-        declared, present = sizes
+def _check_complete(path: Path) -> str | None:
+    """Refuse a file whose samples stop before its header says (any container that declares a
+    length: :mod:`audiobench.declared_length`); libsndfile reads such a file up to where it
+    stops, so a cut-off copy would be measured as if it were the recording. Returns a note when
+    the header's size is a streaming writer's placeholder and the file is read to its end."""
+    d = declared_length.declared(path)
+    if d is None:
+        return None
+    if d.truncated:
         raise UserAudioError(
-            f"{path}: is truncated: its header declares {declared} bytes of samples, the file holds {present}"
+            f"{path}: is truncated: its {d.container} header declares {d.declared} {d.unit} of samples, "
+            f"the file holds {d.present}"
         )
-
-
-def _wav_data_sizes(path: Path) -> tuple[int, int] | None:
-    """(declared, present) bytes of a RIFF/WAVE file's data chunk; None for other formats and
-    for sizes left open by streaming writers."""
-    total = path.stat().st_size
-    with path.open("rb") as f:
-        head = f.read(12)
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
-            return None
-        while len(chunk := f.read(8)) == 8:
-            size = int.from_bytes(chunk[4:], "little")
-            if chunk[:4] == b"data":
-                return None if size in _OPEN_SIZES else (size, total - f.tell())
-            f.seek(size + (size & 1), 1)  # chunks are padded to an even length
+    if d.declared is None:
+        return (
+            f"{path}: its {d.container} header leaves the length open ({d.placeholder:#x}, a streaming "
+            f"writer's placeholder): read to the end of the file, {d.present} {d.unit} of samples"
+        )
     return None
 
 

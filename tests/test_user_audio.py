@@ -109,7 +109,12 @@ BAD_FILES: dict[str, tuple[str, Maker, tuple[str, ...], str]] = {
     "text": ("notes.wav", lambda p: (p.write_text("not audio\n"), p)[1], (), "Format not recognised"),
     "truncated in fmt": ("cut20.wav", lambda p: _cut(p, 20), (), "Malformed 'fmt ' chunk"),
     "truncated before data": ("cut30.wav", lambda p: _cut(p, 30), (), "No 'data' chunk"),
-    "truncated in data": ("cut1000.wav", lambda p: _cut(p, 1000), (), "is truncated: its header declares 17640 bytes"),
+    "truncated in data": (
+        "cut1000.wav",
+        lambda p: _cut(p, 1000),
+        (),
+        "is truncated: its WAVE header declares 17640 bytes",
+    ),
     "header only": ("cut44.wav", lambda p: _cut(p, 44), (), "the file holds 0"),
     "zero frames pcm16": ("zero16.wav", lambda p: _write(p, 0.0), (), "holds no samples"),
     "zero frames float mono": ("zerof.wav", lambda p: _write(p, 0.0, 1, subtype="FLOAT"), (), "holds no samples"),

@@ -128,6 +128,8 @@ def build_plan(
         if not ops:
             raise PlanError(f"--audio applies to {', '.join(AUDIO_OPS)}; none selected (got {', '.join(skipped)})")
         user = _read_user_audio(audio)
+        if notes is not None:
+            notes += user.notes
         ops = _ops_for_user_audio(user, ops, named, [] if notes is None else notes)
     plans: list[CasePlan] = []
     for name in ops:
