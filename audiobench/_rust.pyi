@@ -116,12 +116,15 @@ def b64_decode_stream_into(
     owners: npt.NDArray[np.uint32],
     call_ids: Sequence[str],
     outs: Sequence[npt.NDArray[np.uint8]],
+    lens: npt.NDArray[np.uint64] | None = None,
 ) -> npt.NDArray[np.uint64]:
     """Decode tagged base64 chunks into preallocated per-call uint8 buffers; returns bytes per call.
 
-    ``chunks[i]`` belongs to call ``owners[i]`` (an index into ``call_ids`` and ``outs``).
-    A bad chunk raises :class:`Base64DecodeError` naming the call and its chunk index; a full
-    buffer raises :class:`BufferFullError`.
+    ``chunks[i]`` belongs to call ``owners[i]`` (an index into ``call_ids`` and ``outs``). With
+    ``lens`` (uint64, one per call) each call's bytes are appended at ``lens[i]`` and ``lens`` is
+    updated in place and returned — also when a chunk is refused, so the chunks decoded before it
+    stay counted. A bad chunk raises :class:`Base64DecodeError` naming the call and its chunk
+    index; a full buffer raises :class:`BufferFullError`.
     """
 
 @final

@@ -150,20 +150,22 @@ class ChunkBuffers:
         buffers, decode = self.buffers, pybase64.b64decode
         if not self.count_reallocations:
             for chunk, owner in zip(chunks, owners, strict=True):
+                data = decode(chunk, validate=True)  # first: a chunk that fails creates no call
                 cid = call_ids[owner]
                 buf = buffers.get(cid)
                 if buf is None:
                     buf = buffers[cid] = bytearray()
-                buf += decode(chunk, validate=True)
+                buf += data
             return
         grown = 0
         for chunk, owner in zip(chunks, owners, strict=True):
+            data = decode(chunk, validate=True)  # first: a chunk that fails creates no call
             cid = call_ids[owner]
             buf = buffers.get(cid)
             if buf is None:
                 buf = buffers[cid] = bytearray()
             before = buf.__alloc__()
-            buf += decode(chunk, validate=True)
+            buf += data
             grown += buf.__alloc__() != before
         self.reallocations += grown
 

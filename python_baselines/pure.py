@@ -182,7 +182,7 @@ def b64decode(chunk: bytes) -> bytes:
     for i in range(0, n, 4):
         a, b, c, d = chunk[i], chunk[i + 1], chunk[i + 2], chunk[i + 3]
         pad = (c == 61) + (d == 61)  # '='
-        if (pad and i + 4 != n) or (c == 61 and d != 61):
+        if (pad and i + 4 != n) or (c == 61 and d != 61) or a == 61 or b == 61:
             raise ValueError(f"misplaced padding at offset {i}")
         va, vb = values[a], values[b]
         vc = values[c] if c != 61 else 0
@@ -211,12 +211,13 @@ class ChunkBuffers:
         # The decoder dominates here; counting capacity changes is noise, so it is always on
         # unless switched off for symmetry with the other tiers.
         for chunk, owner in zip(chunks, owners, strict=True):
+            data = b64decode(chunk)  # first: a chunk that fails creates no call
             cid = call_ids[owner]
             buf = self.buffers.get(cid)
             if buf is None:
                 buf = self.buffers[cid] = bytearray()
             before = buf.__alloc__()
-            buf += b64decode(chunk)
+            buf += data
             if self.count_reallocations:
                 self.reallocations += buf.__alloc__() != before
 

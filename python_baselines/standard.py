@@ -85,20 +85,22 @@ class ChunkBuffers:
         buffers, decode = self.buffers, self._decode
         if not self.count_reallocations:
             for chunk, owner in zip(chunks, owners, strict=True):
+                data = decode(chunk)  # first: a chunk that fails creates no call
                 cid = call_ids[owner]
                 buf = buffers.get(cid)
                 if buf is None:
                     buf = buffers[cid] = bytearray()
-                buf += decode(chunk)
+                buf += data
             return
         grown = 0
         for chunk, owner in zip(chunks, owners, strict=True):
+            data = decode(chunk)  # first: a chunk that fails creates no call
             cid = call_ids[owner]
             buf = buffers.get(cid)
             if buf is None:
                 buf = buffers[cid] = bytearray()
             before = buf.__alloc__()
-            buf += decode(chunk)
+            buf += data
             grown += buf.__alloc__() != before
         self.reallocations += grown
 

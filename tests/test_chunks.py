@@ -38,7 +38,6 @@ BAD_CHUNKS: dict[str, tuple[bytes, str]] = {
     "padding in the middle": (b"aG==bG8=", r"invalid base64"),
     "truncated to 5 characters": (b"aGVsb", r"invalid base64 \(Invalid input length: 5\)"),
     "a single character": (b"a", r"invalid base64 \(Invalid input length: 1\)"),
-    "non-canonical last symbol": (b"aGVsbG9=", r"invalid base64 \(Invalid last symbol"),
     "non-ASCII bytes": ("aGVsbé8=".encode(), r"invalid base64"),
     "NUL bytes": (b"\x00\x00\x00\x00", r"invalid base64 \(Invalid symbol 0"),
 }

@@ -262,14 +262,19 @@ impl PyPipeline {
 /// Decode a tagged base64 chunk stream into preallocated per-call uint8 buffers.
 ///
 /// `chunks[i]` (bytes) belongs to call `owners[i]`, an index into `call_ids` and `outs`.
-/// Returns the bytes written per call. One GIL release for the whole stream.
+/// Returns the bytes held per call. With `lens` (uint64, one per call, writable) each call's
+/// bytes are appended at `lens[i]` and `lens` is updated in place — also when a chunk is
+/// refused, so the chunks decoded before it stay counted (nothing already decoded is lost).
+/// One GIL release for the whole stream.
 #[pyfunction]
+#[pyo3(signature = (chunks, owners, call_ids, outs, lens = None))]
 pub fn b64_decode_stream_into<'py>(
     py: Python<'py>,
     chunks: Vec<Bound<'py, PyAny>>,
     owners: &Bound<'py, PyAny>,
     call_ids: Vec<Bound<'py, PyAny>>,
     outs: Vec<Bound<'py, PyAny>>,
+    lens: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
     let owners = input::<u32, Ix1>(owners, "owners", "")?;
     let owner_slice = slice(&owners, "owners")?;
@@ -286,10 +291,32 @@ pub fn b64_decode_stream_into<'py>(
         out_slices.push(slice_mut(b, &format!("outs[{i}]"))?);
     }
     let ids: Vec<&str> = call_ids.iter().map(|c| c.as_ref()).collect();
-    let mut lens = vec![0usize; ids.len()];
-    py.detach(|| b64::decode_stream_into(&chunk_slices, owner_slice, &ids, &mut out_slices, &mut lens))
-        .map_err(PyAudioError)?;
-    Ok(to_numpy_1d(py, lens.into_iter().map(|n| n as u64).collect()))
+    let array = match &lens {
+        Some(given) => {
+            let a = given.cast::<PyArray1<u64>>().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err("`lens` must be a 1-D uint64 numpy array (one per call id)")
+            })?;
+            if a.len() != ids.len() {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "`lens` has {} entries, expected one per call id ({})",
+                    a.len(),
+                    ids.len()
+                )));
+            }
+            a.clone()
+        }
+        None => to_numpy_1d(py, vec![0u64; ids.len()]),
+    };
+    let mut fill = output::<u64, Ix1>(array.as_any(), "lens", &[ids.len()])?;
+    let fill = slice_mut(&mut fill, "lens")?;
+    let mut counts: Vec<usize> = fill.iter().map(|&n| usize::try_from(n).unwrap_or(usize::MAX)).collect();
+    let result = py.detach(|| b64::decode_stream_into(&chunk_slices, owner_slice, &ids, &mut out_slices, &mut counts));
+    // Written back whatever happened: on a refused chunk the ones before it stay counted.
+    for (dst, n) in fill.iter_mut().zip(&counts) {
+        *dst = *n as u64;
+    }
+    result.map_err(PyAudioError)?;
+    Ok(array)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

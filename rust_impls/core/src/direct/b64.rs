@@ -3,17 +3,39 @@
 //! Decoding uses `base64-simd` (runtime-detected AVX2/SSE4.1 paths, never AVX-512). Its error
 //! type says only "invalid", so on failure the chunk is decoded again with the `base64` crate,
 //! whose error names the offending byte and offset; the happy path never pays for that.
+//!
+//! **The contract every tier follows** (RFC 4648, padded standard alphabet): padding is required
+//! and canonical, no character outside the alphabet (whitespace included) is allowed, an empty
+//! chunk is zero bytes — and the bits after the last whole byte need not be zero. §3.5 lets a
+//! decoder reject such "non-canonical" chunks or take them; Python's `base64.b64decode` (even
+//! with `validate=True`) and pybase64 take them, and `base64-simd` rejects them. audiobench takes
+//! them in every tier, so moving a server from Python to Rust does not start refusing chunks it
+//! used to accept: the pad bits carry no data, and the bytes are the same. A chunk `base64-simd`
+//! rejects is decoded again by the `base64` crate with trailing bits allowed ([`LENIENT`]); only
+//! if that also fails is the chunk refused.
 
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use base64_simd::{Out, STANDARD};
 
 use crate::error::{AudioError, Result};
 
+/// The contract's decoder (see the module docs): padded standard alphabet, canonical padding,
+/// non-zero bits after the last byte allowed. The slow path, for chunks `base64-simd` rejects.
+pub const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
 /// Human-readable reason a chunk does not decode (slow path, errors only).
 pub fn describe_invalid(chunk: &[u8]) -> String {
-    match base64::engine::general_purpose::STANDARD.decode(chunk) {
+    match LENIENT.decode(chunk) {
         Err(e) => e.to_string(),
-        // base64-simd is stricter than `base64` in no case we know of; say so if it happens.
+        // The contract's decoder takes it; say so if this is ever asked of such a chunk.
         Ok(_) => format!("rejected by the SIMD decoder ({} bytes of input)", chunk.len()),
     }
 }
@@ -21,6 +43,11 @@ pub fn describe_invalid(chunk: &[u8]) -> String {
 /// Exact decoded size of a padded base64 chunk, or a description of why it is invalid.
 pub fn decoded_len(chunk: &[u8]) -> std::result::Result<usize, String> {
     STANDARD.decoded_length(chunk).map_err(|_| describe_invalid(chunk))
+}
+
+/// The slow path into a slice: the contract's decoder, for a chunk `base64-simd` rejected.
+fn decode_lenient(chunk: &[u8], out: &mut [u8]) -> std::result::Result<usize, DecodeFailure> {
+    LENIENT.decode_slice(chunk, out).map_err(|_| DecodeFailure::Invalid(describe_invalid(chunk)))
 }
 
 /// Decode one chunk into the front of `out`, returning the bytes written.
@@ -31,10 +58,10 @@ pub fn decode_into(chunk: &[u8], out: &mut [u8]) -> std::result::Result<usize, D
     if needed > out.len() {
         return Err(DecodeFailure::Full { needed });
     }
-    STANDARD
-        .decode(chunk, Out::from_slice(&mut out[..needed]))
-        .map(|s| s.len())
-        .map_err(|_| DecodeFailure::Invalid(describe_invalid(chunk)))
+    match STANDARD.decode(chunk, Out::from_slice(&mut out[..needed])) {
+        Ok(s) => Ok(s.len()),
+        Err(_) => decode_lenient(chunk, &mut out[..needed]),
+    }
 }
 
 /// Decode one chunk and append it to `out`, growing it if needed.
@@ -47,14 +74,24 @@ pub fn decode_append(chunk: &[u8], out: &mut Vec<u8>) -> std::result::Result<(us
     out.try_reserve(needed).map_err(|_| DecodeFailure::Alloc { bytes: out.len().saturating_add(needed) })?;
     let reallocated = out.capacity() != capacity;
     let spare = &mut out.spare_capacity_mut()[..needed];
-    let written = STANDARD
-        .decode(chunk, Out::from_uninit_slice(spare))
-        .map(|s| s.len())
-        .map_err(|_| DecodeFailure::Invalid(describe_invalid(chunk)))?;
-    // SAFETY: `decode` initialised exactly `written` bytes of the spare capacity, which
-    // starts at `out.len()`; `written <= needed <= spare capacity`.
-    unsafe { out.set_len(out.len() + written) };
-    Ok((written, reallocated))
+    match STANDARD.decode(chunk, Out::from_uninit_slice(spare)) {
+        Ok(s) => {
+            let written = s.len();
+            // SAFETY: `decode` initialised exactly `written` bytes of the spare capacity, which
+            // starts at `out.len()`; `written <= needed <= spare capacity`.
+            unsafe { out.set_len(out.len() + written) };
+            Ok((written, reallocated))
+        }
+        Err(_) => {
+            // Capacity for `needed` more bytes is reserved, so this appends without growing.
+            let before = out.len();
+            if LENIENT.decode_vec(chunk, out).is_err() {
+                out.truncate(before); // whatever it wrote before failing is not the call's
+                return Err(DecodeFailure::Invalid(describe_invalid(chunk)));
+            }
+            Ok((out.len() - before, reallocated))
+        }
+    }
 }
 
 /// Why one chunk could not be decoded (the caller adds which call and chunk).
@@ -142,6 +179,30 @@ pub fn decode_stream_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_zero_bits_after_the_last_byte_are_taken_as_python_takes_them() {
+        // "...VGVhbW==": the `W` carries 2 bits past the last byte, set.
+        let chunk = b"UG9ydGFsZSBIYWNraW5nVGVhbW==";
+        let mut out = vec![0u8; 64];
+        let n = decode_into(chunk, &mut out).unwrap();
+        assert_eq!(&out[..n], b"Portale HackingTeam");
+        let mut grown = b"x".to_vec();
+        assert_eq!(decode_append(chunk, &mut grown).unwrap().0, 19);
+        assert_eq!(&grown[1..], b"Portale HackingTeam");
+        assert_eq!(decode_into(b"aGVsbG9=", &mut out).unwrap(), 5);
+    }
+
+    #[test]
+    fn everything_else_the_contract_refuses_stays_refused_and_changes_nothing() {
+        for bad in [&b"aGVsbG8"[..], b"aGVsbG8==", b"====", b"aG=sbG8=", b"aGVsbG8=\n", b"aGVs bG8=", b"-_-_", b"a"] {
+            let mut grown = b"keep".to_vec();
+            assert!(matches!(decode_append(bad, &mut grown), Err(DecodeFailure::Invalid(_))), "{bad:?}");
+            assert_eq!(grown, b"keep", "{bad:?}");
+            assert!(decode_into(bad, &mut [0u8; 16]).is_err(), "{bad:?}");
+        }
+        assert_eq!(decode_into(b"", &mut []).unwrap(), 0);
+    }
 
     fn encode(bytes: &[u8]) -> Vec<u8> {
         base64::engine::general_purpose::STANDARD.encode(bytes).into_bytes()
