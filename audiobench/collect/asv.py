@@ -9,7 +9,10 @@ no row. The file's ``date`` is the commit's date, not the run's: rows are stampe
 benchmark's ``started_at`` instead.
 
 asv writes its files in place, so an interrupted ``asv run`` can leave one empty or cut short:
-that file is skipped and listed. Results are filed per machine, under a directory named after
+that file is skipped and listed. asv keeps each file's own parameter values but their names
+only in ``benchmarks.json``, for the benchmark as it is now: a file written when a benchmark had
+other parameters is named from its values (tiers, variants and sizes of the catalogue), and
+cases the catalogue no longer has are left out. Results are filed per machine, under a directory named after
 the machine, beside that machine's ``machine.json``; a results file measured on another machine
 (its ``params`` name another machine or other hardware than the directory's ``machine.json``),
 or a directory whose ``machine.json`` names another machine, was copied in from elsewhere. Its
@@ -38,7 +41,7 @@ from audiobench.collect.common import (
     reading,
     text,
 )
-from audiobench.collect.names import size_label, unrepr
+from audiobench.collect.names import classify, is_suite_case, size_label, unrepr
 from audiobench.collect.schema import frame
 from audiobench.documents import kind_of
 
@@ -83,12 +86,33 @@ def _at(column: list[Any] | None, i: int) -> float | None:
     return number(column[i]) if column is not None and i < len(column) else None
 
 
-def _benchmark_rows(base: Row, name: str, meta: dict[str, Any], entry: dict[str, Any]) -> list[Row]:
+def _param_names(name: str, meta: dict[str, Any], params: list[list[str]]) -> list[str] | None:
+    """The names of a results file's own parameters. asv keeps each file's parameter values but
+    the names only in ``benchmarks.json``, for the benchmark as it is now; a file written when it
+    had other parameters (fewer, or in another order) is named from its values. None when they
+    cannot be told apart."""
+    names = list(meta["param_names"])
+    op = _operation(name)
+    if len(names) == len(params) and all(
+        classify([unrepr(v) for v in values], op) in (None, n) for n, values in zip(names, params, strict=True)
+    ):
+        # The newest names fit (a parameter whose values fit no class alone is taken on trust).
+        return names
+    inferred = [classify([unrepr(v) for v in values], op) for values in params]
+    if None in inferred or len(set(inferred)) != len(inferred) or not {"tier", "size"} <= set(inferred):
+        return None
+    return [str(n) for n in inferred]
+
+
+def _benchmark_rows(base: Row, name: str, meta: dict[str, Any], entry: dict[str, Any]) -> list[Row] | None:
+    """Rows of one benchmark of a results file; None if its parameters cannot be named."""
     metric, unit = _metric(name, meta["type"]) or ("", "")
     values = entry["result"]
     values = values if isinstance(values, list) else [values]
     params = entry.get("params") or []
-    names = list(meta["param_names"])
+    names = _param_names(name, meta, params)
+    if names is None:
+        return None
     ci = next((m for m in map(_CI.fullmatch, entry) if m), None)
     out: list[Row] = []
     for i, combo in enumerate(itertools.product(*params)):
@@ -96,6 +120,8 @@ def _benchmark_rows(base: Row, name: str, meta: dict[str, Any], entry: dict[str,
         if value is None:
             continue  # skipped (NotImplementedError) or failed
         p = {k: unrepr(v) for k, v in zip(names, combo, strict=True)}
+        if not is_suite_case(_operation(name), p.get("variant", "default"), p["tier"]):
+            continue  # a tier or variant the catalogue no longer has (an older suite)
         key = {
             **base,
             "operation": _operation(name),
@@ -136,6 +162,7 @@ def document_rows(path: Path, doc: Any, benchmarks: dict[str, Any]) -> tuple[lis
         )
     out: list[Row] = []
     unknown: list[str] = []
+    unnamed: list[str] = []
     with reading(path):
         commit = str(doc["commit_hash"])
         base: Row = {
@@ -154,8 +181,17 @@ def document_rows(path: Path, doc: Any, benchmarks: dict[str, Any]) -> tuple[lis
                 continue
             entry = {column: raw[i] if i < len(raw) else None for i, column in enumerate(columns)}
             started = entry.get("started_at") or commit_date
-            out += _benchmark_rows({**base, "timestamp": iso_from_epoch_ms(started)}, name, meta, entry)
+            r = _benchmark_rows({**base, "timestamp": iso_from_epoch_ms(started)}, name, meta, entry)
+            if r is None:
+                unnamed.append(name)
+            else:
+                out += r
     notes = [f"{path.name}: skipped benchmarks outside the suite: {', '.join(unknown)}"] if unknown else []
+    if unnamed:
+        notes.append(
+            f"{path.name}: skipped results whose parameters match neither today's names nor a tier, variant "
+            f"and size: {', '.join(unnamed)}"
+        )
     return checked_numbers(path, out), notes
 
 

@@ -34,7 +34,7 @@ from audiobench.collect.common import (
     reading,
     text,
 )
-from audiobench.collect.names import size_label
+from audiobench.collect.names import is_suite_case, size_label
 from audiobench.collect.schema import frame
 from audiobench.documents import kind_of
 
@@ -75,8 +75,11 @@ def _checksums(criterion_dir: Path) -> Checksums | None:
         return {(b["group"], b["function"], b["parameter"]): text(b["checksum"]) for b in doc["benchmarks"]}
 
 
-def _benchmark_rows(new: Path, checksums: Checksums) -> list[Row] | None:
-    """Rows of one ``new/`` directory, or None if it is not an ``op/variant`` benchmark."""
+def _benchmark_rows(new: Path, checksums: Checksums | None) -> list[Row] | None:
+    """Rows of one ``new/`` directory, or None if it is not one of audiobench's benchmarks: with
+    the bench's record (``audiobench-inputs.json``), an id it lists; without it, an ``op/variant``
+    group and a row the catalogue names. Another crate's benches sharing the target directory,
+    and ids an older audiobench measured, are not."""
     bench_path, estimates_path, sample_path = (new / f for f in ("benchmark.json", "estimates.json", "sample.json"))
     bench: dict[str, Any] = load_json(bench_path)
     with reading(bench_path):
@@ -86,6 +89,10 @@ def _benchmark_rows(new: Path, checksums: Checksums) -> list[Row] | None:
     if "/" not in str(group) or value is None:
         return None
     op, variant = str(group).split("/", 1)
+    if checksums is not None and (group, function, value) not in checksums:
+        return None
+    if not is_suite_case(op, variant, str(function)):
+        return None
     estimates: dict[str, Any] = load_json(estimates_path)
     sample: dict[str, Any] = load_json(sample_path)
     for path, doc in ((estimates_path, estimates), (sample_path, sample)):
@@ -100,7 +107,7 @@ def _benchmark_rows(new: Path, checksums: Checksums) -> list[Row] | None:
         "variant": variant,
         "tier": function,
         "size": size_label(value),
-        "input_checksum": checksums.get((group, function, value)),
+        "input_checksum": (checksums or {}).get((group, function, value)),
         "timestamp": iso_from_mtime(estimates_path),
     }
     out = []
@@ -146,7 +153,7 @@ def collect(criterion_dir: Path) -> Collected:
     foreign = 0
     for new in benches:
         try:
-            r = _benchmark_rows(new, checksums or {})
+            r = _benchmark_rows(new, checksums)
         except UnreadableFile as e:
             benchmark = new.parent.relative_to(criterion_dir)
             result.skip(e.path, f"{e.problem}; benchmark {benchmark} skipped ({INTERRUPTED})")
@@ -157,7 +164,8 @@ def collect(criterion_dir: Path) -> Collected:
             result.rows += r
             result.files += 1
     if foreign:
-        result.notes.append(f"{foreign} benchmarks outside the audiobench groups (op/variant) skipped")
+        what = f"not in {SIDECAR}" if checksums is not None else "outside the catalogue's op/variant groups"
+        result.notes.append(f"{foreign} benchmarks {what} skipped (another crate's, or an older suite's)")
     return result
 
 

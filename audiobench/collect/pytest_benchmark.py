@@ -28,7 +28,7 @@ from audiobench.collect.common import (
     result_files,
     text,
 )
-from audiobench.collect.names import size_label
+from audiobench.collect.names import is_suite_case, size_label
 from audiobench.collect.schema import frame
 from audiobench.stats import CONFIDENCE
 
@@ -45,13 +45,20 @@ _IDENTIFIERS = ("op", "variant", "tier", "size")
 
 
 def _identifiers(bench: dict[str, Any]) -> dict[str, str] | None:
-    """op, variant, tier, size of one benchmark, or None if it is not one of the suite's."""
+    """op, variant, tier, size of one benchmark, or None if it is not one of the suite's: the
+    identifiers the suite puts in ``extra_info`` (or its test id ``[op/variant/tier/size]``),
+    naming an operation, variant and tier of the catalogue. Another project's tests in the same
+    JSON are not taken, whatever their ids look like."""
     extra = bench.get("extra_info") or {}
     if all(extra.get(k) for k in _IDENTIFIERS):
-        return {k: str(extra[k]) for k in _IDENTIFIERS}
-    m = _ID.search(str(bench.get("name", "")))
-    parts = m["id"].split("/") if m else []
-    return dict(zip(_IDENTIFIERS, parts, strict=True)) if len(parts) == len(_IDENTIFIERS) else None
+        ids = {k: str(extra[k]) for k in _IDENTIFIERS}
+    else:
+        m = _ID.search(str(bench.get("name", "")))
+        parts = m["id"].split("/") if m else []
+        if len(parts) != len(_IDENTIFIERS):
+            return None
+        ids = dict(zip(_IDENTIFIERS, parts, strict=True))
+    return ids if is_suite_case(ids["op"], ids["variant"], ids["tier"]) else None
 
 
 def _median_ci(data: Any) -> tuple[float, float] | None:
