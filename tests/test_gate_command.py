@@ -511,3 +511,18 @@ def test_aa_trial_end_to_end_without_instructions(tmp_path: Path, capsys: pytest
     trial = doc["trials"][0]
     assert trial["exit_code"] in (0, 1) and doc["false_failures"] == (trial["exit_code"] == 1)
     assert "A/A: the gate exited 0 in" in out
+
+
+def test_a_run_on_a_users_file_is_not_judged_by_the_catalogues_targets(
+    dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 20 channels of the user's audio: 10× the catalogue's stereo time per second, far past the
+    # resample target and the speed-up minimums, which are defined on the catalogue's inputs.
+    cases = standard_cases(7, slower={"rust-direct": 10.0})
+    for c in cases:
+        c["source"] = "/home/me/speech-20ch.wav"
+    write(dirs["runs"] / "20260101T000000Z-aaaa.json", run_doc("20260101T000000Z-aaaa", cases))
+    code, out, _ = run_gate(capsys, gate(dirs, "--checks", "absolute,speedup"))
+    assert code == 0, out
+    assert "measured on a user's audio file" in out and "/home/me/speech-20ch.wav" in out
+    assert "spec target `resample-spec`" not in out

@@ -117,3 +117,17 @@ def test_corrupt_input_exits_2_naming_the_file(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert str(bad) in r.stderr
     assert not (tmp_path / "out" / "report.md").exists()
+
+
+def test_spec_targets_are_not_assessed_on_a_users_file(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "f")
+    run_path = next((tmp_path / "f" / "data" / "runs").glob("*.json"))
+    run = json.loads(run_path.read_text())
+    for case in run["cases"]:
+        case["source"] = "/home/me/speech.wav"
+    run_path.write_text(json.dumps(run))
+    r = report(tmp_path / "f" / "data", tmp_path / "f" / "criterion", tmp_path / "f" / "asv", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "Spec targets: not assessed (the newest run measured a user's file)." in md
+    assert "Not assessed: the newest run measured your audio (/home/me/speech.wav)" in md

@@ -244,4 +244,6 @@ def collect(runs_dir: Path) -> Collected:
             keys = ("run_id", "suite", "environment", "settings", "allocation_policy")
             checks = ("thread_pools", "interference") if runfile.has_checks(doc) else ()
             result.context = {k: doc[k] for k in (*keys, *checks)}
+            # Where the cases' inputs came from: "generated", or the user's audio files.
+            result.context["sources"] = sorted({str(c.get("source", "generated")) for c in doc["cases"]})
     return result

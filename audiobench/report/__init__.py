@@ -20,7 +20,7 @@ from audiobench.atomic import write_text
 from audiobench.collect import schema
 from audiobench.report import agreement, cold, history, interference, method, operations, recommend, spec, stages
 from audiobench.report.model import Section
-from audiobench.report.query import newest_run
+from audiobench.report.query import newest_run, runner_context
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -58,7 +58,8 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
     """The headline paragraphs and every section, from the table alone."""
     runner = newest_run(df, "runner")
     profile = newest_run(df, "profiler")
-    assessment = spec.section(runner, targets)
+    sources = runner_context(meta).get("sources")
+    assessment = spec.section(runner, targets, sources)
     sections = [
         assessment.section,
         *operations.sections(runner, assessment.vad_frame_target_us),

@@ -14,11 +14,7 @@ import pandas as pd
 
 from audiobench.report.fmt import num, ratio, size_key
 from audiobench.report.model import Para, Point, Section, Table, not_measured
-from audiobench.report.query import select
-
-
-def runner_context(meta: dict[str, Any]) -> dict[str, Any]:
-    return next((s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == "runner"), {})
+from audiobench.report.query import runner_context, select
 
 
 def _points(

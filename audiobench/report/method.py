@@ -8,6 +8,7 @@ import pandas as pd
 
 from audiobench.report.fmt import size_key
 from audiobench.report.model import Para, Section, Table
+from audiobench.report.query import runner_context
 
 
 def _environment(env: dict[str, Any]) -> Table:
@@ -46,9 +47,7 @@ def skipped_inputs(sources: list[dict[str, Any]]) -> Table | Para:
 
 def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
     sec = Section("method", "Methodology and environment")
-    runner: dict[str, Any] = next(
-        (s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == "runner"), {}
-    )
+    runner = runner_context(meta)
     env = runner.get("environment")
     if env:
         sec.add(_environment(env))

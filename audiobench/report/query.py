@@ -58,3 +58,12 @@ def ordered(values: pd.Series, order: Sequence[str]) -> list[str]:
     """Distinct values, in ``order`` first, then any others sorted."""
     present = [str(v) for v in values.dropna().unique()]
     return [v for v in order if v in present] + sorted(v for v in present if v not in order)
+
+
+def runner_context(meta: dict[str, Any]) -> dict[str, Any]:
+    """How the newest runner run was taken (environment, settings, checks, input sources), from
+    the table's metadata; empty when there is no runner source."""
+    found: dict[str, Any] = next(
+        (s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == "runner"), {}
+    )
+    return found

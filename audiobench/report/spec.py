@@ -52,7 +52,7 @@ def _enforced(t: gate_targets.Absolute, case: pd.DataFrame) -> str:
     return f"{'yes' if can else 'no'} ({why.split(': ', 1)[1]})"
 
 
-def section(runner: pd.DataFrame, path: Path) -> Assessment:
+def section(runner: pd.DataFrame, path: Path, sources: list[str] | None = None) -> Assessment:
     sec = Section("spec", "Spec target assessment")
     try:
         targets = gate_targets.load(path)
@@ -63,6 +63,17 @@ def section(runner: pd.DataFrame, path: Path) -> Assessment:
     if runner.empty:
         sec.add(not_measured("Spec targets", "They are judged on the runner's medians: run `audiobench run`."))
         return Assessment(sec, "Spec targets: not measured.", vad_target)
+    files = [s for s in (sources or []) if s != "generated"]
+    if files:
+        # The gate does not judge these either: the targets are defined on the catalogue's inputs.
+        sec.add(
+            Para(
+                f"Not assessed: the newest run measured your audio ({', '.join(files)}), and the spec targets "
+                "are defined on the catalogue's inputs (stereo seeded signals), not on a file's channel count or "
+                "content. Run `audiobench run` without `--audio` for the assessment."
+            )
+        )
+        return Assessment(sec, "Spec targets: not assessed (the newest run measured a user's file).", vad_target)
     sec.add(
         Para(
             f"Judged on the 95 % CI of the runner's median in the operation's unit (targets: `{path}`). ✅ the whole "
