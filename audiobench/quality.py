@@ -52,3 +52,61 @@ def snr_db(output: npt.ArrayLike, truth: npt.ArrayLike, edge_seconds: float = ED
     noise = float(np.sum(e * e))
     signal = float(np.sum(s * s))
     return float("inf") if noise == 0.0 else 10.0 * float(np.log10(signal / noise))
+
+
+# --- tiers against each other, on audio without an analytic truth (a user's file) ----------------
+
+BAND_HZ = 6_400.0
+"""The band the floors were measured in: the multi-sine's tones lie between 60 Hz and 6.4 kHz."""
+ALIASING_HZ = 8_000.0
+"""Content above the output's Nyquist frequency: the polynomial presets fold it into the band."""
+UNFILTERED = {("rust-json", "low"), ("rust-json", "medium"), ("rust-fast", "low"), ("rust-fast", "medium")}
+UNFILTERED |= {("rust-direct", "low"), ("rust-direct", "medium")}
+"""Tier × preset without an anti-aliasing filter (rubato's polynomial resamplers)."""
+
+
+def _band(x: npt.NDArray[np.float64], hz: float, rate: float) -> npt.NDArray[np.float64]:
+    spectrum = np.fft.rfft(x, axis=-1)
+    spectrum[..., np.fft.rfftfreq(x.shape[-1], 1.0 / rate) > hz] = 0
+    band: npt.NDArray[np.float64] = np.fft.irfft(spectrum, n=x.shape[-1], axis=-1)
+    return band
+
+
+def band_snr_db(output: npt.ArrayLike, reference: npt.ArrayLike, edge_seconds: float = EDGE_SECONDS) -> float:
+    """SNR in dB of ``output`` against another tier's ``reference`` (same shape, 16 kHz) below
+    :data:`BAND_HZ`, interior samples only: where both resamplers are specified, so two correct
+    ones agree there to within their floors (:func:`mutual_floor_db`) whatever the input."""
+    out = np.asarray(output, dtype=np.float64)
+    ref = np.asarray(reference, dtype=np.float64)
+    if out.shape != ref.shape:
+        raise ValueError(f"output shape {out.shape} differs from the reference's {ref.shape}")
+    edge = int(edge_seconds * OUTPUT_RATE)
+    if ref.shape[-1] <= 2 * edge:
+        raise ValueError(f"clip of {ref.shape[-1]} samples is too short to drop {edge} at each edge")
+    o, r = _band(out, BAND_HZ, OUTPUT_RATE), _band(ref, BAND_HZ, OUTPUT_RATE)
+    s, e = r[..., edge:-edge], o[..., edge:-edge] - r[..., edge:-edge]
+    noise, signal = float(np.sum(e * e)), float(np.sum(s * s))
+    if signal == 0.0:
+        return float("inf") if noise == 0.0 else float("-inf")
+    return float("inf") if noise == 0.0 else 10.0 * float(np.log10(signal / noise))
+
+
+def mutual_floor_db(tier: str, reference_tier: str, preset: str) -> float:
+    """The least SNR two tiers can have against each other if each meets its own floor against
+    the truth: their errors add at worst in amplitude, so
+    ``−20·log10(10^(−F_a/20) + 10^(−F_b/20))`` (e.g. rust-direct high 118 dB and python 72 dB
+    give 72.0 dB)."""
+    fa, fb = SNR_FLOORS_DB[tier][preset], SNR_FLOORS_DB[reference_tier][preset]
+    return float(-20.0 * np.log10(10.0 ** (-fa / 20.0) + 10.0 ** (-fb / 20.0)))
+
+
+def aliasing_db(audio: npt.ArrayLike, rate: int) -> float:
+    """Energy of planar ``audio`` above :data:`ALIASING_HZ` relative to its total, in dB
+    (−inf for none): what a resampler without an anti-aliasing filter folds into the band."""
+    x = np.asarray(audio, dtype=np.float64)
+    power = np.abs(np.fft.rfft(x, axis=-1)) ** 2
+    high = float(np.sum(power[..., np.fft.rfftfreq(x.shape[-1], 1.0 / rate) > ALIASING_HZ]))
+    total = float(np.sum(power))
+    if high == 0.0 or total == 0.0:
+        return float("-inf")
+    return 10.0 * float(np.log10(high / total))

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from audiobench import declared_length, signals
-from python_baselines.semantics import frame_len
+from python_baselines.semantics import MAX_MAGNITUDE, frame_len
 
 RESAMPLE_MAX_CHANNELS = 64
 """``MAX_CHANNELS`` in rust_impls/core/src/direct/resample.rs: every Rust resampling tier refuses more."""
@@ -80,6 +80,11 @@ def refusal(user: UserAudio, op: str) -> str | None:
     if op in RESAMPLING_OPS and user.channels > RESAMPLE_MAX_CHANNELS:
         limit = f"at most {RESAMPLE_MAX_CHANNELS} channels (the Rust resampler's limit)"
         return f"{op} takes {limit}, the file has {user.channels}"
+    if op in RESAMPLING_OPS and user.frames and float(np.max(np.abs(user.audio))) > MAX_MAGNITUDE:
+        largest = float(np.max(np.abs(user.audio)))
+        return (
+            f"{op} takes samples of magnitude at most 2^64 (every tier refuses more), the file's largest is {largest:g}"
+        )
     if op == "vad":
         return _vad_refusal(user)
     return None
