@@ -38,20 +38,36 @@ PIPELINE_FLOORS_DB: dict[str, float] = {
 }
 
 
-def snr_db(output: npt.ArrayLike, truth: npt.ArrayLike, edge_seconds: float = EDGE_SECONDS) -> float:
-    """SNR in dB of ``output`` against ``truth`` (same shape), interior samples only."""
+def _interior_snr_db(
+    output: npt.ArrayLike, reference: npt.ArrayLike, edge_seconds: float, band_hz: float | None
+) -> float:
+    """SNR in dB of ``output`` against ``reference`` (same shape, 16 kHz), interior samples only,
+    both limited to ``band_hz`` first if given.
+
+    Raises:
+        ValueError: shapes differ, or the clip is too short to drop the edges.
+    """
     out = np.asarray(output, dtype=np.float64)
-    ref = np.asarray(truth, dtype=np.float64)
+    ref = np.asarray(reference, dtype=np.float64)
     if out.shape != ref.shape:
-        raise ValueError(f"output shape {out.shape} differs from truth shape {ref.shape}")
+        raise ValueError(f"output shape {out.shape} differs from the reference's {ref.shape}")
     edge = int(edge_seconds * OUTPUT_RATE)
     if ref.shape[-1] <= 2 * edge:
         raise ValueError(f"clip of {ref.shape[-1]} samples is too short to drop {edge} at each edge")
+    if band_hz is not None:
+        out, ref = _band(out, band_hz, OUTPUT_RATE), _band(ref, band_hz, OUTPUT_RATE)
     s = ref[..., edge:-edge]
     e = out[..., edge:-edge] - s
     noise = float(np.sum(e * e))
     signal = float(np.sum(s * s))
-    return float("inf") if noise == 0.0 else 10.0 * float(np.log10(signal / noise))
+    if noise == 0.0:
+        return float("inf")
+    return float("-inf") if signal == 0.0 else 10.0 * float(np.log10(signal / noise))
+
+
+def snr_db(output: npt.ArrayLike, truth: npt.ArrayLike, edge_seconds: float = EDGE_SECONDS) -> float:
+    """SNR in dB of ``output`` against ``truth`` (same shape), interior samples only."""
+    return _interior_snr_db(output, truth, edge_seconds, None)
 
 
 # --- tiers against each other, on audio without an analytic truth (a user's file) ----------------
@@ -76,19 +92,7 @@ def band_snr_db(output: npt.ArrayLike, reference: npt.ArrayLike, edge_seconds: f
     """SNR in dB of ``output`` against another tier's ``reference`` (same shape, 16 kHz) below
     :data:`BAND_HZ`, interior samples only: where both resamplers are specified, so two correct
     ones agree there to within their floors (:func:`mutual_floor_db`) whatever the input."""
-    out = np.asarray(output, dtype=np.float64)
-    ref = np.asarray(reference, dtype=np.float64)
-    if out.shape != ref.shape:
-        raise ValueError(f"output shape {out.shape} differs from the reference's {ref.shape}")
-    edge = int(edge_seconds * OUTPUT_RATE)
-    if ref.shape[-1] <= 2 * edge:
-        raise ValueError(f"clip of {ref.shape[-1]} samples is too short to drop {edge} at each edge")
-    o, r = _band(out, BAND_HZ, OUTPUT_RATE), _band(ref, BAND_HZ, OUTPUT_RATE)
-    s, e = r[..., edge:-edge], o[..., edge:-edge] - r[..., edge:-edge]
-    noise, signal = float(np.sum(e * e)), float(np.sum(s * s))
-    if signal == 0.0:
-        return float("inf") if noise == 0.0 else float("-inf")
-    return float("inf") if noise == 0.0 else 10.0 * float(np.log10(signal / noise))
+    return _interior_snr_db(output, reference, edge_seconds, BAND_HZ)
 
 
 def mutual_floor_db(tier: str, reference_tier: str, preset: str) -> float:
