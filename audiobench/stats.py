@@ -173,3 +173,15 @@ def median_difference(
         ratio_ci_low=r_lo,
         ratio_ci_high=r_hi,
     )
+
+
+def band_verdict(ratio: float, ci_low: float | None, ci_high: float | None, band: float) -> str:
+    """Where a ratio that should be 1 lies against ``1 ± band``: ``within`` (the point estimate
+    inside), ``beyond`` (the whole CI outside, on one side) or ``uncertain`` (the point outside,
+    the CI reaching in or unknown)."""
+    lo, hi = 1 - band, 1 + band
+    if lo <= ratio <= hi:
+        return "within"
+    if ci_low is not None and ci_high is not None and (ci_low > hi or ci_high < lo):
+        return "beyond"
+    return "uncertain"

@@ -89,10 +89,6 @@ class Placement:
         timing = ordered[0]
         return cls(cpus, timing, ordered[1] if len(ordered) > 1 else timing)
 
-    @property
-    def enabled(self) -> bool:
-        return self.timing_cpu is not None
-
     def _set(self, tid: int, cpus: set[int] | frozenset[int]) -> None:
         with contextlib.suppress(OSError):  # the thread may have ended
             os.sched_setaffinity(tid, cpus)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from audiobench.report.fmt import num, size_key
 from audiobench.report.model import Para, Section, Table
-from audiobench.report.query import newest_run, select
+from audiobench.report.query import CaseKey, case_key, newest_run, points, row_point, select
 from audiobench.tiers.registry import TIERS
 
 DISAGREE = 0.10
@@ -39,7 +39,7 @@ COUNTED_MIN_S = 10e-6
 """The headline count covers these tiers' cases of at least this time per call: below 10 µs a
 call through Python is mostly the boundary itself."""
 
-Key = tuple[str, str, str, str]
+Key = CaseKey
 
 
 @dataclass(frozen=True)
@@ -52,22 +52,18 @@ class Boundary:
     what: str
 
 
-def _key(r: pd.Series) -> Key:
-    return (str(r["operation"]), str(r["variant"]), str(r["size"]), str(r["tier"]))
-
-
-def _times(df: pd.DataFrame, label: str, **where: object) -> dict[Key, tuple[float, str | None, str | None]]:
+def _times(df: pd.DataFrame, **where: object) -> dict[Key, tuple[float, str | None, str | None]]:
     """(case, tier) → (seconds, commit, timestamp) of the rows matching ``where``."""
     out = {}
     for _, r in select(df, statistic="median", **where).iterrows():
         commit = None if pd.isna(r["commit"]) else str(r["commit"])
         stamp = None if pd.isna(r["timestamp"]) else str(r["timestamp"])
-        out[_key(r)] = (float(r["value"]), commit, stamp)
+        out[case_key(r)] = (float(r["value"]), commit, stamp)
     return out
 
 
 def _spreads(profile: pd.DataFrame) -> dict[Key, float]:
-    return {_key(r): float(r["value"]) for _, r in select(profile, metric="process_spread").iterrows()}
+    return {k: p.value for k, p in points(profile, metric="process_spread").items()}
 
 
 def _boundaries(profile: pd.DataFrame) -> tuple[dict[Key, Boundary], dict[str, Boundary]]:
@@ -75,12 +71,11 @@ def _boundaries(profile: pd.DataFrame) -> tuple[dict[Key, Boundary], dict[str, B
     per_case: dict[Key, Boundary] = {}
     probes: dict[str, Boundary] = {}
     for _, r in select(profile, metric="overhead", side="pyo3").iterrows():
-        low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
-        high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
+        p = row_point(r)
         if r["reference"] == "empty call":
-            probes[str(r["tier"])] = Boundary(float(r["value"]), low, high, "the probe's call on empty arrays")
+            probes[str(r["tier"])] = Boundary(p.value, p.low, p.high, "the probe's call on empty arrays")
         elif str(r["reference"]).endswith("(native-alternating)"):
-            per_case[_key(r)] = Boundary(float(r["value"]), low, high, "the tier through PyO3 − natively")
+            per_case[case_key(r)] = Boundary(p.value, p.low, p.high, "the tier through PyO3 − natively")
     return per_case, probes
 
 
@@ -151,19 +146,19 @@ def section(df: pd.DataFrame) -> Section:
     if runs["runner"].empty:
         return sec.add(Para("No runner results: the runner is the reference every tool is compared with."))
     columns: dict[str, dict[Key, tuple[float, str | None, str | None]]] = {
-        "runner": _times(runs["runner"], "runner", metric="time", side=None),
-        "runner alone": _times(runs["runner"], "runner", metric="solo_time", side=None),
+        "runner": _times(runs["runner"], metric="time", side=None),
+        "runner alone": _times(runs["runner"], metric="solo_time", side=None),
     }
     if not profile.empty:
         e2e = select(profile, metric="time", stage=None)
         columns["profiler (Python)"] = {
-            **_times(e2e, "p", side="pyo3"),
-            **_times(e2e[e2e["tier"].str.startswith("python")], "p", side="python"),
+            **_times(e2e, side="pyo3"),
+            **_times(e2e[e2e["tier"].str.startswith("python")], side="python"),
         }
-        columns["profiler (native)"] = _times(e2e, "p", side="native")
+        columns["profiler (native)"] = _times(e2e, side="native")
     for tool in TOOLS[1:]:
         if not runs[tool].empty:
-            columns[tool] = _times(runs[tool], tool, metric="time", side=None)
+            columns[tool] = _times(runs[tool], metric="time", side=None)
     missing = [t for t in TOOLS[1:] if runs[t].empty] + (["profiler"] if profile.empty else [])
     if missing:
         sec.add(Para("Not measured: " + ", ".join(missing) + " (no results found; see Sources)."))

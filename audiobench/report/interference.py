@@ -14,34 +14,12 @@ import pandas as pd
 
 from audiobench.report.fmt import num, ratio, size_key
 from audiobench.report.model import Para, Point, Section, Table, not_measured
-from audiobench.report.query import runner_context, select
+from audiobench.report.query import CaseKey, points, runner_context, select
+from audiobench.stats import band_verdict
 
 
-def _points(
-    runner: pd.DataFrame, metric: str, side: str | None = None, statistic: str = "median"
-) -> dict[tuple[str, ...], Point]:
-    out: dict[tuple[str, ...], Point] = {}
-    for _, r in select(runner, metric=metric, side=side, statistic=statistic).iterrows():
-        key = (str(r["operation"]), str(r["variant"]), str(r["size"]), str(r["tier"]))
-        low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
-        high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
-        out[key] = Point(float(r["value"]), low, high)
-    return out
-
-
-def _order(key: tuple[str, ...]) -> tuple[str, str, tuple[int, float, float, float], str]:
+def _order(key: CaseKey) -> tuple[str, str, tuple[int, float, float, float], str]:
     return (key[0], key[1], size_key(key[2]), key[3])
-
-
-def solo_verdict(p: Point, band: float) -> str:
-    """``within``, ``beyond`` or ``uncertain`` from an interleaved/solo ratio (the runner's rule,
-    with the run's own band)."""
-    lo, hi = 1 - band, 1 + band
-    if lo <= p.value <= hi:
-        return "within"
-    if p.low is not None and p.high is not None and (p.low > hi or p.high < lo):
-        return "beyond"
-    return "uncertain"
 
 
 def headline(runner: pd.DataFrame, meta: dict[str, Any]) -> str | None:
@@ -86,7 +64,7 @@ def section(runner: pd.DataFrame, meta: dict[str, Any]) -> Section:
 
 
 def _aa_table(runner: pd.DataFrame) -> Table | Para:
-    pairs = _points(runner, "aa_ratio")
+    pairs = points(runner, metric="aa_ratio", side=None, statistic="median")
     if not pairs:
         return Para("A/A control: not recorded in this run.")
     rows = []
@@ -106,14 +84,15 @@ def _aa_table(runner: pd.DataFrame) -> Table | Para:
 
 
 def _solo_blocks(runner: pd.DataFrame, band: float) -> list[Table | Para]:
-    solo = _points(runner, "solo_ratio")
+    solo = points(runner, metric="solo_ratio", side=None, statistic="median")
     if not solo:
         return [Para("Solo vs interleaved: not recorded in this run.")]
-    times = _points(runner, "time")
-    alone = _points(runner, "solo_time")
-    faults = _points(runner, "page_faults", statistic="value")
-    solo_faults = _points(runner, "page_faults", side="solo", statistic="value")
-    flagged = [k for k in sorted(solo, key=_order) if solo_verdict(solo[k], band) != "within"]
+    times = points(runner, metric="time", side=None, statistic="median")
+    alone = points(runner, metric="solo_time", side=None, statistic="median")
+    faults = points(runner, metric="page_faults", side=None, statistic="value")
+    solo_faults = points(runner, metric="page_faults", side="solo", statistic="value")
+    verdicts = {k: band_verdict(p.value, p.low, p.high, band) for k, p in solo.items()}
+    flagged = [k for k in sorted(solo, key=_order) if verdicts[k] != "within"]
     worst = max(solo.values(), key=lambda p: abs(p.value - 1))
     out: list[Table | Para] = [
         Para(
@@ -126,11 +105,11 @@ def _solo_blocks(runner: pd.DataFrame, band: float) -> list[Table | Para]:
             [
                 f"{k[0]}/{k[1]} {k[2]}",
                 k[3],
-                num(times[k].value * 1e6) if k in times else "—",
-                num(alone[k].value * 1e6) if k in alone else "—",
+                _cell(times, k, 1e6),
+                _cell(alone, k, 1e6),
                 ratio(solo[k]),
-                solo_verdict(solo[k], band),
-                f"{_faults(faults, k)} → {_faults(solo_faults, k)}",
+                verdicts[k],
+                f"{_cell(faults, k)} → {_cell(solo_faults, k)}",
             ]
             for k in flagged
         ]
@@ -146,8 +125,8 @@ def _solo_blocks(runner: pd.DataFrame, band: float) -> list[Table | Para]:
     return out
 
 
-def _faults(points: dict[tuple[str, ...], Point], key: tuple[str, ...]) -> str:
-    return num(points[key].value) if key in points else "—"
+def _cell(points: dict[CaseKey, Point], key: CaseKey, scale: float = 1.0) -> str:
+    return num(points[key].value * scale) if key in points else "—"
 
 
 def _census_blocks(runner: pd.DataFrame, ctx: dict[str, Any]) -> list[Table | Para]:
@@ -175,9 +154,9 @@ def _census_blocks(runner: pd.DataFrame, ctx: dict[str, Any]) -> list[Table | Pa
             + "."
         )
     )
-    share = _points(runner, "foreign_cpu_share", statistic="value")
-    left = _points(runner, "left_running_share", statistic="value")
-    busy = sorted({k for k, p in share.items() if p.value > 0.001} | {k for k, p in left.items() if p.value > 0.001})
+    share = points(runner, metric="foreign_cpu_share", side=None, statistic="value")
+    left = points(runner, metric="left_running_share", side=None, statistic="value")
+    busy = {k for k, p in share.items() if p.value > 0.001} | {k for k, p in left.items() if p.value > 0.001}
     if busy:
         out.append(
             Table(
@@ -186,8 +165,8 @@ def _census_blocks(runner: pd.DataFrame, ctx: dict[str, Any]) -> list[Table | Pa
                     [
                         f"{k[0]}/{k[1]} {k[2]}",
                         k[3],
-                        num(100 * share[k].value) if k in share else "—",
-                        num(100 * left[k].value) if k in left else "—",
+                        _cell(share, k, 100),
+                        _cell(left, k, 100),
                     ]
                     for k in sorted(busy, key=_order)
                 ],

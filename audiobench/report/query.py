@@ -32,15 +32,30 @@ def select(df: pd.DataFrame, **where: Any) -> pd.DataFrame:
     return df[mask.fillna(False)]
 
 
-def point(df: pd.DataFrame, **where: Any) -> Point | None:
-    """The single value matching ``where``, with its CI; None if absent."""
-    rows = select(df, **where)
-    if rows.empty:
-        return None
-    r = rows.iloc[0]
+CaseKey = tuple[str, str, str, str]
+"""(operation, variant, size, tier) of a row."""
+
+
+def row_point(r: pd.Series) -> Point:
+    """One table row's value with its CI (bounds None where the tool gave none)."""
     low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
     high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
     return Point(float(r["value"]), low, high)
+
+
+def case_key(r: pd.Series) -> CaseKey:
+    return (str(r["operation"]), str(r["variant"]), str(r["size"]), str(r["tier"]))
+
+
+def point(df: pd.DataFrame, **where: Any) -> Point | None:
+    """The single value matching ``where``, with its CI; None if absent."""
+    rows = select(df, **where)
+    return None if rows.empty else row_point(rows.iloc[0])
+
+
+def points(df: pd.DataFrame, **where: Any) -> dict[CaseKey, Point]:
+    """Every value matching ``where``, by (operation, variant, size, tier)."""
+    return {case_key(r): row_point(r) for _, r in select(df, **where).iterrows()}
 
 
 def value(df: pd.DataFrame, **where: Any) -> float | None:

@@ -13,7 +13,7 @@ import pandas as pd
 from audiobench.report import figures
 from audiobench.report.fmt import count, num, ratio, size_key, with_ci
 from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
-from audiobench.report.query import first, ordered, point, select, value
+from audiobench.report.query import first, ordered, point, row_point, select, value
 from audiobench.tiers.registry import TIERS
 
 PROFILE_TIERS = [*TIERS[:3], "rust-json", "rust-fast", "rust-direct", "rust-direct-alloc"]
@@ -159,7 +159,7 @@ def _negative_cause(profile: pd.DataFrame, key: dict[str, object], tier: str, di
     spread = point(profile, metric="process_spread", tier=tier, side="pyo3", **key)
     stages = select(profile, metric="stage_time", tier=tier, side="pyo3", **key)
     native_rows = stages[stages["stage"].fillna("").str.startswith(NATIVE_STAGE_PREFIX)]
-    native = _point(native_rows.iloc[0]) if not native_rows.empty else None
+    native = row_point(native_rows.iloc[0]) if not native_rows.empty else None
     if spread is None or native is None:
         return "below zero: unexplained (no process-to-process measurement)"
     allowed = spread.value * native.value
@@ -192,7 +192,7 @@ def attribution(profile: pd.DataFrame) -> Section:
         diff: Point | None
         rat: Point | None
         if ref == "empty call":
-            diff, rat, case = _point(r), None, "every case"
+            diff, rat, case = row_point(r), None, "every case"
         else:
             diff = point(select(rows, tier=tier, reference=ref, **key), metric="overhead")
             rat = point(select(profile, tier=tier, reference=ref, **key), metric="ratio")
@@ -210,9 +210,3 @@ def attribution(profile: pd.DataFrame) -> Section:
         )
     )
     return sec
-
-
-def _point(r: pd.Series) -> Point:
-    low = None if pd.isna(r["ci_low"]) else float(r["ci_low"])
-    high = None if pd.isna(r["ci_high"]) else float(r["ci_high"])
-    return Point(float(r["value"]), low, high)

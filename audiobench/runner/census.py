@@ -212,11 +212,12 @@ class Census:
             "cpu_in_other_batches_s": left / 1e9,
             "cpu_in_other_batches_share": left_share,
             "left_running": left_share > LEFT_RUNNING_SHARE,
-            "minor_faults_per_call": self.faults.get(row, 0) / calls if calls else None,
+            "minor_faults_per_call": self.faults_per_call(row, calls),
         }
 
-    def faults_per_call(self, key: str, calls: int) -> float | None:
-        return self.faults.get(key, 0) / calls if self.enabled and calls else None
+    def faults_per_call(self, account: str, calls: int) -> float | None:
+        """Minor page faults per call charged to ``account`` over ``calls`` calls."""
+        return self.faults.get(account, 0) / calls if self.enabled and calls else None
 
     def threads(self) -> list[dict[str, Any]]:
         """Every thread seen, with its owner (alive or not at the end)."""

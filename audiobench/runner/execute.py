@@ -124,15 +124,7 @@ def _measure_case(
         census.adopt(row.name)  # threads a row starts while being prepared are its own
     rounds = Rounds(settings.round_seconds, settings.min_rounds, settings.max_rounds, settings.solo_batches, budget)
     with single_threaded_pools():
-        m = measure(
-            runs,
-            {r.name: r.kind for r in plan.rows},
-            rounds,
-            seed=seed,
-            census=census,
-            declared={r.name: r.impl.threads for r in plan.rows if r.impl},
-            on_round=on_round,
-        )
+        m = measure(runs, {r.name: r.kind for r in plan.rows}, rounds, seed=seed, census=census, on_round=on_round)
 
     stats = {name: summarize(s) for name, s in m.samples.items()}
     limits = {n: stats[n].median for n in ("limit:read", "limit:memcpy") if n in stats}

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from audiobench.runner.census import LEFT_RUNNING_SHARE, PROCESS
-from audiobench.stats import CONFIDENCE, median_difference, paired_ratio
+from audiobench.stats import CONFIDENCE, band_verdict, median_difference, paired_ratio
 
 SOLO_BAND = 0.10
 """Interleaved vs solo medians may differ by this fraction (the issue tolerance for a row's
@@ -84,13 +84,7 @@ def solo_check(
     """Compare ``name``'s interleaved samples with its solo ones (see the module docstring)."""
     samples = [float(x) for x in solo["samples_s"]]
     d = median_difference(name, interleaved, f"{name} solo", samples)
-    lo, hi = 1 - SOLO_BAND, 1 + SOLO_BAND
-    if lo <= d.ratio <= hi:
-        verdict = "within"
-    elif d.ratio_ci_low > hi or d.ratio_ci_high < lo:
-        verdict = "beyond"
-    else:
-        verdict = "uncertain"
+    verdict = band_verdict(d.ratio, d.ratio_ci_low, d.ratio_ci_high, SOLO_BAND)
     solo_median = float(np.median(samples))
     by_before: dict[str, list[float]] = defaultdict(list)
     for before, x in zip(predecessors, interleaved, strict=True):

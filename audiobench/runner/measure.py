@@ -55,19 +55,16 @@ def measure(
     *,
     seed: int,
     census: Census | None = None,
-    declared: dict[str, tuple[str, ...]] | None = None,
     on_round: Callable[[int, int], None] = lambda done, total: None,
     clock: Clock = time.perf_counter_ns,
 ) -> Measured:
     """Measure ``runs`` (name → prepared call; ``kinds`` gives each name's row kind: ``tier``,
     ``peer`` or ``limit``) interleaved, then each alone; see :mod:`audiobench.runner.interference`.
 
-    With a census, the threads each row starts while warming up are adopted as its own and
-    every batch of the rounds is charged with the background CPU time it saw; ``declared``
-    names each row's helper threads (:attr:`audiobench.tiers.Impl.threads`).
+    With a census (set up for the case by the caller: :meth:`Census.new_case`), the threads
+    each row starts while warming up are adopted as its own and every batch of the rounds is
+    charged with the background CPU time it saw.
     """
-    if census is not None:
-        census.new_case(declared or {})
     warm: dict[str, int] = {}
     batches: dict[str, tuple[Run, int, bool]] = {}
     for name, run in runs.items():
@@ -99,13 +96,7 @@ def measure(
         batches={n: (batches[n][1], batches[n][2]) for n in names},
         aa={"row": twin_of, "twin_samples_s": rr.samples[twin_of + AA_SUFFIX]} if twin_of else None,
         solo={n: solo_check(n, rr.samples[n], solo[n], rr.predecessors(n)) for n in solo},
-        census={n: census.row_report(n, names, _calls(batches[n], rr.rounds_done)) for n in names}
+        census={n: census.row_report(n, names, rr.calls_made(n, rr.rounds_done)) for n in names}
         if census is not None and census.enabled
         else {},
     )
-
-
-def _calls(batch: tuple[Run, int, bool], rounds: int) -> int:
-    """Calls a row made in the rounds (lead calls included: the census cannot tell them apart)."""
-    _, calls, lead = batch
-    return rounds * (calls + int(lead))

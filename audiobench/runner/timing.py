@@ -137,10 +137,15 @@ class RoundRobin:
             waited, quiet = self.census.settle() if self.census else (0.0, True)
             key = name + SOLO_SUFFIX
             samples = [self._batch(name, self.census, key) for _ in range(batches)]
-            _, calls, lead = self.batches[name]
-            faults = self.census.faults_per_call(key, batches * (calls + int(lead))) if self.census else None
+            faults = self.census.faults_per_call(key, self.calls_made(name, batches)) if self.census else None
             out[name] = {"samples_s": samples, "settle_s": waited, "quiet": quiet, "minor_faults_per_call": faults}
         return out
+
+    def calls_made(self, name: str, batches: int) -> int:
+        """Calls ``batches`` batches of ``name`` make, lead calls included (the census, which
+        counts page faults per call, cannot tell them apart)."""
+        _, calls, lead = self.batches[name]
+        return batches * (calls + int(lead))
 
     def predecessors(self, name: str) -> list[str | None]:
         """Per round, the row whose batch ran just before ``name``'s (``None`` for the first
