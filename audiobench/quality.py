@@ -76,8 +76,7 @@ BAND_HZ = 6_400.0
 """The band the floors were measured in: the multi-sine's tones lie between 60 Hz and 6.4 kHz."""
 ALIASING_HZ = 8_000.0
 """Content above the output's Nyquist frequency: the polynomial presets fold it into the band."""
-UNFILTERED = {("rust-json", "low"), ("rust-json", "medium"), ("rust-fast", "low"), ("rust-fast", "medium")}
-UNFILTERED |= {("rust-direct", "low"), ("rust-direct", "medium")}
+UNFILTERED = {(t, p) for t in ("rust-json", "rust-fast", "rust-direct") for p in ("low", "medium")}
 """Tier × preset without an anti-aliasing filter (rubato's polynomial resamplers)."""
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,11 @@ class UserAudio:
     def channels(self) -> int:
         return int(self.audio.shape[0])
 
+    @cached_property
+    def peak(self) -> float:
+        """The largest sample magnitude (0.0 for no samples); computed once per file."""
+        return float(np.max(np.abs(self.audio))) if self.audio.size else 0.0
+
     @property
     def frames(self) -> int:
         return int(self.audio.shape[1])
@@ -80,11 +86,9 @@ def refusal(user: UserAudio, op: str) -> str | None:
     if op in RESAMPLING_OPS and user.channels > RESAMPLE_MAX_CHANNELS:
         limit = f"at most {RESAMPLE_MAX_CHANNELS} channels (the Rust resampler's limit)"
         return f"{op} takes {limit}, the file has {user.channels}"
-    if op in RESAMPLING_OPS and user.frames and float(np.max(np.abs(user.audio))) > MAX_MAGNITUDE:
-        largest = float(np.max(np.abs(user.audio)))
-        return (
-            f"{op} takes samples of magnitude at most 2^64 (every tier refuses more), the file's largest is {largest:g}"
-        )
+    if op in RESAMPLING_OPS and user.peak > MAX_MAGNITUDE:
+        limit = "samples of magnitude at most 2^64 (every tier refuses more)"
+        return f"{op} takes {limit}, the file's largest is {user.peak:g}"
     if op == "vad":
         return _vad_refusal(user)
     return None

@@ -9,10 +9,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from python_baselines.semantics import MAX_MAGNITUDE, out_of_range
+from python_baselines.semantics import MAX_MAGNITUDE, PIPELINE_OP, RESAMPLE_OP, out_of_range
 
-RESAMPLE_OP = "resampling"
-PIPELINE_OP = "the pipeline (resampling)"
+__all__ = ["PIPELINE_OP", "check_range"]
 
 
 def check_range(audio: npt.NDArray[np.floating], op: str = RESAMPLE_OP) -> None:

@@ -18,6 +18,8 @@ from python_baselines.semantics import (
     INPUT_RATE,
     MAX_MAGNITUDE,
     OUTPUT_RATE,
+    PIPELINE_OP,
+    RESAMPLE_OP,
     check_preset,
     check_variant,
     frame_len,
@@ -145,7 +147,7 @@ class Resampler:
         return out
 
 
-def check_range(audio: Planar, op: str = "resampling") -> None:
+def check_range(audio: Planar, op: str = RESAMPLE_OP) -> None:
     """Refuse a sample outside :data:`MAX_MAGNITUDE` (NaN, ±inf, too large), naming the first.
 
     Raises:
@@ -235,7 +237,7 @@ def pipeline(
     resampler: Resampler | None = None,
 ) -> tuple[list[list[int]], list[bool], float]:
     """VAD → resample(high) → f32→i16 on lists; refuses what resampling refuses first."""
-    check_range(audio, "the pipeline (resampling)")
+    check_range(audio, PIPELINE_OP)
     _, flags, ratio = vad(audio, sample_rate, threshold)
     resampled = (resampler or Resampler("high"))(audio)
     return to_i16_planar(resampled), flags, ratio

@@ -33,6 +33,11 @@ def check_preset(preset: str) -> str:
     return preset
 
 
+RESAMPLE_OP = "resampling"
+PIPELINE_OP = "the pipeline (resampling)"
+"""How a refusal names the operation (:func:`out_of_range`), the same in every tier."""
+
+
 def out_of_range(op: str, channel: int, frame: int, value: float, count: int) -> ValueError:
     """The refusal of a sample outside :data:`MAX_MAGNITUDE` (same wording in every tier)."""
     return ValueError(

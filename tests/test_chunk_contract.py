@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from audiobench import _rust
+from audiobench.tiers.rust_tiers import _PerChunk  # the registry's per-chunk adapter
 from python_baselines import best, pure, standard
 
 # name: (chunk, bytes it decodes to, or None when every tier refuses it)
@@ -33,20 +34,6 @@ CHUNKS: dict[str, tuple[bytes, bytes | None]] = {
     "non-ASCII": ("aGVsbG8é".encode(), None),
     "NUL": (b"aGVs\x00G8=", None),
 }
-
-
-class _PerChunk:
-    """A per-chunk Rust buffer manager fed chunk by chunk."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None:
-        for chunk, owner in zip(chunks, owners, strict=True):
-            self.inner.add_chunk(call_ids[owner], chunk)
-
-    def take(self, call_id: str) -> bytes:
-        return bytes(self.inner.take(call_id))
 
 
 class _Direct:
@@ -85,7 +72,7 @@ SESSIONS: dict[str, Callable[[], Any]] = {
 def _take(session: Any, call_id: str) -> bytes | None:
     """The call's bytes, or None if the session holds no such call."""
     try:
-        return session.take(call_id)  # type: ignore[no-any-return]
+        return bytes(session.take(call_id))
     except (KeyError, _rust.UnknownCallError):
         return None
 
@@ -137,5 +124,7 @@ def test_the_direct_stream_counts_what_decoded_before_a_refused_chunk() -> None:
     assert bytes(outs[0][:7]) == b"hellohi" and bytes(outs[1][:5]) == b"world"
     with pytest.raises(TypeError, match="`lens` must be a 1-D uint64"):
         _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], np.zeros(1, np.int64))
+    with pytest.raises(ValueError, match="`lens`: call 0 is filled to 65 bytes, beyond its buffer of 64"):
+        _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], np.array([65], np.uint64))
     with pytest.raises(ValueError, match="`lens` has 2 entries, expected one per call id \\(1\\)"):
         _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], lens)

@@ -184,7 +184,7 @@ def rows(path: Path) -> tuple[list[Row], list[str]]:
         for probe, stats in (doc.get("limit_calls") or {}).items():
             # No case: the boundary of an empty probe call is the same for every case.
             key = {**base, "tier": probe, "side": "pyo3", "reference": "empty call"}
-            out.append({**_timed(key, stats, "overhead")})
+            out.append(_timed(key, stats, "overhead"))
         if doc.get("instructions") != "measured":
             notes.append(f"{path.name}: no instruction counts ({doc.get('instructions')})")
         notes += dirty_note(path, env)

@@ -160,10 +160,16 @@ pub fn decode_stream_into(
             reason: format!("call index {bad} out of range for {} calls", call_ids.len()),
         });
     }
+    if let Some((i, (len, out))) = lens.iter().zip(outs.iter()).enumerate().find(|(_, (&len, out))| len > out.len()) {
+        return Err(AudioError::InvalidParameter {
+            name: "lens",
+            reason: format!("call {i} is filled to {len} bytes, beyond its buffer of {}", out.len()),
+        });
+    }
     for (i, (&chunk, &owner)) in chunks.iter().zip(owners).enumerate() {
         let call = owner as usize;
         let (out, len) = (&mut outs[call], &mut lens[call]);
-        let start = (*len).min(out.len());
+        let start = *len; // within `out`: checked above, and only ever advanced by what fits
         match decode_into(chunk, &mut out[start..]) {
             Ok(n) => *len = start + n,
             Err(failure) => {
@@ -191,6 +197,16 @@ mod tests {
         assert_eq!(decode_append(chunk, &mut grown).unwrap().0, 19);
         assert_eq!(&grown[1..], b"Portale HackingTeam");
         assert_eq!(decode_into(b"aGVsbG9=", &mut out).unwrap(), 5);
+    }
+
+    #[test]
+    fn a_fill_level_beyond_its_buffer_is_refused_before_decoding() {
+        let mut a = [0u8; 4];
+        let mut outs: Vec<&mut [u8]> = vec![&mut a];
+        let mut lens = [5usize];
+        let err = decode_stream_into(&[b"aGk="], &[0], &["a"], &mut outs, &mut lens).unwrap_err();
+        assert!(err.to_string().contains("call 0 is filled to 5 bytes, beyond its buffer of 4"), "{err}");
+        assert_eq!(lens, [5]);
     }
 
     #[test]
