@@ -122,6 +122,13 @@ BAD_FILES: dict[str, tuple[str, Maker, tuple[str, ...], str]] = {
     "inf": ("inf.wav", lambda p: _with_sample(p, -np.inf, 7, 0), (), "sample 7 of channel 0 is -inf"),
     "48 kHz resample": ("r48k.wav", lambda p: _write(p, rate=48_000), ("resample",), "needs 44100 Hz input"),
     "8 kHz pipeline": ("r8k.wav", lambda p: _write(p, rate=8_000), ("pipeline",), "the file is 8000 Hz"),
+    "beyond 2^64 resample": (
+        "big.wav",
+        lambda p: _with_sample(p, -3e19, 5, 1),
+        ("resample",),
+        "resample takes samples of magnitude at most 2^64 (every tier refuses more), the file's largest is 3e+19",
+    ),
+    "beyond 2^64 pipeline": ("bigp.wav", lambda p: _with_sample(p, 1e30, 5, 0), ("pipeline",), "largest is 1e+30"),
     "65 channels resample": ("c65.wav", lambda p: _write(p, 0.05, 65), ("resample",), "the file has 65"),
     "shorter than a VAD frame": ("short.wav", lambda p: _write(p, 0.02), ("vad",), "the file holds 882"),
     "rate too low for a VAD frame": ("r10.wav", lambda p: _write(p, 2.0, rate=10), ("vad",), "holds no sample"),
