@@ -122,9 +122,13 @@ def test_the_direct_stream_counts_what_decoded_before_a_refused_chunk() -> None:
         _rust.b64_decode_stream_into(chunks, np.array([0, 1, 0, 0, 1], np.uint32), ["a", "b"], outs, lens)
     assert lens.tolist() == [7, 5], "a's two good chunks and b's first stay counted"
     assert bytes(outs[0][:7]) == b"hellohi" and bytes(outs[1][:5]) == b"world"
-    with pytest.raises(TypeError, match="`lens` must be a 1-D uint64"):
+    with pytest.raises(TypeError, match="`lens` must have dtype uint64, got int64"):
         _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], np.zeros(1, np.int64))
+    with pytest.raises(TypeError, match=r"`lens` must be a numpy\.ndarray of uint64, got list"):
+        _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], [0])
+    with pytest.raises(ValueError, match="`lens` cannot be written"):
+        _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], np.frombuffer(bytes(8), np.uint64))
     with pytest.raises(ValueError, match="`lens`: call 0 is filled to 65 bytes, beyond its buffer of 64"):
         _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], np.array([65], np.uint64))
-    with pytest.raises(ValueError, match="`lens` has 2 entries, expected one per call id \\(1\\)"):
+    with pytest.raises(ValueError, match=r"`lens` must have shape \(1,\), got \(2,\)"):
         _rust.b64_decode_stream_into([], np.array([], np.uint32), ["a"], outs[:1], lens)

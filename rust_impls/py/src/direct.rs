@@ -291,23 +291,9 @@ pub fn b64_decode_stream_into<'py>(
         out_slices.push(slice_mut(b, &format!("outs[{i}]"))?);
     }
     let ids: Vec<&str> = call_ids.iter().map(|c| c.as_ref()).collect();
-    let array = match &lens {
-        Some(given) => {
-            let a = given.cast::<PyArray1<u64>>().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err("`lens` must be a 1-D uint64 numpy array (one per call id)")
-            })?;
-            if a.len() != ids.len() {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                    "`lens` has {} entries, expected one per call id ({})",
-                    a.len(),
-                    ids.len()
-                )));
-            }
-            a.clone()
-        }
-        None => to_numpy_1d(py, vec![0u64; ids.len()]),
-    };
-    let mut fill = output::<u64, Ix1>(array.as_any(), "lens", &[ids.len()])?;
+    // Checked like every output (dtype, shape, writable): one uint64 per call.
+    let array = lens.unwrap_or_else(|| to_numpy_1d(py, vec![0u64; ids.len()]).into_any());
+    let mut fill = output::<u64, Ix1>(&array, "lens", &[ids.len()])?;
     let fill = slice_mut(&mut fill, "lens")?;
     let mut counts: Vec<usize> = fill.iter().map(|&n| usize::try_from(n).unwrap_or(usize::MAX)).collect();
     let result = py.detach(|| b64::decode_stream_into(&chunk_slices, owner_slice, &ids, &mut out_slices, &mut counts));
@@ -316,7 +302,7 @@ pub fn b64_decode_stream_into<'py>(
         *dst = *n as u64;
     }
     result.map_err(PyAudioError)?;
-    Ok(array)
+    Ok(array.cast_into::<PyArray1<u64>>()?)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
