@@ -169,7 +169,9 @@ pub fn decode_stream_into(
     for (i, (&chunk, &owner)) in chunks.iter().zip(owners).enumerate() {
         let call = owner as usize;
         let (out, len) = (&mut outs[call], &mut lens[call]);
-        let start = *len; // within `out`: checked above, and only ever advanced by what fits
+        // Within `out` (checked above, and only ever advanced by what fits); the `min` keeps the
+        // slice below panic-free by construction and costs nothing measurable per chunk.
+        let start = (*len).min(out.len());
         match decode_into(chunk, &mut out[start..]) {
             Ok(n) => *len = start + n,
             Err(failure) => {
