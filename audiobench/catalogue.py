@@ -50,6 +50,22 @@ class Size:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """One tier's (or peer's) catalogue entry: declared once, read by every suite."""
+
+    name: str
+    language: Literal["python", "rust"]
+    """Where the kernel runs: a ``rust`` tier is reached through PyO3 and also profiled natively."""
+    imports: tuple[str, ...]
+    """Modules its calls need; a cold first call times importing them."""
+    about: str
+    sizes: SizeSet | None = None
+    """The size set it runs instead of the suite's (``pure`` for the pure-Python tier)."""
+    peer: bool = False
+    """A different algorithm: shown beside the tiers, never output-matched."""
+
+
+@dataclass(frozen=True)
 class Operation:
     """One operation's catalogue entry."""
 
@@ -57,7 +73,12 @@ class Operation:
     variants: tuple[str, ...]
     signal: str
     unit: str
+    """The user-facing unit, in the grammar of :mod:`audiobench.units`."""
     sizes: dict[str, tuple[Size, ...]]
+    title: str = ""
+    """The heading of the operation's report section."""
+    spec: str = ""
+    """Module holding the operation's spec (default ``audiobench.operations.<name>``)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def sizes_for(self, size_set: SizeSet) -> tuple[Size, ...]:
@@ -72,9 +93,27 @@ class Catalogue:
     seed: int
     sample_rate: int
     channels: int
-    tiers: tuple[str, ...]
-    peers: tuple[str, ...]
+    tier_specs: dict[str, Tier]
+    """Every tier and peer, in display order."""
     operations: dict[str, Operation]
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """The matched tiers, in display order."""
+        return tuple(t.name for t in self.tier_specs.values() if not t.peer)
+
+    @property
+    def peers(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tier_specs.values() if t.peer)
+
+    def tiers_in(self, language: str) -> tuple[str, ...]:
+        """The matched tiers whose kernels run in ``language`` (``python`` or ``rust``)."""
+        return tuple(t.name for t in self.tier_specs.values() if not t.peer and t.language == language)
+
+    def sizes_for(self, op: str, tier: str, size_set: SizeSet) -> tuple[Size, ...]:
+        """The sizes ``tier`` runs of ``op`` in ``size_set`` (a tier with its own set runs that)."""
+        spec = self.tier_specs.get(tier)
+        return self.operation(op).sizes_for(spec.sizes if spec and spec.sizes else size_set)
 
     def operation(self, name: str) -> Operation:
         try:
@@ -107,17 +146,35 @@ def _operation(name: str, raw: dict[str, Any], path: Path) -> Operation:
     try:
         kind = raw["size_kind"]
         sizes = {s: tuple(_size(name, kind, v, path) for v in raw[s]) for s in ("quick", "full", "pure")}
-        known = {"variants", "signal", "size_kind", "unit", "quick", "full", "pure"}
+        known = {"variants", "signal", "size_kind", "unit", "title", "spec", "quick", "full", "pure"}
         return Operation(
             name=name,
             variants=tuple(raw["variants"]),
             signal=raw["signal"],
             unit=raw["unit"],
             sizes=sizes,
+            title=str(raw.get("title", name)),
+            spec=str(raw.get("spec", f"audiobench.operations.{name}")),
             extra={k: v for k, v in raw.items() if k not in known},
         )
     except KeyError as e:
         raise CatalogueError(f"{path}: operations.{name} is missing {e.args[0]!r}") from None
+
+
+def _tier(name: str, raw: Any, path: Path) -> Tier:
+    where = f"{path}: tiers.{name}"
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where} must be a table")
+    language = raw.get("language")
+    if language not in ("python", "rust"):
+        raise CatalogueError(f"{where}.language must be 'python' or 'rust', got {language!r}")
+    sizes = raw.get("sizes")
+    if sizes not in (None, "quick", "full", "pure"):
+        raise CatalogueError(f"{where}.sizes must be quick, full or pure, got {sizes!r}")
+    imports = raw.get("imports", [])
+    if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
+        raise CatalogueError(f"{where}.imports must be a list of module names")
+    return Tier(name, language, tuple(imports), str(raw.get("about", "")), sizes, bool(raw.get("peer", False)))
 
 
 def load(path: Path | str | None = None) -> Catalogue:
@@ -143,8 +200,7 @@ def _load(path: Path) -> Catalogue:
             seed=int(signals["seed"]),
             sample_rate=int(signals["sample_rate"]),
             channels=int(signals["channels"]),
-            tiers=tuple(tiers["order"]),
-            peers=tuple(tiers.get("peers", ())),
+            tier_specs={name: _tier(name, body, path) for name, body in tiers.items()},
             operations=ops,
         )
     except KeyError as e:

@@ -35,6 +35,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from audiobench.tiers import registry
 
+    cat = _catalogue(args)
+    if args.op is not None and args.op not in cat.operations:
+        print(f"audiobench list: unknown operation {args.op!r} (known: {', '.join(cat.operations)})", file=sys.stderr)
+        return 2
     impls = [
         i
         for i in registry().entries(op=args.op, tier=args.tier, peers=True)
@@ -270,7 +274,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("list", help="print the registry: every (operation, variant, tier) and the peers")
-    s.add_argument("--op", choices=("resample", "vad", "convert", "b64_buffer", "pipeline"))
+    s.add_argument("--op", help="one catalogue operation (default: all)")
     s.add_argument("--tier")
     s.add_argument("--peers", action="store_true", default=True, help="include peers (default)")
     s.add_argument("--format", choices=("table", "json"), default="table")

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from audiobench.atomic import write_bytes, write_json
-from audiobench.cases import AudioCase, SamplesCase, StreamCase, build_case
+from audiobench.cases import AudioCase, SamplesCase, StreamCase
 from audiobench.catalogue import Catalogue, SizeSet
+from audiobench.operations import build_case
 
 SCHEMA = "audiobench.inputs/1"
 DEFAULT_ROOT = Path("target/audiobench-inputs")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from audiobench.cases import AudioCase, B64Output, Case, PipelineOutput, StreamCase, VadOutput
+from audiobench.cases import AudioCase, B64Output, PipelineOutput, StreamCase, VadOutput
 from audiobench.quality import (
     EDGE_SECONDS,
     OUTPUT_RATE,
@@ -145,25 +145,3 @@ def check_pipeline_audio(out: PipelineOutput, case: AudioCase, tier: str) -> Ver
     floor = PIPELINE_FLOORS_DB[tier]
     ok = snr >= floor
     return Verdict(ok, f"int16 audio SNR {snr:.1f} dB {'≥' if ok else '<'} floor {floor:g} dB", {"snr_db": snr})
-
-
-def check(op: str, variant: str, tier: str, case: Case, out: object, ref: object) -> Verdict:
-    """Dispatch on the operation; ``ref`` is the ``python`` tier's normalized output (or the
-    flags for the pipeline)."""
-    if op == "convert":
-        assert isinstance(out, np.ndarray) and isinstance(ref, np.ndarray)
-        return check_convert(out, ref)
-    if op == "vad":
-        assert isinstance(out, VadOutput) and isinstance(ref, VadOutput)
-        return check_vad(out, ref)
-    if op == "resample":
-        assert isinstance(out, np.ndarray) and isinstance(case, AudioCase)
-        return check_resample(out, case, tier, variant, ref if isinstance(ref, np.ndarray) else None)
-    if op == "b64_buffer":
-        assert isinstance(out, B64Output) and isinstance(case, StreamCase)
-        return check_b64(out, case)
-    if op == "pipeline":
-        assert isinstance(out, PipelineOutput) and isinstance(case, AudioCase)
-        ref_flags = ref.flags if isinstance(ref, PipelineOutput | VadOutput) else np.asarray(ref)
-        return check_pipeline_flags(out, ref_flags, case)
-    raise ValueError(f"unknown operation {op!r}")

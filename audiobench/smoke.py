@@ -18,9 +18,9 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from audiobench import parity
+from audiobench import operations, parity
 from audiobench.atomic import write_json
-from audiobench.cases import AudioCase, Case, build_case, multisine_case, normalize
+from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, Size
 from audiobench.environment import fingerprint
 from audiobench.tiers import Impl, Registry
@@ -57,7 +57,7 @@ def _cases(cat: Catalogue, reg: Registry, ops: set[str] | None) -> Iterator[tupl
             continue
         for variant in op.variants:
             for impl in reg.entries(op=name, variant=variant, peers=True):
-                sizes = op.sizes_for("pure") if impl.tier == "python-pure" else op.sizes_for("quick")
+                sizes = cat.sizes_for(name, impl.tier, "quick")
                 for size in sizes:
                     yield impl, size
 
@@ -90,15 +90,13 @@ def run_smoke(cat: Catalogue, reg: Registry, *, ops: set[str] | None = None, pro
 def _reference(reg: Registry, op: str, variant: str, case: Case, cache: dict[tuple[str, str, str], Any]) -> Any:
     key = (op, variant, case.checksum())
     if key not in cache:
-        ref_op = "vad" if op == "pipeline" else op
-        ref_variant = "default" if op == "pipeline" else variant
-        cache[key] = normalize(ref_op, ref_variant, reg.get(ref_op, ref_variant, "python")(case))
+        cache[key] = operations.reference(op, variant, case, lambda o, v: reg.get(o, v, "python"))
     return cache[key]
 
 
 def _one(cat: Catalogue, reg: Registry, impl: Impl, size: Size, refs: dict[tuple[str, str, str], Any]) -> SmokeRow:
-    op_spec = cat.operation(impl.op)
-    case = build_case(impl.op, impl.variant, size, cat.seed, op_spec.signal)
+    spec = operations.spec(impl.op, cat)
+    case = spec.build_case(impl.variant, size, cat.seed, cat.operation(impl.op).signal)
     row = SmokeRow(
         impl.op,
         impl.variant,
@@ -115,13 +113,13 @@ def _one(cat: Catalogue, reg: Registry, impl: Impl, size: Size, refs: dict[tuple
         run = impl.prepare(case)
         raw = run()
         if impl.matched:
-            out = normalize(impl.op, impl.variant, raw)
-            ref = None if impl.op in ("resample", "b64_buffer") else _reference(reg, impl.op, impl.variant, case, refs)
-            verdict = parity.check(impl.op, impl.variant, impl.tier, case, out, ref)
-            if verdict.ok and impl.op == "pipeline" and isinstance(case, AudioCase):
-                ms = multisine_case(case.seconds, cat.seed)
-                audio = parity.check_pipeline_audio(normalize("pipeline", "default", impl(ms)), ms, impl.tier)
-                verdict = parity.Verdict(audio.ok, f"{verdict.detail}; {audio.detail}", verdict.metrics | audio.metrics)
+            out = spec.normalize(impl.variant, raw)
+            ref = _reference(reg, impl.op, impl.variant, case, refs)
+            verdict = spec.check(impl.variant, impl.tier, case, out, ref)
+            quality = spec.quality_case(case, cat.seed) if verdict.ok else None
+            if quality is not None:
+                q = spec.check_quality(impl.tier, spec.normalize(impl.variant, impl(quality)), quality)
+                verdict = parity.Verdict(q.ok, f"{verdict.detail}; {q.detail}", verdict.metrics | q.metrics)
             row.parity_ok, row.detail, row.metrics = verdict.ok, verdict.detail, verdict.metrics
         else:
             row.detail = "peer: different algorithm, not output-matched"

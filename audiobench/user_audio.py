@@ -11,8 +11,9 @@ samples that are NaN or ±inf (the JSON tier cannot carry them, and every resamp
 loop spreads them over a span of its own, so no two tiers' outputs could be compared). A length
 a streaming writer left open is read to the end of the file, with a note.
 
-Refused per operation (:func:`refusal`): resample and pipeline are defined for 44.1 kHz input and
-the Rust resampler takes at most 64 channels; vad needs one whole 30 ms frame to time per frame.
+Refused per operation by the operation's spec (``Operation.user_refusal``): resample and
+pipeline are defined for 44.1 kHz input and the Rust resampler takes at most 64 channels; vad
+needs one whole 30 ms frame to time per frame.
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from audiobench import declared_length, signals
-from python_baselines.semantics import MAX_MAGNITUDE, frame_len
 
 RESAMPLE_MAX_CHANNELS = 64
 """``MAX_CHANNELS`` in rust_impls/core/src/direct/resample.rs: every Rust resampling tier refuses more."""
-RESAMPLING_OPS = ("resample", "pipeline")
 
 
 class UserAudioError(ValueError):
@@ -76,35 +75,6 @@ def read(path: Path) -> UserAudio:
         raise UserAudioError(f"{path}: holds no samples (a valid {subtype} header with zero frames)")
     _check_finite(path, audio)
     return UserAudio(path, audio, rate, subtype, (note,) if note else ())
-
-
-def refusal(user: UserAudio, op: str) -> str | None:
-    """Why ``op`` cannot take this file (without the path), or None if it can."""
-    if op in RESAMPLING_OPS and user.sample_rate != signals.INPUT_RATE:
-        needed = f"{signals.INPUT_RATE} Hz input (it resamples 44100 → 16000 Hz)"
-        return f"{op} needs {needed}, the file is {user.sample_rate} Hz"
-    if op in RESAMPLING_OPS and user.channels > RESAMPLE_MAX_CHANNELS:
-        limit = f"at most {RESAMPLE_MAX_CHANNELS} channels (the Rust resampler's limit)"
-        return f"{op} takes {limit}, the file has {user.channels}"
-    if op in RESAMPLING_OPS and user.peak > MAX_MAGNITUDE:
-        limit = "samples of magnitude at most 2^64 (every tier refuses more)"
-        return f"{op} takes {limit}, the file's largest is {user.peak:g}"
-    if op == "vad":
-        return _vad_refusal(user)
-    return None
-
-
-def _vad_refusal(user: UserAudio) -> str | None:
-    frame = frame_len(user.sample_rate)
-    if frame == 0:
-        return f"vad cannot frame {user.sample_rate} Hz audio: a 30 ms frame holds no sample"
-    if user.frames < frame:
-        # Every tier would return zero frames; a time per frame of nothing is no measurement.
-        return (
-            f"vad needs at least one 30 ms frame ({frame} samples at {user.sample_rate} Hz), "
-            f"the file holds {user.frames}"
-        )
-    return None
 
 
 def _check_regular_file(path: Path) -> None:

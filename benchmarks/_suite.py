@@ -13,12 +13,36 @@ from pathlib import Path
 from typing import Any
 
 CATALOGUE = Path(__file__).resolve().with_name("catalogue.toml")
-TIERS = ("python", "python-pure", "python-best", "rust-json", "rust-fast", "rust-direct")
 
 
 def _catalogue() -> dict[str, Any]:
     with CATALOGUE.open("rb") as f:
         return tomllib.load(f)
+
+
+def _tiers(raw: dict[str, Any]) -> list[str]:
+    """The matched tiers in catalogue order (one table per tier; older catalogues listed them)."""
+    tiers = raw["tiers"]
+    if "order" in tiers:
+        return list(tiers["order"])
+    return [name for name, t in tiers.items() if isinstance(t, dict) and not t.get("peer")]
+
+
+def _own_size_set(raw: dict[str, Any], tier: str) -> str | None:
+    body = raw["tiers"].get(tier)
+    if isinstance(body, dict):
+        return body.get("sizes")
+    return "pure" if tier == "python-pure" else None
+
+
+def operations() -> list[tuple[str, bool]]:
+    """Every catalogue operation, and whether its sizes are base64 streams."""
+    return [(name, body["size_kind"] == "stream") for name, body in _catalogue()["operations"].items()]
+
+
+def class_name(op: str) -> str:
+    """``b64_buffer`` → ``B64Buffer`` (``audiobench.collect.asv`` reads it back)."""
+    return "".join(part[:1].upper() + part[1:] for part in op.split("_"))
 
 
 def _label(kind: str, raw: Any) -> str:
@@ -34,26 +58,38 @@ def _label(kind: str, raw: Any) -> str:
 
 def params(op: str) -> tuple[list[list[str]], list[str]]:
     """asv ``params`` and ``param_names`` for one operation: variant × tier × size."""
-    spec = _catalogue()["operations"][op]
+    raw = _catalogue()
+    spec = raw["operations"][op]
     sizes = [_label(spec["size_kind"], s) for s in spec["full"]]
     sizes += [p for p in (_label(spec["size_kind"], s) for s in spec["pure"]) if p not in sizes]
-    return [list(spec["variants"]), list(TIERS), sizes], ["variant", "tier", "size"]
+    return [list(spec["variants"]), _tiers(raw), sizes], ["variant", "tier", "size"]
 
 
 def prepare(op: str, variant: str, tier: str, size_label: str, **case_options: Any) -> Any:
     """The registry's prepared run for this combination, or NotImplementedError."""
     try:
-        from audiobench.cases import build_case
         from audiobench.catalogue import load
         from audiobench.tiers import registry
     except ImportError as e:
         raise NotImplementedError(f"this audiobench has no registry: {e}") from e
-    cat = load(CATALOGUE)
-    spec = cat.operation(op)
-    pure_sizes = {s.label: s for s in spec.sizes_for("pure")}
-    full_sizes = {s.label: s for s in spec.sizes_for("full")}
-    # The pure tier only runs its own sizes; the others only the full ones.
-    sizes = pure_sizes if tier == "python-pure" else full_sizes
+    try:
+        from audiobench.operations import build_case
+    except ImportError:  # before operations were objects
+        try:
+            from audiobench.cases import build_case  # type: ignore[attr-defined,no-redef]
+        except ImportError as e:
+            raise NotImplementedError(f"this audiobench has no case builder: {e}") from e
+    try:
+        cat = load(CATALOGUE)
+    except Exception:  # an older audiobench reads an older catalogue layout: use its own
+        cat = load()
+    try:
+        spec = cat.operation(op)
+    except Exception as e:
+        raise NotImplementedError(f"this audiobench has no {op}: {e}") from e
+    # A tier with a size set of its own (the pure tier) only runs those; the others the full ones.
+    own = _own_size_set(_catalogue(), tier)
+    sizes = {s.label: s for s in spec.sizes_for(own or "full")}
     if size_label not in sizes:
         raise NotImplementedError(f"{tier} does not run {op} at {size_label}")
     try:
@@ -88,3 +124,20 @@ class OperationBenchmark:
     def setup(self, variant: str, tier: str, size: str) -> None:
         self.run = prepare(self.op, variant, tier, size)
         self.run()  # warm: allocating tiers reach a steady allocator state before timing
+
+
+class StreamBenchmark(OperationBenchmark):
+    """A base64 stream operation: timed without counting reallocations, counted apart."""
+
+    def setup(self, variant: str, tier: str, size: str) -> None:
+        # Timed runs do not count bytearray growth (it costs the Python tiers time) ...
+        self.run = prepare(self.op, variant, tier, size, count_reallocations=False)
+        self.run()
+        # ... a separate, untimed pass of the same stream does.
+        self.counted = prepare(self.op, variant, tier, size, count_reallocations=True)
+
+    def track_reallocations(self, variant: str, tier: str, size: str) -> int:
+        _, reallocations = self.counted()
+        return int(reallocations)
+
+    track_reallocations.unit = "reallocations"  # type: ignore[attr-defined]

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from audiobench import _rust
-from audiobench.cases import Case, normalize
+from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, load
+from audiobench.operations import normalize
 from audiobench.tiers import Registry, registry
 
 SEED = 7  # tests use their own seed; the catalogue's seed is for measurements

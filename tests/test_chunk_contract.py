@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from audiobench import _rust
-from audiobench.tiers.rust_tiers import _PerChunk  # the registry's per-chunk adapter
+from audiobench.operations.b64_buffer import _PerChunk  # the registry's per-chunk adapter
 from python_baselines import best, pure, standard
 
 # name: (chunk, bytes it decodes to, or None when every tier refuses it)

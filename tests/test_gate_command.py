@@ -466,10 +466,10 @@ def test_remeasures_an_inconclusive_case_and_merges_the_rounds(
     dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A real (tiny) re-measurement through the runner's API: one VAD frame case, rust-direct only."""
-    from audiobench.cases import build_case
     from audiobench.catalogue import Size
     from audiobench.catalogue import load as load_catalogue
     from audiobench.environment import fingerprint
+    from audiobench.operations import build_case
 
     cat = load_catalogue()
     c = case("vad", "default", 3)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audiobench import _rust, parity
-from audiobench.cases import AudioCase, PipelineOutput, SamplesCase, StreamCase, build_case, multisine_case, normalize
+from audiobench import _rust, operations, parity
+from audiobench.cases import AudioCase, PipelineOutput, SamplesCase, StreamCase
 from audiobench.catalogue import Size
+from audiobench.operations import build_case, normalize
 from audiobench.signals import chunk_stream, multisine, speech_like
 from audiobench.tiers import TIERS, registry
 
@@ -27,7 +28,7 @@ def test_convert_bit_exact(variant: str, tier: str) -> None:
     assert isinstance(case, SamplesCase)
     ref = reference("convert", variant, case)
     out = normalize("convert", variant, registry().get("convert", variant, tier)(case))
-    verdict = parity.check("convert", variant, tier, case, out, ref)
+    verdict = operations.check("convert", variant, tier, case, out, ref)
     assert verdict.ok, verdict.detail
 
 
@@ -95,7 +96,7 @@ VAD_CASES = _vad_cases()
 def test_vad_flags_identical_energies_close(label: str, case: AudioCase, tier: str) -> None:
     ref = reference("vad", "default", case)
     out = normalize("vad", "default", registry().get("vad", "default", tier)(case))
-    verdict = parity.check("vad", "default", tier, case, out, ref)
+    verdict = operations.check("vad", "default", tier, case, out, ref)
     assert verdict.ok, f"{label}: {verdict.detail}"
 
 
@@ -112,7 +113,7 @@ def test_resample_meets_snr_floor(preset: str, tier: str) -> None:
     ms = multisine(seconds, 2, SEED)
     case = AudioCase(ms.audio, 44_100, ms.truth)
     out = normalize("resample", preset, registry().get("resample", preset, tier)(case))
-    verdict = parity.check("resample", preset, tier, case, out, None)
+    verdict = operations.check("resample", preset, tier, case, out, None)
     assert verdict.ok, verdict.detail
 
 
@@ -136,7 +137,7 @@ STREAMS = [
 @pytest.mark.parametrize(("label", "case"), STREAMS, ids=[s[0] for s in STREAMS])
 def test_b64_bytes_identical(label: str, case: StreamCase, tier: str) -> None:
     out = normalize("b64_buffer", "default", registry().get("b64_buffer", "default", tier)(case))
-    verdict = parity.check("b64_buffer", "default", tier, case, out, None)
+    verdict = operations.check("b64_buffer", "default", tier, case, out, None)
     assert verdict.ok, f"{label}: {verdict.detail}"
     if tier.startswith("rust"):
         assert out.reallocations == 0, "Rust tiers pre-allocate each call's buffer"
@@ -159,9 +160,10 @@ def test_pipeline_flags_and_audio(tier: str) -> None:
     impl = registry().get("pipeline", "default", tier)
     out = normalize("pipeline", "default", impl(speech))
     ref_flags = reference("vad", "default", speech).flags  # type: ignore[attr-defined]
-    verdict = parity.check("pipeline", "default", tier, speech, out, ref_flags)
+    verdict = operations.check("pipeline", "default", tier, speech, out, ref_flags)
     assert verdict.ok, verdict.detail
-    ms = multisine_case(seconds, SEED)
+    ms = operations.spec("pipeline").quality_case(speech, SEED)
+    assert ms is not None
     audio_out = normalize("pipeline", "default", impl(ms))
     assert isinstance(audio_out, PipelineOutput)
     verdict = parity.check_pipeline_audio(audio_out, ms, tier)

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from audiobench import _rust
-from audiobench.cases import AudioCase, SamplesCase, VadOutput, normalize
+from audiobench.cases import AudioCase, SamplesCase, VadOutput
+from audiobench.operations import normalize
 from audiobench.tiers import registry
 
 REG = registry()

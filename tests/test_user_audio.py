@@ -21,9 +21,9 @@ import numpy.typing as npt
 import pytest
 import soundfile
 
-from audiobench import _rust, cli, parity, user_audio
-from audiobench.cases import normalize
+from audiobench import _rust, cli, operations, user_audio
 from audiobench.catalogue import Catalogue
+from audiobench.operations import normalize
 from audiobench.runner import build_plan, runfile
 from audiobench.signals import speech_like
 from audiobench.tiers import Registry
@@ -283,7 +283,7 @@ def test_every_tier_takes_the_file_and_matches(
                 continue
             out = row.impl.prepare(plan.case)()
             if row.impl.matched:
-                verdict = parity.check(
+                verdict = operations.check(
                     plan.op, plan.variant, row.name, plan.case, normalize(plan.op, plan.variant, out), ref
                 )
                 assert verdict.ok, f"{plan.op}/{plan.variant} {row.name}: {verdict.detail}"

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audiobench import parity
-from audiobench.cases import AudioCase, normalize
+from audiobench import operations
+from audiobench.cases import AudioCase
+from audiobench.operations import normalize
 from audiobench.quality import mutual_floor_db
 from audiobench.signals import speech_like
 from audiobench.tiers import registry
@@ -34,7 +35,7 @@ def _out(tier: str, preset: str, case: AudioCase) -> np.ndarray:
 def test_every_tier_meets_the_derived_floor_against_python_on_band_limited_audio(tier: str, preset: str) -> None:
     case = _user_case(1.0 if tier == "python-pure" else 1.5)
     ref = _out("python", preset, case)
-    v = parity.check("resample", preset, tier, case, _out(tier, preset, case), ref)
+    v = operations.check("resample", preset, tier, case, _out(tier, preset, case), ref)
     assert v.ok, v.detail
     assert "against python" in v.detail
 
@@ -53,14 +54,14 @@ def test_a_wrong_resampler_is_caught_on_real_audio(break_it: object) -> None:
     case = _user_case()
     ref = _out("python", "high", case)
     wrong = break_it(_out("rust-direct", "high", case))  # type: ignore[operator]
-    v = parity.check("resample", "high", "rust-direct", case, wrong, ref)
+    v = operations.check("resample", "high", "rust-direct", case, wrong, ref)
     assert not v.ok and "< floor 72.0 dB" in v.detail, v.detail
 
 
 def test_aliasing_presets_on_audio_with_content_above_8khz_are_reported_not_judged() -> None:
     case = _user_case(lowpassed=False)
     ref = _out("python", "medium", case)
-    v = parity.check("resample", "medium", "rust-direct", case, _out("rust-direct", "medium", case), ref)
+    v = operations.check("resample", "medium", "rust-direct", case, _out("rust-direct", "medium", case), ref)
     assert v.ok and "not judged" in v.detail and "above 8 kHz" in v.detail, v.detail
     assert v.metrics["above_8khz_db"] > -mutual_floor_db("rust-direct", "python", "medium")
 
@@ -69,7 +70,7 @@ def test_aliasing_presets_on_audio_with_content_above_8khz_are_reported_not_judg
 def test_clips_of_50_ms_or_less_are_held_to_their_length_only(frames: int) -> None:
     case = AudioCase(np.full((2, frames), 0.25, np.float32), 44_100)
     ref = _out("python", "low", case)
-    v = parity.check("resample", "low", "rust-direct", case, _out("rust-direct", "low", case), ref)
+    v = operations.check("resample", "low", "rust-direct", case, _out("rust-direct", "low", case), ref)
     assert v.ok and "50 ms or less" in v.detail, v.detail
 
 

@@ -67,8 +67,13 @@ _QUARTILES = {"stats_q_25": "p25", "stats_q_75": "p75"}
 
 
 def _operation(benchmark: str) -> str:
-    """``bench_b64_buffer.B64Buffer.time_b64_buffer`` → ``b64_buffer`` (one module per operation)."""
-    return benchmark.split(".", 1)[0].removeprefix("bench_")
+    """The operation of an asv benchmark name: its class in the generated suite
+    (``bench_operations.B64Buffer.time_b64_buffer`` → ``b64_buffer``, the inverse of
+    ``benchmarks._suite.class_name``), its module in older suites (``bench_b64_buffer....``)."""
+    module, _, rest = benchmark.partition(".")
+    if module != "bench_operations":
+        return module.removeprefix("bench_")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", rest.split(".", 1)[0]).lower()
 
 
 def _metric(benchmark: str, kind: str) -> tuple[str, str] | None:

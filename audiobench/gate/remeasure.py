@@ -77,12 +77,12 @@ def _merge(case: dict[str, Any], new: dict[str, Any], size: Any) -> int:
         row = old_rows[nr["row"]]
         samples = [*row["samples_s"], *nr["samples_s"]]
         s = summarize(samples)
-        lo, _ = to_unit(case["op"], size, s.ci_low)
-        hi, _ = to_unit(case["op"], size, s.ci_high)
+        lo, _ = to_unit(row["unit"], size, s.ci_low)
+        hi, _ = to_unit(row["unit"], size, s.ci_high)
         row.update(
             samples_s=samples,
             stats_s=s.as_dict(),
-            unit_median=to_unit(case["op"], size, s.median)[0],
+            unit_median=to_unit(row["unit"], size, s.median)[0],
             unit_ci=sorted([lo, hi]),
         )
         merged[nr["row"]] = samples

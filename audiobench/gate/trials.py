@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.atomic import write_json
+from audiobench.profile import NATIVE_TIERS
 from audiobench.profile.native import valgrind_available
 
-RUST_TIERS = "rust-json,rust-fast,rust-direct,rust-direct-alloc"
 SLOW_ENV = {"AUDIOBENCH_SIMD": "baseline"}
 
 
@@ -88,7 +88,7 @@ def measure(where: Path, ops: str, budget: float, instructions: bool, env: dict[
                 "--ops",
                 ops,
                 "--tiers",
-                RUST_TIERS,
+                ",".join(NATIVE_TIERS),
                 "--format",
                 "json",
                 "--out-dir",

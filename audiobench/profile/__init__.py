@@ -26,22 +26,28 @@ from typing import Any
 
 import numpy as np
 
+from audiobench import operations
 from audiobench.atomic import write_json_new
-from audiobench.cases import Case, build_case
+from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, Size, SizeSet
+from audiobench.catalogue import load as load_catalogue
 from audiobench.environment import fingerprint
-from audiobench.profile import boundary, native, python_stages
+from audiobench.profile import boundary, native
+from audiobench.staging import Clock, Staged
 from audiobench.stats import median_difference, summarize
 from audiobench.threads import single_threaded_pools
 from audiobench.tiers import Registry
 
 SCHEMA = "audiobench.profile/1"
 PROFILES_DIR = Path("reports/data/profiles")
-NATIVE_TIERS = ("rust-json", "rust-fast", "rust-direct", "rust-direct-alloc")
-PYTHON_TIERS = ("python", "python-best", "python-pure")
-PYO3_TIERS = ("rust-json", "rust-fast", "rust-direct")
+PYTHON_TIERS = load_catalogue().tiers_in("python")
+PYO3_TIERS = load_catalogue().tiers_in("rust")
+NATIVE_TIERS = (*PYO3_TIERS, "rust-direct-alloc")
+"""The Rust tiers natively, plus ``rust-direct-alloc``: the direct kernels' allocating wrappers,
+a native-only row that separates allocation from the work."""
 ALL_TIERS = (*PYTHON_TIERS, *NATIVE_TIERS)
 GLUE_LIMIT_PCT = 10.0
+WHOLE_CALL = "the whole call (no staged form)"
 
 
 def _peak_rss_reset() -> None:
@@ -176,7 +182,7 @@ def _native_entries(doc: dict[str, Any], instr: dict[str, Any] | None) -> list[d
 
 
 def _clock_overhead_ns() -> float:
-    c = python_stages.Clock()
+    c = Clock()
     samples = []
     for _ in range(2001):
         c.steps.clear()
@@ -192,14 +198,14 @@ def _noop() -> None:
 def _python_entry(
     key: tuple[str, str, str],
     tier: str,
-    staged: python_stages.Staged,
+    staged: Staged,
     budget_s: float,
     overhead_ns: float,
     checksum: str,
 ) -> dict[str, Any]:
     _peak_rss_reset()
     staged.call()
-    staged.sequence(python_stages.Clock(overhead_ns))
+    staged.sequence(Clock(overhead_ns))
     e2e: list[float] = []
     per_stage: dict[str, list[float]] = {}
     start = time.perf_counter()
@@ -213,7 +219,7 @@ def _python_entry(
             result = staged.call()
             e2e.append(float(time.perf_counter_ns() - t))
             del result
-            clock = python_stages.Clock(overhead_ns)
+            clock = Clock(overhead_ns)
             staged.sequence(clock)
         finally:
             gc.enable()
@@ -262,7 +268,7 @@ def _pyo3_entry(
     key: tuple[str, str, str], tier: str, case: Case, reg: Registry, suite: str, budget_s: float
 ) -> dict[str, Any] | None:
     op, variant, _ = key
-    p = boundary.plan(op, variant, tier, case)
+    p = operations.spec(op).boundary(variant, tier, case)
     if p is None:
         return None
     _peak_rss_reset()
@@ -341,7 +347,8 @@ def _cases(cat: Catalogue, suite: SizeSet, ops: list[str] | None, sizes: str) ->
             continue
         for variant in spec.variants:
             for size in spec.sizes_for("pure" if sizes == "pure" else suite):
-                out.append((name, variant, size, build_case(name, variant, size, cat.seed, spec.signal)))
+                case = operations.spec(name, cat).build_case(variant, size, cat.seed, spec.signal)
+                out.append((name, variant, size, case))
     return out
 
 
@@ -393,6 +400,19 @@ def run_profile(
     }
 
 
+def _staged(reg: Registry, op: str, variant: str, tier: str, case: Case) -> Staged | None:
+    """The operation's staged form of ``tier``'s call, or the registry's call as one stage (an
+    operation that declares no stages is still profiled end to end)."""
+    staged = operations.spec(op).staged(variant, tier, case)
+    if staged is not None:
+        return staged
+    try:
+        run = reg.get(op, variant, tier).prepare(case)
+    except KeyError:
+        return None
+    return Staged(run, lambda c: c.step(WHOLE_CALL, run), note="no staged form: the call as one stage")
+
+
 def _python_side(
     cat: Catalogue,
     reg: Registry,
@@ -410,10 +430,11 @@ def _python_side(
         for op, variant, size, case in _cases(cat, suite, ops, sizes):
             key = (op, variant, size.label)
             for tier in tiers:
-                if (tier == "python-pure") != (sizes == "pure"):
+                own = tier in cat.tier_specs and cat.tier_specs[tier].sizes is not None
+                if own != (sizes == "pure"):
                     continue
                 if tier in PYTHON_TIERS:
-                    staged = python_stages.staged(op, variant, tier, case)
+                    staged = _staged(reg, op, variant, tier, case)
                     if staged is not None:
                         on_step(f"{op}/{variant} {size.label} {tier}")
                         entries.append(_python_entry(key, tier, staged, budget_s, overhead, case.checksum()))

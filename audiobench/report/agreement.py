@@ -28,8 +28,7 @@ import pandas as pd
 
 from audiobench.report.fmt import num, size_key
 from audiobench.report.model import Para, Section, Table
-from audiobench.report.query import CaseKey, case_key, newest_run, points, row_point, select
-from audiobench.tiers.registry import TIERS
+from audiobench.report.query import CaseKey, case_key, newest_run, points, row_point, select, tier_order
 
 DISAGREE = 0.10
 TOOLS = ("runner", "criterion", "asv", "pytest-benchmark")
@@ -166,7 +165,7 @@ def section(df: pd.DataFrame) -> Section:
     spreads = _spreads(profile) if not profile.empty else {}
     shown = [c for c in columns if columns[c]]
     others = [c for c in shown if c not in ("runner", "runner alone")]
-    order = {t: i for i, t in enumerate([*TIERS, "webrtcvad", "limit:read", "limit:memcpy"])}
+    order = {t: i for i, t in enumerate([*tier_order(), "limit:read", "limit:memcpy"])}
     rows, flagged, explained = [], 0, 0
     counted = agreeing = 0
     for key in sorted(columns["runner"], key=lambda k: (k[0], k[1], size_key(k[2]), order.get(k[3], 99))):

@@ -8,28 +8,26 @@ ratios ``python / tier`` with their bootstrap CI; nothing is recomputed from med
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
+from audiobench import operations
+from audiobench.catalogue import load
 from audiobench.report import figures
 from audiobench.report.fmt import num, ratio, size_key, with_ci
 from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
-from audiobench.report.query import first, ordered, point, select, value
-from audiobench.tiers.registry import TIERS
+from audiobench.report.query import first, ordered, point, select, tier_order, value
 
 LIMITS = ("limit:read", "limit:memcpy")
-TITLES = {
-    "resample": "Resample 44.1 → 16 kHz",
-    "vad": "Energy VAD on 30 ms frames",
-    "convert": "Sample-format conversion",
-    "b64_buffer": "base64 chunks into per-call buffers",
-    "pipeline": "VAD → resample → convert pipeline",
-}
-ROW_ORDER = [*TIERS, "webrtcvad", *LIMITS]
+
+
+def _title(op: str) -> str:
+    return load().operation(op).title
 
 
 def _tiers(df: pd.DataFrame) -> list[str]:
-    return [t for t in ordered(df["tier"], ROW_ORDER) if t not in LIMITS]
+    return [t for t in ordered(df["tier"], [*tier_order(), *LIMITS]) if t not in LIMITS]
 
 
 def _sizes(df: pd.DataFrame) -> list[str]:
@@ -81,7 +79,7 @@ def _time_row(case: pd.DataFrame, tier: str, scale: float) -> str:
 
 
 def resample(df: pd.DataFrame) -> Section:
-    sec = Section("resample", TITLES["resample"])
+    sec = Section("resample", _title("resample"))
     rows = []
     for variant, size, case in _cases(df, ordered(df["variant"], ["low", "medium", "high"])):
         for t in _tiers(case):
@@ -130,7 +128,7 @@ def _scale(v: float | None, k: float) -> float | None:
 
 
 def vad(df: pd.DataFrame, target_us: float | None) -> Section:
-    sec = Section("vad", TITLES["vad"])
+    sec = Section("vad", _title("vad"))
     rows = []
     cases = _cases(df, ["default"])
     for _, size, case in cases:
@@ -168,7 +166,7 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
 
 
 def convert(df: pd.DataFrame) -> Section:
-    sec = Section("convert", TITLES["convert"])
+    sec = Section("convert", _title("convert"))
     rows = []
     cases = _cases(df, ordered(df["variant"], ["f32_i16", "i16_f32", "f32_i32", "i16_i32"]))
     for variant, size, case in cases:
@@ -229,7 +227,7 @@ def _pct(case: pd.DataFrame, tier: str) -> Point | None:
 
 
 def b64_buffer(df: pd.DataFrame) -> Section:
-    sec = Section("b64_buffer", TITLES["b64_buffer"])
+    sec = Section("b64_buffer", _title("b64_buffer"))
     cases = _cases(df, ["default"])
     rows = []
     for _, size, case in cases:
@@ -263,7 +261,7 @@ def b64_buffer(df: pd.DataFrame) -> Section:
 
 
 def pipeline(df: pd.DataFrame) -> Section:
-    sec = Section("pipeline", TITLES["pipeline"])
+    sec = Section("pipeline", _title("pipeline"))
     sec.add(Para("Measured end to end: each tier's whole pipeline call is timed as one call, not summed from stages."))
     rows = []
     cases = _cases(df, ["default"])
@@ -294,23 +292,48 @@ def pipeline(df: pd.DataFrame) -> Section:
     return sec
 
 
+def generic(op: str, df: pd.DataFrame) -> Section:
+    """The section of an operation without a curated one: every case's time in the catalogue's
+    unit, the parity metrics its spec names, the speed-up over python, and a speed-up figure."""
+    entry = load().operation(op)
+    metrics = operations.spec(op).report_metrics
+    sec = Section(op, entry.title)
+    rows = []
+    cases = _cases(df, ordered(df["variant"], list(entry.variants)))
+    for variant, size, case in cases:
+        for t in _tiers(case):
+            shown = [num(value(case, metric=m, tier=t)) for m, _ in metrics]
+            rows.append(
+                [variant, size, t, with_ci(point(case, metric="unit_time", tier=t)), *shown, _speedup_cell(case, t)]
+            )
+    headers = ["variant", "size", "tier", f"{entry.unit} [95% CI]", *(h for _, h in metrics), "speed-up vs python"]
+    sec.add(Table(headers, rows, [False, False, False, True, *([True] * len(metrics)), True]))
+    fig = _speedup_figure(
+        f"{op}-speedup", df, [(f"{v} {s}", c) for v, s, c in cases], f"{entry.title}: speed-up over python (95% CI)."
+    )
+    if fig:
+        sec.add(fig)
+    return sec
+
+
 BUILDERS: dict[str, Callable[[pd.DataFrame], Section]] = {
     "resample": resample,
     "convert": convert,
     "b64_buffer": b64_buffer,
     "pipeline": pipeline,
 }
+"""Curated sections of the study's operations (its tables and figures); others get :func:`generic`."""
 
 
 def sections(runner: pd.DataFrame, vad_target_us: float | None) -> list[Section]:
-    """One section per operation measured by the runner, in catalogue order."""
+    """One section per catalogue operation, in catalogue order."""
     out = []
-    for op in ("resample", "vad", "convert", "b64_buffer", "pipeline"):
+    for op in load().operations:
         rows = select(runner, operation=op)
         if rows.empty:
-            out.append(Section(op, TITLES[op]).add(not_measured(op, "Run `audiobench run` (`make runner-quick`).")))
+            out.append(Section(op, _title(op)).add(not_measured(op, "Run `audiobench run` (`make runner-quick`).")))
             continue
-        sec = vad(rows, vad_target_us) if op == "vad" else BUILDERS[op](rows)
+        sec = vad(rows, vad_target_us) if op == "vad" else BUILDERS.get(op, partial(generic, op))(rows)
         run_id = first(rows, "run_id")
         sec.blocks.insert(0, Para(f"Runner run `{run_id}`; medians over interleaved rounds with 95 % bootstrap CIs."))
         out.append(sec)

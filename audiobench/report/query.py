@@ -11,7 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+from audiobench.catalogue import load
 from audiobench.report.model import Point
+
+
+def tier_order() -> list[str]:
+    """The catalogue's matched tiers, then its peers, in display order."""
+    cat = load()
+    return [*cat.tiers, *cat.peers]
 
 
 def newest_run(df: pd.DataFrame, source: str) -> pd.DataFrame:

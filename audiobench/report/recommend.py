@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from audiobench.catalogue import load
 from audiobench.report.fmt import ratio, size_key
 from audiobench.report.model import Para, Point, Section, Table, not_measured
 from audiobench.report.query import ordered, point, select, value
-from audiobench.tiers.registry import TIERS
 
 
 def _verdict(case: pd.DataFrame) -> tuple[str, str] | None:
-    tiers = [t for t in ordered(case["tier"], TIERS) if t in TIERS]
+    matched = load().tiers
+    tiers = [t for t in ordered(case["tier"], matched) if t in matched]
     times = {t: value(case, metric="time", statistic="median", tier=t) for t in tiers}
     timed = {t: v for t, v in times.items() if v is not None}
     if len(timed) < 2:
@@ -53,7 +54,7 @@ def section(runner: pd.DataFrame) -> Section:
         )
     )
     rows = []
-    for op in ("resample", "vad", "convert", "b64_buffer", "pipeline"):
+    for op in load().operations:
         ops = select(runner, operation=op)
         for variant in sorted({str(v) for v in ops["variant"].dropna()}):
             sizes = sorted({str(s) for s in select(ops, variant=variant)["size"].dropna()}, key=size_key)

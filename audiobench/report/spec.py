@@ -17,8 +17,7 @@ from audiobench.gate import targets as gate_targets
 from audiobench.gate import verdict
 from audiobench.report.fmt import num, size_key, with_ci
 from audiobench.report.model import Para, Section, Table, not_measured
-from audiobench.report.query import ordered, point, select
-from audiobench.tiers.registry import TIERS
+from audiobench.report.query import ordered, point, select, tier_order
 
 MARK = {
     verdict.Outcome.PASS: "✅ met",
@@ -86,7 +85,7 @@ def section(runner: pd.DataFrame, path: Path, sources: list[str] | None = None) 
     for t in targets.absolute:
         for op, variant, size in _cases(runner, t):
             case = select(runner, operation=op, variant=variant, size=size)
-            for tier in ordered(case["tier"], [*TIERS, "webrtcvad"]):
+            for tier in ordered(case["tier"], tier_order()):
                 if tier not in t.tiers:
                     continue
                 p = point(case, metric="unit_time", tier=tier)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from audiobench.catalogue import load
 from audiobench.report import figures
 from audiobench.report.fmt import count, num, ratio, size_key, with_ci
 from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
 from audiobench.report.query import first, ordered, point, row_point, select, value
-from audiobench.tiers.registry import TIERS
 
-PROFILE_TIERS = [*TIERS[:3], "rust-json", "rust-fast", "rust-direct", "rust-direct-alloc"]
+NATIVE_ONLY_TIER = "rust-direct-alloc"
+"""The profiler's native-only row: the direct kernels' allocating wrappers."""
+
 SIDES = ("native", "python")
 PART = " › "
 NATIVE_STAGE_PREFIX = "native work"
@@ -26,7 +28,7 @@ NATIVE_STAGE_PREFIX = "native work"
 def _entries(case: pd.DataFrame) -> list[tuple[str, str]]:
     """(tier, side) pairs with an end-to-end time, Rust natively and Python in Python."""
     out = []
-    for tier in ordered(case["tier"], PROFILE_TIERS):
+    for tier in ordered(case["tier"], [*load().tiers, NATIVE_ONLY_TIER]):
         for side in SIDES:
             if point(case, metric="time", tier=tier, side=side, stage=None) is not None:
                 out.append((tier, side))
@@ -116,7 +118,7 @@ def breakdown(profile: pd.DataFrame) -> Section:
             "from callgrind where it ran. Rust tiers natively, Python tiers in Python."
         )
     )
-    for op in ("resample", "vad", "convert", "b64_buffer", "pipeline"):
+    for op in load().operations:
         rows = select(profile, operation=op)
         if rows.empty:
             sec.subsections.append(Section(f"stages-{op}", op).add(Para(f"{op}: not profiled.")))

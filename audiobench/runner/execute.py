@@ -17,8 +17,8 @@ from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from audiobench import parity
-from audiobench.cases import AudioCase, StreamCase, normalize
+from audiobench import operations
+from audiobench.cases import AudioCase, StreamCase
 from audiobench.catalogue import Catalogue
 from audiobench.environment import fingerprint
 from audiobench.limits import prepare_limit
@@ -66,28 +66,23 @@ ALLOCATION_POLICY = (
     "the parity pass does."
 )
 
-COLD_VARIANT = {"resample": "high", "convert": "f32_i16"}
-
 
 def _parity(plan: CasePlan, row: Row, output: Any, reference: Any) -> dict[str, Any]:
     assert row.impl is not None
     if row.kind == "peer":
         return {"ok": None, "detail": "peer: different algorithm, not output-matched", "metrics": {}}
-    out = normalize(plan.op, plan.variant, output)
-    if plan.op in ("vad", "convert", "pipeline") and reference is None:
+    spec = operations.spec(plan.op)
+    out = spec.normalize(plan.variant, output)
+    if reference is None and spec.reference(plan.variant, plan.case) is not None:
         return {"ok": None, "detail": "no python-tier reference in this run", "metrics": {}}
-    v = parity.check(plan.op, plan.variant, row.name, plan.case, out, reference)
+    v = spec.check(plan.variant, row.name, plan.case, out, reference)
     return {"ok": v.ok, "detail": v.detail, "metrics": v.metrics}
 
 
 def _reference(reg: Registry, plan: CasePlan) -> Any:
-    """The python tier's output on this case (computed even if that tier is not timed)."""
-    if plan.op == "b64_buffer" or (
-        plan.op == "resample" and isinstance(plan.case, AudioCase) and plan.case.truth is not None
-    ):
-        return None  # judged against the expected bytes / the analytic truth
-    op, variant = ("vad", "default") if plan.op == "pipeline" else (plan.op, plan.variant)
-    return normalize(op, variant, reg.get(op, variant, "python")(plan.case))
+    """The python tier's output on this case (computed even if that tier is not timed); None
+    where the case carries its own truth (expected bytes, the analytic multi-sine)."""
+    return operations.reference(plan.op, plan.variant, plan.case, lambda o, v: reg.get(o, v, "python"))
 
 
 def _case_budget(deadline: float, cases_left: int) -> float:
@@ -129,12 +124,13 @@ def _measure_case(
     stats = {name: summarize(s) for name, s in m.samples.items()}
     limits = {n: stats[n].median for n in ("limit:read", "limit:memcpy") if n in stats}
     rows_out = []
+    unit_name = plan.unit
     for row in plan.rows:
         s = stats[row.name]
-        value, unit = to_unit(plan.op, plan.size, s.median)
-        lo, _ = to_unit(plan.op, plan.size, s.ci_low)
-        hi, _ = to_unit(plan.op, plan.size, s.ci_high)
-        rtf = realtime_factor(plan.op, plan.size, s.median)
+        value, unit = to_unit(unit_name, plan.size, s.median)
+        lo, _ = to_unit(unit_name, plan.size, s.ci_low)
+        hi, _ = to_unit(unit_name, plan.size, s.ci_high)
+        rtf = realtime_factor(plan.size, s.median)
         rows_out.append(
             {
                 "row": row.name,
@@ -184,7 +180,7 @@ def _cold_targets(plans: list[CasePlan]) -> list[tuple[CasePlan, Row]]:
     seen: set[tuple[str, str]] = set()
     out = []
     for plan in plans:
-        if plan.source != "generated" or plan.variant != COLD_VARIANT.get(plan.op, plan.variant):
+        if plan.source != "generated" or plan.variant != plan.cold_variant:
             continue
         for row in plan.rows:
             if row.kind != "limit" and (plan.op, row.name) not in seen:

@@ -1,22 +1,48 @@
-"""The one registry: (operation, variant, tier) → prepared callable, for every suite and test."""
+"""The one registry: (operation, variant, tier) → prepared callable, for every suite and test.
+
+Entries come from each catalogue operation's spec (:meth:`Operation.impls`) and from tiers a
+user brings (:mod:`audiobench.tiers.plugins`), ordered as the catalogue orders operations,
+variants and tiers.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 
-from audiobench.cases import OPERATIONS, VARIANTS
-from audiobench.tiers.registry import RUST_TIERS, TIERS, Impl, Registry
+from audiobench.catalogue import load
+from audiobench.tiers.registry import Impl, Registry
+
+
+def tier_names() -> tuple[str, ...]:
+    """The catalogue's matched tiers, in display order."""
+    return load().tiers
+
+
+def rust_tiers() -> tuple[str, ...]:
+    """The catalogue's tiers whose kernels run in Rust (reached through PyO3)."""
+    return load().tiers_in("rust")
 
 
 @cache
 def registry() -> Registry:
-    """All implementations (imports librosa and the extension module on first use)."""
-    from audiobench.tiers import peers, python_tiers, rust_tiers
+    """All implementations (imports the tiers' libraries and the extension on first use)."""
+    from audiobench import operations
 
-    impls = python_tiers.impls() + rust_tiers.impls() + peers.impls()
-    order = {t: i for i, t in enumerate(TIERS)}
-    impls.sort(key=lambda i: (OPERATIONS.index(i.op), VARIANTS[i.op].index(i.variant), order.get(i.tier, len(order))))
+    cat = load()
+    impls: list[Impl] = [i for s in operations.specs(cat) for i in s.impls()]
+    order = {t: i for i, t in enumerate(cat.tier_specs)}
+    ops = list(cat.operations)
+
+    def key(i: Impl) -> tuple[int, int, int]:
+        variants = cat.operation(i.op).variants
+        v = variants.index(i.variant) if i.variant in variants else len(variants)
+        return (ops.index(i.op), v, order.get(i.tier, len(order)))
+
+    impls.sort(key=key)
     return Registry(impls)
 
 
-__all__ = ["RUST_TIERS", "TIERS", "Impl", "Registry", "registry"]
+TIERS = tier_names()
+RUST_TIERS = rust_tiers()
+
+__all__ = ["RUST_TIERS", "TIERS", "Impl", "Registry", "registry", "rust_tiers", "tier_names"]

@@ -17,8 +17,13 @@ from audiobench.cases import Case
 Run = Callable[[], Any]
 Prepare = Callable[[Case], Run]
 
-TIERS = ("python", "python-pure", "python-best", "rust-json", "rust-fast", "rust-direct")
-RUST_TIERS = ("rust-json", "rust-fast", "rust-direct")
+
+def rust_json_threads() -> tuple[str, ...]:
+    """The threads a ``rust-json`` call runs work on: the executor's worker (named by the
+    extension, which this imports)."""
+    from audiobench import _rust
+
+    return (_rust.JSON_THREAD_NAME,)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from audiobench.cases import StreamCase, build_case
+from audiobench.cases import StreamCase
 from audiobench.catalogue import Size, load
+from audiobench.operations import build_case
 from audiobench.threads import single_threaded_pools
 from audiobench.tiers import Impl, registry
 
