@@ -17,7 +17,7 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
-	profiler profile gate gate-ci gate-aa gate-demo clean
+	profiler profile gate gate-ci gate-aa gate-demo example clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +67,9 @@ profiler: $(VENV)/.venv-ready ## Build the native stage profiler (target/release
 
 profile: build profiler ## Stage breakdown of every tier (instruction counts too when valgrind is installed)
 	$(BIN)/audiobench profile $$(command -v valgrind >/dev/null && echo --instructions)
+
+example: build ## Install examples/byo_tier (two tiers of your own, one in Rust) into .venv: every command then shows them
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation ./examples/byo_tier
 
 test-python: build profiler ## pytest (parity, bindings, errors, suites, profiler, CLI)
 	$(PY) -m pytest

@@ -17,6 +17,7 @@ from typing import Any
 
 from audiobench.catalogue import CatalogueError, load
 from audiobench.gate import cli as gate_cli
+from audiobench.tiers.plugins import PluginError
 
 DATA_DIR = Path("reports/data")
 OUT_DIR = Path("reports")
@@ -26,14 +27,22 @@ TARGETS = Path("benchmarks/targets.toml")
 
 
 def _catalogue(args: argparse.Namespace) -> Any:
+    if args.catalogue is not None:
+        # Every later load() (the registry, operation specs, child processes) reads the same file.
+        os.environ["AUDIOBENCH_CATALOGUE"] = str(args.catalogue.resolve())
     return load(args.catalogue)
+
+
+def _registry(args: argparse.Namespace) -> Any:
+    """The registry with the tiers of every ``--impl module:callable`` added."""
+    from audiobench.tiers import registry
+
+    return registry(tuple(getattr(args, "impl", None) or ()))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
-
-    from audiobench.tiers import registry
 
     cat = _catalogue(args)
     if args.op is not None and args.op not in cat.operations:
@@ -41,7 +50,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 2
     impls = [
         i
-        for i in registry().entries(op=args.op, tier=args.tier, peers=True)
+        for i in _registry(args).entries(op=args.op, tier=args.tier, peers=True)
         if args.peers or i.matched or args.tier is not None
     ]
     if args.format == "json":
@@ -74,7 +83,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_smoke(args: argparse.Namespace) -> int:
     from audiobench import smoke
-    from audiobench.tiers import registry
 
     ops = set(args.ops.split(",")) if args.ops else None
     cat = _catalogue(args)
@@ -82,7 +90,7 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     if unknown:
         print(f"audiobench smoke: unknown operation(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
-    rows = smoke.run_smoke(cat, registry(), ops=ops, progress=sys.stderr.isatty())
+    rows = smoke.run_smoke(cat, _registry(args), ops=ops, progress=sys.stderr.isatty())
     path = smoke.save(rows, args.data_dir / "smoke.json")
     bad = [r for r in rows if r.matched and not r.parity_ok]
     print(f"smoke: {len(rows)} runs, {len(bad)} parity failures; wrote {path}")
@@ -105,12 +113,11 @@ def _split(value: str | None) -> list[str] | None:
 def cmd_run(args: argparse.Namespace) -> int:
     from audiobench.runner import SUITES, PlanError, build_plan, run_and_save
     from audiobench.runner.summary import print_summary
-    from audiobench.tiers import registry
 
     cat = _catalogue(args)
     notes: list[str] = []  # operations the --audio file left out of the default selection, and why
     try:
-        plans = build_plan(cat, registry(), args.suite, _split(args.ops), _split(args.tiers), args.audio, notes)
+        plans = build_plan(cat, _registry(args), args.suite, _split(args.ops), _split(args.tiers), args.audio, notes)
     except PlanError as e:
         print(f"audiobench run: {e}", file=sys.stderr)
         return 2
@@ -119,7 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = SUITES[args.suite].with_budget(args.time_budget, cold_runs=not args.no_cold)
     tty = sys.stderr.isatty()
     log = None if tty else _log("audiobench run")  # a bar on a terminal, a line per case in a log
-    doc, path = run_and_save(plans, cat, registry(), settings, progress=tty, log=log, runs_dir=args.out_dir)
+    doc, path = run_and_save(plans, cat, _registry(args), settings, progress=tty, log=log, runs_dir=args.out_dir)
     if args.format == "json":
         print(json.dumps({"run_file": str(path), "run_id": doc["run_id"], "duration_s": doc["duration_s"]}))
     else:
@@ -142,11 +149,12 @@ def cmd_profile(args: argparse.Namespace) -> int:
     from audiobench.profile import ALL_TIERS, run_profile, save
     from audiobench.profile.native import ProfilerError, valgrind_available
     from audiobench.profile.table import print_profile
-    from audiobench.tiers import registry
 
     cat = _catalogue(args)
+    reg = _registry(args)
     ops, tiers = _split(args.ops), _split(args.tiers)
-    bad = [o for o in ops or [] if o not in cat.operations] + [t for t in tiers or [] if t not in ALL_TIERS]
+    known = [*ALL_TIERS, *(i.tier for i in reg.entries() if i.tier not in ALL_TIERS)]
+    bad = [o for o in ops or [] if o not in cat.operations] + [t for t in tiers or [] if t not in known]
     if bad:
         print(f"audiobench profile: unknown operation or tier: {', '.join(bad)}", file=sys.stderr)
         return 2
@@ -158,7 +166,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         with console.status("profiling") as status:
             doc = run_profile(
                 cat,
-                registry(),
+                reg,
                 args.suite,
                 ops,
                 tiers,
@@ -268,6 +276,15 @@ def _result_sources(s: argparse.ArgumentParser) -> None:
     s.add_argument("--asv-results", type=Path, default=ASV_RESULTS, help="asv's results_dir")
 
 
+def _add_impl(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--impl",
+        action="append",
+        metavar="MODULE:CALLABLE",
+        help="add the tiers a plugin callable returns (repeatable; installed audiobench.tiers plugins always load)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="audiobench", description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--catalogue", type=Path, default=None, help="catalogue TOML (default: benchmarks/catalogue.toml)")
@@ -278,11 +295,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--tier")
     s.add_argument("--peers", action="store_true", default=True, help="include peers (default)")
     s.add_argument("--format", choices=("table", "json"), default="table")
+    _add_impl(s)
     s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("smoke", help="run every entry once on the quick sizes, check parity, write smoke.json")
     s.add_argument("--data-dir", type=Path, default=DATA_DIR)
     s.add_argument("--ops", help="comma-separated operations (default: all)")
+    _add_impl(s)
     s.set_defaults(func=cmd_smoke)
 
     s = sub.add_parser("run", help="interleaved runner: medians with CIs and paired ratios, written to a run file")
@@ -294,6 +313,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-cold", action="store_true", help="skip the cold first-call subprocesses")
     s.add_argument("--out-dir", type=Path, default=DATA_DIR / "runs")
     s.add_argument("--format", choices=("table", "json"), default="table")
+    _add_impl(s)
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("profile", help="stage breakdown per tier: time, allocations, instructions; PyO3 boundary")
@@ -310,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--format", choices=("table", "json"), default="table", help="console output: stage tables or a JSON line"
     )
+    _add_impl(s)
     s.set_defaults(func=cmd_profile)
 
     s = sub.add_parser("inputs", help="write the suite's inputs as raw files for the criterion benches")
@@ -343,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except CatalogueError as e:
+    except (CatalogueError, PluginError) as e:
         print(f"audiobench: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

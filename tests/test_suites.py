@@ -44,3 +44,12 @@ def test_asv_discovers_the_suite(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "No problems found" in out.stdout
+
+
+def test_asv_names_map_back_to_their_operation(catalogue: Catalogue) -> None:
+    from audiobench.collect.asv import _operation
+    from benchmarks._suite import class_name
+
+    for op in catalogue.operations:
+        assert _operation(f"bench_operations.{class_name(op)}.time_{op}") == op
+    assert _operation("bench_b64_buffer.B64Buffer.track_reallocations") == "b64_buffer"  # suites before generation

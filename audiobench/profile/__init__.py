@@ -362,7 +362,8 @@ def run_profile(
     budget_ms: int = 250,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
-    tiers = list(tiers or ALL_TIERS)
+    brought = [t for t in dict.fromkeys(i.tier for i in reg.entries()) if t not in ALL_TIERS]
+    tiers = list(tiers or [*ALL_TIERS, *brought])
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     native.ensure_inputs(cat, suite)
@@ -433,7 +434,7 @@ def _python_side(
                 own = tier in cat.tier_specs and cat.tier_specs[tier].sizes is not None
                 if own != (sizes == "pure"):
                     continue
-                if tier in PYTHON_TIERS:
+                if tier not in NATIVE_TIERS:  # the Python tiers, and any tier a plugin brings
                     staged = _staged(reg, op, variant, tier, case)
                     if staged is not None:
                         on_step(f"{op}/{variant} {size.label} {tier}")

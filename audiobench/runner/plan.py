@@ -101,7 +101,9 @@ def build_plan(
 ) -> list[CasePlan]:
     """The cases of a run. With ``audio``, operations that cannot take the file are refused if
     named in ``ops`` and left out of the default selection with a line appended to ``notes``."""
-    known_rows = [*cat.tiers, *cat.peers, *LIMITS]
+    # The catalogue's tiers and peers, then any a plugin brought (audiobench.tiers.plugins).
+    brought = [i.tier for i in reg.entries(peers=True) if i.tier not in cat.tier_specs]
+    known_rows = [*cat.tiers, *cat.peers, *dict.fromkeys(brought), *LIMITS]
     tiers = tiers or known_rows
     unknown = [t for t in tiers if t not in known_rows]
     if unknown:

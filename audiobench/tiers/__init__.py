@@ -23,13 +23,25 @@ def rust_tiers() -> tuple[str, ...]:
     return load().tiers_in("rust")
 
 
+def registry(impl_refs: tuple[str, ...] = ()) -> Registry:
+    """All implementations: the catalogue operations' tiers, installed plugins' tiers and those
+    of ``impl_refs`` (``module:callable``, see :mod:`audiobench.tiers.plugins`). Imports the
+    tiers' libraries and the extension on first use.
+
+    Raises:
+        PluginError: a plugin cannot be loaded or returns unusable entries.
+    """
+    return _registry(tuple(impl_refs))
+
+
 @cache
-def registry() -> Registry:
-    """All implementations (imports the tiers' libraries and the extension on first use)."""
+def _registry(impl_refs: tuple[str, ...]) -> Registry:
     from audiobench import operations
+    from audiobench.tiers import plugins
 
     cat = load()
     impls: list[Impl] = [i for s in operations.specs(cat) for i in s.impls()]
+    impls += plugins.discover(cat, impl_refs)
     order = {t: i for i, t in enumerate(cat.tier_specs)}
     ops = list(cat.operations)
 
