@@ -26,11 +26,13 @@ __all__ = [
     "Base64DecodeError",
     "BufferFullError",
     "FastConvertNode",
+    "FastKernelNode",
     "FastPipeline",
     "FastResampleNode",
     "FastVadNode",
     "JsonChunkBuffer",
     "JsonNodeError",
+    "Kernel",
     "Pipeline",
     "Resampler",
     "UnknownCallError",
@@ -46,9 +48,11 @@ __all__ = [
     "convert",
     "convert_into",
     "json_convert",
+    "json_kernel",
     "json_pipeline",
     "json_resample",
     "json_vad",
+    "kernels",
     "limit_memcpy",
     "limit_read",
     "resample",
@@ -171,6 +175,59 @@ class FastConvertNode:
         """The conversion this node performs."""
     def process(self, x: npt.NDArray[np.float32] | npt.NDArray[np.int16]) -> npt.NDArray[np.generic]:
         """Convert a 1-D array, returning a new array."""
+
+_Samples = npt.NDArray[np.float32] | npt.NDArray[np.int16] | npt.NDArray[np.int32]
+_Params = dict[str, float | int | str | bool] | None
+
+@final
+class Kernel:
+    """A sample kernel of the core's registry (``kernels()``), built once: the ``rust-direct`` tier.
+
+    ``params`` are the kernel's own (numbers, strings, booleans); the variant is an argument.
+    Raises :class:`AudioError` for an unknown operation or variant or a bad parameter, and
+    ``TypeError`` for a parameter that is not a number, string or bool.
+    """
+
+    def __new__(cls, op: str, variant: str, params: _Params = None) -> Self: ...
+    @property
+    def op(self) -> str:
+        """The operation."""
+    @property
+    def variant(self) -> str:
+        """The variant."""
+    @property
+    def input_dtype(self) -> str:
+        """numpy dtype name of the input (``float32``, ``int16`` or ``int32``)."""
+    @property
+    def output_dtype(self) -> str:
+        """numpy dtype name of the output."""
+    def output_len(self, n: int) -> int:
+        """Output samples for ``n`` input samples."""
+    def process_into(self, x: _Samples, out: _Samples) -> None:
+        """Process 1-D ``x`` into ``out`` (``output_len(len(x))`` samples of ``output_dtype``), GIL released.
+
+        Raises ``TypeError`` (dtype) or ``ValueError`` (shape, layout, ``out`` aliasing ``x``).
+        """
+    def process(self, x: _Samples) -> npt.NDArray[np.generic]:
+        """Process 1-D ``x`` into a new array."""
+
+@final
+class FastKernelNode:
+    """A sample kernel's fast-path node (``rust-fast``): copies the input into an ``Arc<Vec>``."""
+
+    def __new__(cls, op: str, variant: str, params: _Params = None) -> Self: ...
+    def process(self, x: _Samples) -> npt.NDArray[np.generic]:
+        """Process 1-D ``x``, returning a new array."""
+
+def json_kernel(op: str, variant: str, x: _Samples, params: _Params = None) -> npt.NDArray[np.generic]:
+    """A sample kernel through its JSON node on the async executor (``rust-json``): the input
+    serialised to a JSON number array, a node created and initialised, the output parsed back.
+
+    Raises :class:`JsonNodeError` when the node refuses the input (its format, NaN or ±inf).
+    """
+
+def kernels() -> list[tuple[str, list[str]]]:
+    """Every sample kernel of the registry: ``(operation, variants)``."""
 
 @final
 class FastVadNode:

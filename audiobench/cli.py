@@ -35,7 +35,7 @@ def _catalogue(args: argparse.Namespace) -> Any:
 
 def _registry(args: argparse.Namespace) -> Any:
     """The registry with the tiers of every ``--impl module:callable`` added."""
-    from audiobench.tiers import registry
+    from audiobench.registry import registry
 
     return registry(tuple(getattr(args, "impl", None) or ()))
 
@@ -229,9 +229,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from audiobench.collect import schema
-    from audiobench.gate.targets import TargetsError
-    from audiobench.gate.targets import load as load_targets
     from audiobench.report import render
+    from audiobench.targets import TargetsError
+    from audiobench.targets import load as load_targets
 
     if args.targets is not None:
         # Named on the command line: a missing or broken file is a mistake to report, not a

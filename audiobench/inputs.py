@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from audiobench import operations
 from audiobench.atomic import write_bytes, write_json
 from audiobench.cases import AudioCase, SamplesCase, StreamCase
 from audiobench.catalogue import Catalogue, SizeSet
@@ -39,6 +40,7 @@ def export(cat: Catalogue, suite: SizeSet, root: Path = DEFAULT_ROOT) -> Path:
     out_dir = root / suite
     cases: list[dict[str, Any]] = []
     for name, spec in cat.operations.items():
+        op_spec = operations.spec(name, cat)
         for variant in spec.variants:
             for size in spec.sizes_for(suite):
                 case = build_case(name, variant, size, cat.seed, spec.signal)
@@ -47,6 +49,7 @@ def export(cat: Catalogue, suite: SizeSet, root: Path = DEFAULT_ROOT) -> Path:
                     "variant": variant,
                     "size": size.label,
                     "checksum": case.checksum(),
+                    "params": op_spec.kernel_params(variant),
                 }
                 stem = entry["checksum"]
                 if isinstance(case, AudioCase):

@@ -7,13 +7,20 @@ so "% of limit" compares like with like. For a base64 stream the bytes are its e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
 from audiobench.cases import AudioCase, Case, SamplesCase, StreamCase
-from audiobench.tiers.registry import Run
 
-LIMITS = ("limit:memcpy", "limit:read")
+READ = "limit:read"
+MEMCPY = "limit:memcpy"
+LIMITS = (MEMCPY, READ)
+"""The probes, in the order a run's rows list them."""
+DISPLAY_ORDER = (READ, MEMCPY)
+"""The order tables show them in: the read floor first."""
 
 
 def input_bytes(case: Case) -> npt.NDArray[np.uint8]:
@@ -27,7 +34,8 @@ def input_bytes(case: Case) -> npt.NDArray[np.uint8]:
     raise TypeError(f"no input bytes for {type(case).__name__}")
 
 
-def prepare_limit(kind: str, case: Case) -> Run:
+def prepare_limit(kind: str, case: Case) -> Callable[[], Any]:
+    """The zero-argument probe call of ``kind`` over ``case``'s input bytes (set up untimed)."""
     from audiobench import _rust
 
     src = input_bytes(case)

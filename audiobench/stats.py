@@ -185,3 +185,12 @@ def band_verdict(ratio: float, ci_low: float | None, ci_high: float | None, band
     if ci_low is not None and ci_high is not None and (ci_low > hi or ci_high < lo):
         return "beyond"
     return "uncertain"
+
+
+@dataclass(frozen=True)
+class Point:
+    """A value with its confidence interval (bounds are None when the tool gave none)."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None

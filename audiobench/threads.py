@@ -29,6 +29,9 @@ from typing import Any
 
 from threadpoolctl import threadpool_info, threadpool_limits
 
+FEED_THREADS = "audiobench-feed"
+"""Name prefix of the threads that feed a base64 stream (Python names them ``audiobench-feed_0``
+...): every b64_buffer tier declares them, and placement puts feeder N on CPU N."""
 POOL_LIMIT = 1
 
 
@@ -110,7 +113,6 @@ class Placement:
         if self.executor_cpu is None:
             return
         from audiobench import _rust
-        from audiobench.tiers.streams import FEED_THREADS
 
         if name == _rust.JSON_THREAD_NAME:
             self._set(tid, {self.executor_cpu})

@@ -69,9 +69,15 @@ def prepare(op: str, variant: str, tier: str, size_label: str, **case_options: A
     """The registry's prepared run for this combination, or NotImplementedError."""
     try:
         from audiobench.catalogue import load
-        from audiobench.tiers import registry
     except ImportError as e:
-        raise NotImplementedError(f"this audiobench has no registry: {e}") from e
+        raise NotImplementedError(f"this audiobench has no catalogue: {e}") from e
+    try:
+        from audiobench.registry import registry
+    except ImportError:  # before the registry was built above the operations
+        try:
+            from audiobench.tiers import registry  # type: ignore[attr-defined,no-redef]
+        except ImportError as e:
+            raise NotImplementedError(f"this audiobench has no registry: {e}") from e
     try:
         from audiobench.operations import build_case
     except ImportError:  # before operations were objects

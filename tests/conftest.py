@@ -10,7 +10,8 @@ from audiobench import _rust
 from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, load
 from audiobench.operations import normalize
-from audiobench.tiers import Registry, registry
+from audiobench.registry import registry
+from audiobench.tiers import Registry
 
 SEED = 7  # tests use their own seed; the catalogue's seed is for measurements
 

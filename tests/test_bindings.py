@@ -7,8 +7,11 @@ threads: test_concurrency.py.
 from __future__ import annotations
 
 import inspect
+import pickle
+import re
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -52,6 +55,27 @@ def test_exception_classes_are_value_errors() -> None:
     # Bad arguments of every binding are exercised in test_bindings_hostile.py.
     assert issubclass(_rust.Base64DecodeError, _rust.AudioError)
     assert issubclass(_rust.AudioError, ValueError)
+
+
+EXCEPTIONS = ("AudioError", "Base64DecodeError", "UnknownCallError", "BufferFullError", "JsonNodeError")
+
+
+@pytest.mark.parametrize("name", EXCEPTIONS)
+def test_exception_classes_live_in_the_module_and_pickle(name: str) -> None:
+    # A worker process (multiprocessing, concurrent.futures) hands exceptions back pickled:
+    # pickle finds a class by its __module__ and __qualname__.
+    cls = getattr(_rust, name)
+    assert cls.__module__ == "audiobench._rust" and cls.__qualname__ == name
+    back = pickle.loads(pickle.dumps(cls("chunk 3 of call a: bad padding")))
+    assert type(back) is cls and str(back) == "chunk 3 of call a: bad padding"
+
+
+def test_an_exception_a_kernel_raises_pickles() -> None:
+    buf = _rust.AudioProcessor(64)
+    with pytest.raises(_rust.Base64DecodeError) as raised:
+        buf.add_chunk("a", b"not base64!")
+    back = pickle.loads(pickle.dumps(raised.value))
+    assert type(back) is _rust.Base64DecodeError and str(back) == str(raised.value)
 
 
 def test_default_threshold_is_the_same_everywhere() -> None:
@@ -143,3 +167,58 @@ def test_a_panic_becomes_an_exception_and_is_counted() -> None:
         _rust._probe_panic()
     assert type(info.value).__name__ == "PanicException"
     assert _rust._panic_count() == before + 1
+
+
+# --- the kernel registry's bindings (every sample kernel, no code of its own) -----------------
+
+KERNEL_INPUTS = {
+    "float32": np.linspace(-1.2, 1.2, 1001, dtype=np.float32),
+    "int16": np.arange(-500, 501, dtype=np.int16),
+}
+
+
+@pytest.mark.parametrize(("op", "variant"), [(op, v) for op, variants in _rust.kernels() for v in variants])
+def test_every_registry_kernel_gives_one_answer_at_its_three_tiers(op: str, variant: str) -> None:
+    k = _rust.Kernel(op, variant)
+    x = KERNEL_INPUTS[k.input_dtype]
+    out = np.empty(k.output_len(x.shape[0]), dtype=k.output_dtype)
+    k.process_into(x, out)
+    for other in (k.process(x), _rust.FastKernelNode(op, variant).process(x), _rust.json_kernel(op, variant, x)):
+        assert other.dtype == out.dtype and np.array_equal(other, out)
+    assert (k.op, k.variant) == (op, variant) and repr(k) == f'Kernel("{op}", "{variant}")'
+
+
+def test_convert_through_the_registry_is_convert() -> None:
+    x = KERNEL_INPUTS["float32"]
+    assert np.array_equal(_rust.Kernel("convert", "f32_i32").process(x), _rust.convert(x, "f32_i32"))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: _rust.Kernel("gain", "default"), _rust.AudioError, "no sample kernel `gain`"),
+        (lambda: _rust.Kernel("convert", "f64_u8"), _rust.AudioError, "f64_u8"),
+        (lambda: _rust.Kernel("convert", "f32_i16", {"k": [1]}), TypeError, 'params["k"]'),
+        (lambda: _rust.Kernel("convert", "f32_i16", {"k": float("nan")}), ValueError, "finite"),
+        (lambda: _rust.Kernel("convert", "f32_i16", {"k": 2**70}), ValueError, "64-bit"),
+        (lambda: _rust.Kernel("convert", "f32_i16").process(KERNEL_INPUTS["int16"]), TypeError, "float32"),
+        (
+            lambda: _rust.Kernel("convert", "f32_i16").process_into(KERNEL_INPUTS["float32"], np.empty(3, np.int16)),
+            ValueError,
+            "shape",
+        ),
+        (lambda: _rust.json_kernel("convert", "f32_i16", KERNEL_INPUTS["int16"]), _rust.JsonNodeError, "format"),
+        (lambda: _rust.json_kernel("convert", "f32_i16", np.zeros(3, np.float64)), TypeError, "float32, int16"),
+        (lambda: _rust.FastKernelNode("convert", "i16_f32").process(KERNEL_INPUTS["float32"]), TypeError, "int16"),
+    ],
+)
+def test_kernel_bindings_refuse_bad_arguments_by_name(call: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+def test_a_kernel_output_may_not_alias_its_input() -> None:
+    out = np.zeros(16, dtype=np.int32)
+    x = out.view(np.int16)[:16]  # the first half of out's bytes
+    with pytest.raises(ValueError, match="cannot be written"):
+        _rust.Kernel("convert", "i16_i32").process_into(x, out)

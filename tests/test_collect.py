@@ -303,7 +303,7 @@ def test_missing_key_names_the_file_and_key(tmp_path: Path) -> None:
     path = tmp_path / "runs" / "partial.json"
     path.parent.mkdir()
     path.write_text(json.dumps(doc))
-    with pytest.raises(CollectError, match=re.escape("partial.json: missing key 'stats_s'")):
+    with pytest.raises(CollectError, match=re.escape("partial.json: cases[0].rows[0].stats_s is missing")):
         runner.read(path)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audiobench.gate.targets import DEFAULT_PATH, TargetsError, load
+from audiobench.targets import DEFAULT_PATH, TargetsError, load
 
 
 def test_committed_targets_load_with_a_reason_everywhere() -> None:

@@ -9,9 +9,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from audiobench.gate import verdict
-from audiobench.gate.verdict import Outcome
+from audiobench import verdict
 from audiobench.stats import median_difference
+from audiobench.verdict import Outcome
 
 PASS, FAIL, INCONCLUSIVE = Outcome.PASS, Outcome.FAIL, Outcome.INCONCLUSIVE
 

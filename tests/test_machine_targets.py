@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from audiobench.gate import targets
+from audiobench import targets
 from audiobench.gate.checks import absolute_checks, interference_notes
 from audiobench.gate.inputs import Loaded
-from audiobench.gate.verdict import Outcome
+from audiobench.verdict import Outcome
 
 TARGETS = Path(__file__).resolve().parents[1] / "benchmarks" / "targets.toml"
 

@@ -13,8 +13,9 @@ from audiobench import _rust, operations, parity
 from audiobench.cases import AudioCase, PipelineOutput, SamplesCase, StreamCase
 from audiobench.catalogue import Size
 from audiobench.operations import build_case, normalize
+from audiobench.registry import registry
 from audiobench.signals import chunk_stream, multisine, speech_like
-from audiobench.tiers import TIERS, registry
+from audiobench.tiers import TIERS
 
 from .conftest import SEED, reference
 

@@ -12,7 +12,7 @@ import pytest
 import soundfile
 
 from audiobench import stats
-from audiobench.runner import runfile
+from audiobench.documents import run as runfile
 from audiobench.signals import speech_like
 
 

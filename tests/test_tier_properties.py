@@ -26,7 +26,7 @@ from hypothesis.extra import numpy as hnp
 from audiobench import _rust
 from audiobench.cases import AudioCase, SamplesCase, VadOutput
 from audiobench.operations import normalize
-from audiobench.tiers import registry
+from audiobench.registry import registry
 
 REG = registry()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

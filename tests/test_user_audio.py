@@ -23,8 +23,9 @@ import soundfile
 
 from audiobench import _rust, cli, operations, user_audio
 from audiobench.catalogue import Catalogue
+from audiobench.documents import run as runfile
 from audiobench.operations import normalize
-from audiobench.runner import build_plan, runfile
+from audiobench.runner import build_plan
 from audiobench.signals import speech_like
 from audiobench.tiers import Registry
 

@@ -11,8 +11,8 @@ from audiobench import operations
 from audiobench.cases import AudioCase
 from audiobench.operations import normalize
 from audiobench.quality import mutual_floor_db
+from audiobench.registry import registry
 from audiobench.signals import speech_like
-from audiobench.tiers import registry
 
 REG = registry()
 

@@ -17,10 +17,10 @@ import pandas as pd
 
 from audiobench.collect.common import (
     Collected,
+    CollectError,
     Row,
     dirty_note,
     iso_from_text,
-    load_document,
     number,
     reading,
     result_files,
@@ -28,7 +28,7 @@ from audiobench.collect.common import (
 )
 from audiobench.collect.names import size_label
 from audiobench.collect.schema import frame
-from audiobench.profile import SCHEMA
+from audiobench.documents import profile as profile_doc
 from audiobench.stats import CONFIDENCE
 
 SOURCE = "profiler"
@@ -162,7 +162,7 @@ def _attribution_rows(base: Row, a: dict[str, Any], checksums: dict[tuple[str, .
 
 def rows(path: Path) -> tuple[list[Row], list[str]]:
     """One profile file → its rows, and notes for the summary."""
-    doc = load_document(path, SCHEMA)
+    doc = profile_doc.read(path, CollectError)
     out: list[Row] = []
     notes: list[str] = []
     with reading(path):

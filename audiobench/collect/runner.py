@@ -22,7 +22,6 @@ from audiobench.collect.common import (
     Row,
     dirty_note,
     iso_from_text,
-    load_document,
     number,
     reading,
     result_files,
@@ -30,7 +29,7 @@ from audiobench.collect.common import (
 )
 from audiobench.collect.names import size_label
 from audiobench.collect.schema import frame
-from audiobench.runner import runfile
+from audiobench.documents import run as runfile
 
 SOURCE = "runner"
 MISSING = "no run files in {dir}; run `audiobench run` (`make runner-quick`)"
@@ -158,7 +157,7 @@ def _cold_rows(base: Row, cold: dict[str, Any]) -> list[Row]:
 
 def rows(path: Path) -> tuple[list[Row], list[str]]:
     """One run file → its rows, and notes for the summary (failed cold runs, parity failures)."""
-    return document_rows(path, load_document(path, runfile.READABLE))
+    return document_rows(path, runfile.read(path, CollectError))
 
 
 def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]]:
@@ -226,7 +225,7 @@ def collect(runs_dir: Path) -> Collected:
 
     def rows_noting_newest(path: Path) -> tuple[list[Row], list[str]]:
         nonlocal newest
-        doc = load_document(path, runfile.READABLE)
+        doc = runfile.read(path, CollectError)
         r, notes = document_rows(path, doc)
         run_id = str(doc["run_id"])
         if run_id in seen:

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from audiobench.gate import verdict
+from audiobench import verdict
 from audiobench.gate.inputs import InputError, Loaded, differences, machine, simd_path
-from audiobench.gate.targets import NORMALIZE_NONE, Targets, WallTime
-from audiobench.gate.verdict import Outcome, Verdict
+from audiobench.targets import NORMALIZE_NONE, Targets, WallTime
+from audiobench.verdict import Outcome, Verdict
 
 KIND_ORDER = ("wall_time", "absolute", "speedup", "counter")
 KIND_LABEL = {

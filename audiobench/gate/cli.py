@@ -13,9 +13,9 @@ from typing import Any
 
 from audiobench.gate import checks as chk
 from audiobench.gate import counters, inputs, remeasure, summary
-from audiobench.gate.targets import DEFAULT_PATH, Targets, TargetsError
-from audiobench.gate.targets import load as load_targets
 from audiobench.runner.plan import PlanError
+from audiobench.targets import DEFAULT_PATH, Targets, TargetsError
+from audiobench.targets import load as load_targets
 
 CHECKS = {"absolute": "absolute", "speedup": "speedup", "wall-time": "wall_time", "counters": "counter"}
 

@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from audiobench import verdict
 from audiobench.atomic import write_json
 from audiobench.documents import read_versioned
-from audiobench.gate import verdict
 from audiobench.gate.checks import Check, Findings
 from audiobench.gate.inputs import InputError, Loaded, differences, mapping, simd_capability
-from audiobench.gate.targets import COUNTERS, Counters
+from audiobench.targets import COUNTERS, Counters
 
 SCHEMA = "audiobench.counters/1"
 DEFAULT_BASELINE = Path(__file__).resolve().parents[2] / "benchmarks" / "baselines" / "counters.json"

@@ -7,18 +7,15 @@ be trusted in CI.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audiobench.documents import read_versioned
-from audiobench.runner import runfile
+from audiobench.documents import profile as profile_doc
+from audiobench.documents import run as run_doc
 
-RUN_SCHEMA = runfile.READABLE
-PROFILE_SCHEMA = "audiobench.profile/1"
-RUNS_DIR = runfile.RUNS_DIR
-PROFILES_DIR = Path("reports/data/profiles")
+RUNS_DIR = run_doc.RUNS_DIR
+PROFILES_DIR = profile_doc.PROFILES_DIR
 
 
 class InputError(ValueError):
@@ -31,82 +28,12 @@ class Loaded:
     doc: dict[str, Any]
 
 
-def _need(doc: Any, key: str, kind: type | tuple[type, ...], path: Path, where: str) -> Any:
-    if not isinstance(doc, dict) or key not in doc:
-        raise InputError(f"{path}: {where}{key} is missing")
-    value = doc[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise InputError(f"{path}: {where}{key} has the wrong type ({type(value).__name__})")
-    return value
-
-
-def _positive_numbers(xs: Any, path: Path, where: str) -> None:
-    if not isinstance(xs, list) or not xs:
-        raise InputError(f"{path}: {where} must be a non-empty list of numbers")
-    for x in xs:
-        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x <= 0:
-            raise InputError(f"{path}: {where} holds {x!r}, not a positive number")
-
-
-def check_run(doc: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Check the parts of a run document the gate reads; returns it unchanged."""
-    _need(doc, "run_id", str, path, "")
-    _need(doc, "suite", str, path, "")
-    env = _need(doc, "environment", dict, path, "")
-    _need(env, "machine_id", str, path, "environment.")
-    for i, case in enumerate(_need(doc, "cases", list, path, "")):
-        where = f"cases[{i}]."
-        for k in ("op", "variant", "size", "input_checksum"):
-            _need(case, k, str, path, where)
-        rows = _need(case, "rows", list, path, where)
-        n = None
-        for j, row in enumerate(rows):
-            w = f"{where}rows[{j}]."
-            _need(row, "row", str, path, w)
-            _need(row, "unit", str, path, w)
-            _need(row, "unit_median", (int, float), path, w)
-            _positive_numbers(_need(row, "samples_s", list, path, w), path, f"{w}samples_s")
-            _need(_need(row, "stats_s", dict, path, w), "median", (int, float), path, f"{w}stats_s.")
-            ci = _need(row, "unit_ci", list, path, w)
-            if len(ci) != 2 or not all(isinstance(x, int | float) and math.isfinite(x) for x in ci):
-                raise InputError(f"{path}: {w}unit_ci must be two numbers")
-            if n is not None and len(row["samples_s"]) != n:
-                raise InputError(f"{path}: {w}samples_s has {len(row['samples_s'])} rounds, the case has {n}")
-            n = len(row["samples_s"])
-        for j, r in enumerate(_need(case, "ratios", list, path, where)):
-            w = f"{where}ratios[{j}]."
-            _need(r, "a", str, path, w)
-            _need(r, "b", str, path, w)
-            for k in ("median", "ci_low", "ci_high"):
-                _need(r, k, (int, float), path, w)
-    return doc
-
-
-def check_profile(doc: dict[str, Any], path: Path) -> dict[str, Any]:
-    _need(doc, "environment", dict, path, "")
-    _need(doc, "created", str, path, "")
-    for i, e in enumerate(_need(doc, "entries", list, path, "")):
-        where = f"entries[{i}]."
-        for k in ("op", "variant", "size", "tier", "side"):
-            _need(e, k, str, path, where)
-        if e["side"] != "native":
-            continue
-        for j, st in enumerate(_need(e, "stages", list, path, where)):
-            w = f"{where}stages[{j}]."
-            _need(st, "name", str, path, w)
-            for k in ("allocs", "alloc_bytes"):
-                _need(st, k, (int, float), path, w)
-    return doc
-
-
 def read_run(path: Path) -> Loaded:
-    doc = read_versioned(path, RUN_SCHEMA, InputError)
-    return Loaded(path, check_run(doc, path))
+    return Loaded(path, run_doc.read(path, InputError))
 
 
 def read_profile(path: Path) -> Loaded:
-    doc = read_versioned(path, PROFILE_SCHEMA, InputError)
-    return Loaded(path, check_profile(doc, path))
+    return Loaded(path, profile_doc.read(path, InputError))
 
 
 def _files(directory: Path) -> list[Path]:

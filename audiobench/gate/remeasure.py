@@ -23,10 +23,10 @@ from typing import Any
 
 from audiobench.gate.checks import Check, case_key
 from audiobench.gate.inputs import Loaded, differences, machine, simd_path
-from audiobench.gate.targets import Remeasure
-from audiobench.gate.verdict import Outcome
 from audiobench.stats import paired_ratio, summarize
+from audiobench.targets import Remeasure
 from audiobench.units import to_unit
+from audiobench.verdict import Outcome
 
 
 @dataclass
@@ -114,8 +114,8 @@ def remeasure(
         result.notes.append(f"{len(want)} inconclusive case(s) not re-measured: {why}")
         return result
     from audiobench.catalogue import load as load_catalogue
+    from audiobench.registry import registry
     from audiobench.runner import SUITES, Settings, build_plan, execute
-    from audiobench.tiers import registry
 
     doc = copy.deepcopy(run.doc)
     cases = {case_key(c): c for c in doc["cases"] if c.get("source", "generated") == "generated"}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audiobench.gate.checks import KIND_LABEL, KIND_ORDER, Check, Findings, ordered
-from audiobench.gate.verdict import Outcome
+from audiobench.verdict import Outcome
 
 SCHEMA = "audiobench.gate/1"
 MAX_ROWS = 12

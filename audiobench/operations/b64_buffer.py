@@ -20,8 +20,9 @@ from audiobench.cases import B64Output, Case, StreamCase
 from audiobench.catalogue import Size
 from audiobench.operations.base import Operation
 from audiobench.staging import Boundary, Clock, Staged
+from audiobench.threads import FEED_THREADS
 from audiobench.tiers.registry import Impl, Run, rust_json_threads
-from audiobench.tiers.streams import FEED_THREADS, Part, Session, stream_runner
+from audiobench.tiers.streams import Part, Session, stream_runner
 
 
 class _PerChunk:

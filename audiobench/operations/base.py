@@ -54,6 +54,11 @@ class Operation:
         """Any tier's raw return value as the operation's output type."""
         raise NotImplementedError(f"{self.name}: no output normalisation")
 
+    def kernel_params(self, variant: str) -> dict[str, float | int | str | bool]:
+        """The parameters of the operation's Rust sample kernel (``audiobench._rust.Kernel``), for
+        the bindings and, through the exported inputs' manifest, criterion and the native profiler."""
+        return {}
+
     def outputs(self, variant: str, case: Case) -> list[ArraySpec]:
         """The arrays one call produces (a preallocating tier's buffers; the boundary's outputs)."""
         return []

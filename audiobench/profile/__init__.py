@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from audiobench import operations
-from audiobench.atomic import write_json_new
 from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, Size, SizeSet
 from audiobench.catalogue import load as load_catalogue
+from audiobench.documents import profile as profile_doc
 from audiobench.environment import fingerprint
 from audiobench.profile import boundary, native
 from audiobench.staging import Clock, Staged
@@ -38,8 +38,8 @@ from audiobench.stats import median_difference, summarize
 from audiobench.threads import single_threaded_pools
 from audiobench.tiers import Registry
 
-SCHEMA = "audiobench.profile/1"
-PROFILES_DIR = Path("reports/data/profiles")
+SCHEMA = profile_doc.SCHEMA
+PROFILES_DIR = profile_doc.PROFILES_DIR
 PYTHON_TIERS = load_catalogue().tiers_in("python")
 PYO3_TIERS = load_catalogue().tiers_in("rust")
 NATIVE_TIERS = (*PYO3_TIERS, "rust-direct-alloc")
@@ -448,7 +448,5 @@ def _python_side(
 
 
 def save(doc: dict[str, Any], out_dir: Path = PROFILES_DIR) -> Path:
-    commit = doc["environment"]["git"]["commit"]
-    stamp = doc["created"].replace("-", "").replace(":", "").replace("+0000", "Z").split("+")[0]
-    base = f"{stamp}-{commit[:12] if commit and commit != 'unknown' else 'nogit'}"
-    return write_json_new(out_dir, base, doc)
+    """Write a profile document as a new file in ``out_dir``; returns its path."""
+    return profile_doc.write(doc, out_dir)

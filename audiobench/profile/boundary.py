@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from audiobench import _rust
+from audiobench.limits import DISPLAY_ORDER
 from audiobench.staging import Boundary
 
 NATIVE = "native work (this tier's call, measured natively)"
@@ -91,7 +92,7 @@ def measure(p: Boundary, samples: int = 25) -> dict[str, list[float]]:
     return out
 
 
-LIMIT_CALLS = ("limit:read", "limit:memcpy")
+LIMIT_CALLS = DISPLAY_ORDER
 
 
 def limit_call_ns(samples: int = 25, n: int = 200) -> dict[str, list[float]]:

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from audiobench.report.fmt import num
+from audiobench.fmt import num
 
 
 def _us(ns: float | None) -> str:

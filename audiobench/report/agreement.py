@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from audiobench.report.fmt import num, size_key
+from audiobench.fmt import num, size_key
+from audiobench.limits import DISPLAY_ORDER
 from audiobench.report.model import Para, Section, Table
 from audiobench.report.query import CaseKey, case_key, newest_run, points, row_point, select, tier_order
 
@@ -165,7 +166,7 @@ def section(df: pd.DataFrame) -> Section:
     spreads = _spreads(profile) if not profile.empty else {}
     shown = [c for c in columns if columns[c]]
     others = [c for c in shown if c not in ("runner", "runner alone")]
-    order = {t: i for i, t in enumerate([*tier_order(), "limit:read", "limit:memcpy"])}
+    order = {t: i for i, t in enumerate([*tier_order(), *DISPLAY_ORDER])}
     rows, flagged, explained = [], 0, 0
     counted = agreeing = 0
     for key in sorted(columns["runner"], key=lambda k: (k[0], k[1], size_key(k[2]), order.get(k[3], 99))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audiobench.report.fmt import num
+from audiobench.fmt import num
 from audiobench.report.model import Para, Section, Table, not_measured
 from audiobench.report.query import select, value
 

@@ -23,7 +23,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from audiobench.report.model import Point
+from audiobench.stats import Point
 
 # One colour per tier across every figure, so a reader learns them once.
 TIER_COLOURS = {

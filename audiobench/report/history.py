@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audiobench.report.fmt import num, size_key
+from audiobench.fmt import num, size_key
 from audiobench.report.model import Para, Section, Table, not_measured
 from audiobench.report.query import select
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.report.fmt import num, ratio, size_key
-from audiobench.report.model import Para, Point, Section, Table, not_measured
+from audiobench.fmt import num, ratio, size_key
+from audiobench.report.model import Para, Section, Table, not_measured
 from audiobench.report.query import CaseKey, points, runner_context, select
-from audiobench.stats import band_verdict
+from audiobench.stats import Point, band_verdict
 
 
 def _order(key: CaseKey) -> tuple[str, str, tuple[int, float, float, float], str]:

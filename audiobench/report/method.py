@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.report.fmt import size_key
+from audiobench.fmt import size_key
 from audiobench.report.model import Para, Section, Table
 from audiobench.report.query import runner_context
 

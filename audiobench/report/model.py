@@ -11,15 +11,6 @@ from dataclasses import dataclass, field
 NOT_MEASURED = "not measured"
 
 
-@dataclass(frozen=True)
-class Point:
-    """A value with its confidence interval (bounds are None when the tool gave none)."""
-
-    value: float
-    low: float | None = None
-    high: float | None = None
-
-
 @dataclass
 class Table:
     kind = "table"

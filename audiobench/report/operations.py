@@ -14,12 +14,14 @@ import pandas as pd
 
 from audiobench import operations
 from audiobench.catalogue import load
+from audiobench.fmt import num, ratio, size_key, with_ci
+from audiobench.limits import DISPLAY_ORDER
 from audiobench.report import figures
-from audiobench.report.fmt import num, ratio, size_key, with_ci
-from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
+from audiobench.report.model import Figure, Para, Section, Table, not_measured
 from audiobench.report.query import first, ordered, point, select, tier_order, value
+from audiobench.stats import Point
 
-LIMITS = ("limit:read", "limit:memcpy")
+LIMITS = DISPLAY_ORDER
 
 
 def _title(op: str) -> str:

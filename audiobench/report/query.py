@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from audiobench.catalogue import load
-from audiobench.report.model import Point
+from audiobench.stats import Point
 
 
 def tier_order() -> list[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from audiobench.catalogue import load
-from audiobench.report.fmt import ratio, size_key
-from audiobench.report.model import Para, Point, Section, Table, not_measured
+from audiobench.fmt import ratio, size_key
+from audiobench.report.model import Para, Section, Table, not_measured
 from audiobench.report.query import ordered, point, select, value
+from audiobench.stats import Point
 
 
 def _verdict(case: pd.DataFrame) -> tuple[str, str] | None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from audiobench.gate import targets as gate_targets
-from audiobench.gate import verdict
-from audiobench.report.fmt import num, size_key, with_ci
+from audiobench import targets as gate_targets
+from audiobench import verdict
+from audiobench.fmt import num, size_key, with_ci
 from audiobench.report.model import Para, Section, Table, not_measured
 from audiobench.report.query import ordered, point, select, tier_order
 

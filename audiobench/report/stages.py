@@ -11,10 +11,11 @@ from __future__ import annotations
 import pandas as pd
 
 from audiobench.catalogue import load
+from audiobench.fmt import count, num, ratio, size_key, with_ci
 from audiobench.report import figures
-from audiobench.report.fmt import count, num, ratio, size_key, with_ci
-from audiobench.report.model import Figure, Para, Point, Section, Table, not_measured
+from audiobench.report.model import Figure, Para, Section, Table, not_measured
 from audiobench.report.query import first, ordered, point, row_point, select, value
+from audiobench.stats import Point
 
 NATIVE_ONLY_TIER = "rust-direct-alloc"
 """The profiler's native-only row: the direct kernels' allocating wrappers."""

@@ -20,9 +20,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from audiobench import operations
 from audiobench.cases import AudioCase, StreamCase
 from audiobench.catalogue import Catalogue
+from audiobench.documents import run as runfile
 from audiobench.environment import fingerprint
-from audiobench.limits import prepare_limit
-from audiobench.runner import cold, runfile
+from audiobench.limits import DISPLAY_ORDER, prepare_limit
+from audiobench.runner import cold
 from audiobench.runner.census import Census
 from audiobench.runner.interference import judge_aa, run_verdict
 from audiobench.runner.measure import Rounds, measure
@@ -122,7 +123,7 @@ def _measure_case(
         m = measure(runs, {r.name: r.kind for r in plan.rows}, rounds, seed=seed, census=census, on_round=on_round)
 
     stats = {name: summarize(s) for name, s in m.samples.items()}
-    limits = {n: stats[n].median for n in ("limit:read", "limit:memcpy") if n in stats}
+    limits = {n: stats[n].median for n in DISPLAY_ORDER if n in stats}
     rows_out = []
     unit_name = plan.unit
     for row in plan.rows:

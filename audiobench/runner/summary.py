@@ -8,9 +8,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from audiobench.report.fmt import num as fmt
-from audiobench.report.fmt import ratio
-from audiobench.report.model import Point
+from audiobench.fmt import num as fmt
+from audiobench.fmt import ratio
+from audiobench.stats import Point
 
 
 def ratio_with_ci(case: dict[str, Any], a: str, b: str) -> str:

@@ -1,13 +1,10 @@
-"""The one registry: (operation, variant, tier) → prepared callable, for every suite and test.
+"""Tiers: the registry's entry types (:class:`Impl`, :class:`Registry`), the catalogue's tier
+names, the stream driver every base64 tier shares, and the plugins a user brings.
 
-Entries come from each catalogue operation's spec (:meth:`Operation.impls`) and from tiers a
-user brings (:mod:`audiobench.tiers.plugins`), ordered as the catalogue orders operations,
-variants and tiers.
+The registry itself is built above the operations, by :func:`audiobench.registry.registry`.
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 from audiobench.catalogue import load
 from audiobench.tiers.registry import Impl, Registry
@@ -23,38 +20,7 @@ def rust_tiers() -> tuple[str, ...]:
     return load().tiers_in("rust")
 
 
-def registry(impl_refs: tuple[str, ...] = ()) -> Registry:
-    """All implementations: the catalogue operations' tiers, installed plugins' tiers and those
-    of ``impl_refs`` (``module:callable``, see :mod:`audiobench.tiers.plugins`). Imports the
-    tiers' libraries and the extension on first use.
-
-    Raises:
-        PluginError: a plugin cannot be loaded or returns unusable entries.
-    """
-    return _registry(tuple(impl_refs))
-
-
-@cache
-def _registry(impl_refs: tuple[str, ...]) -> Registry:
-    from audiobench import operations
-    from audiobench.tiers import plugins
-
-    cat = load()
-    impls: list[Impl] = [i for s in operations.specs(cat) for i in s.impls()]
-    impls += plugins.discover(cat, impl_refs)
-    order = {t: i for i, t in enumerate(cat.tier_specs)}
-    ops = list(cat.operations)
-
-    def key(i: Impl) -> tuple[int, int, int]:
-        variants = cat.operation(i.op).variants
-        v = variants.index(i.variant) if i.variant in variants else len(variants)
-        return (ops.index(i.op), v, order.get(i.tier, len(order)))
-
-    impls.sort(key=key)
-    return Registry(impls)
-
-
 TIERS = tier_names()
 RUST_TIERS = rust_tiers()
 
-__all__ = ["RUST_TIERS", "TIERS", "Impl", "Registry", "registry", "rust_tiers", "tier_names"]
+__all__ = ["RUST_TIERS", "TIERS", "Impl", "Registry", "rust_tiers", "tier_names"]

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from audiobench.cases import Case, StreamCase
+from audiobench.threads import FEED_THREADS
 from audiobench.tiers.registry import Run
 
 
@@ -35,11 +36,6 @@ class Part:
     chunks: tuple[bytes, ...]
     owners: list[int]
     call_ids: tuple[str, ...]
-
-
-FEED_THREADS = "audiobench-feed"
-"""Name prefix of the feeding pool's threads (Python names them ``audiobench-feed_0`` ...);
-every b64_buffer tier declares them (:attr:`Impl.threads`)."""
 
 
 @cache

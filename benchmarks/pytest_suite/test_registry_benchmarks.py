@@ -21,8 +21,9 @@ import pytest
 from audiobench.cases import StreamCase
 from audiobench.catalogue import Size, load
 from audiobench.operations import build_case
+from audiobench.registry import registry
 from audiobench.threads import single_threaded_pools
-from audiobench.tiers import Impl, registry
+from audiobench.tiers import Impl
 
 SUITE = os.environ.get("AUDIOBENCH_SUITE", "quick")
 if SUITE not in ("quick", "full"):

@@ -12,7 +12,7 @@ use audiobench_core::direct::convert::{self, Conversion};
 use audiobench_core::direct::pipeline::Pipeline;
 use audiobench_core::direct::resample::{output_frames, Preset, Resampler};
 use audiobench_core::direct::vad::{self, VadParams};
-use audiobench_core::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNode};
+use audiobench_core::fast::nodes::{convert_node, FastResampleNode, FastVadNode};
 use audiobench_core::fast::pipeline::FastPipeline;
 use audiobench_core::fast::processor::AudioProcessor;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
@@ -87,7 +87,7 @@ fuzz_target!(|data: &[u8]| {
         7 => {
             let x = samples(rest);
             let data = AudioData::new(AudioBuffer::new_f32(x), 44_100, ch);
-            let _ = FastConvertNode::new(Conversion::F32I32).process_audio(data.clone());
+            let _ = convert_node(Conversion::F32I32).process_audio(data.clone());
             if let Ok(mut n) = FastVadNode::new(VadParams::default()) {
                 let _ = n.process_audio(data.clone());
             }

@@ -2,7 +2,7 @@
 //! each run on their own.
 
 mod b64;
-mod convert;
+mod kernel;
 mod pipeline;
 mod resample;
 mod vad;
@@ -103,7 +103,7 @@ pub fn one_node_task(
 /// allocating wrapper that does not exist for streams).
 pub fn profile(p: &mut Profiler, case: &Case, tier: &str) -> Option<()> {
     match (case.op.as_str(), &case.input) {
-        ("convert", input) => convert::profile(p, &case.variant, input, tier),
+        (op, input) if kernel::handles(op) => kernel::profile(p, op, &case.variant, &case.params, input, tier),
         ("vad", Input::Audio { samples, channels }) => vad::profile(p, samples, *channels, tier),
         ("resample", Input::Audio { samples, channels }) => {
             resample::profile(p, &case.variant, samples, *channels, tier)

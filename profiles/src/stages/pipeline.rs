@@ -5,7 +5,7 @@ use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::pipeline::Pipeline;
 use audiobench_core::direct::resample::{output_frames, Preset, INPUT_RATE};
 use audiobench_core::direct::vad::VadParams;
-use audiobench_core::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNode};
+use audiobench_core::fast::nodes::{convert_node, FastResampleNode, FastVadNode};
 use audiobench_core::fast::pipeline::FastPipeline;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::audio;
@@ -13,8 +13,8 @@ use audiobench_core::json::calls;
 use audiobench_core::json::{create_node, NodeContext, NodeSpec};
 use serde_json::json;
 
-use super::convert::unwrap;
 use super::in_task;
+use super::kernel::unwrap;
 use crate::measure::{Clock, Profiler};
 
 pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Option<()> {
@@ -28,7 +28,7 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
             let mut a = FastPipeline::new(channels, params).expect("pipeline");
             let mut vad = FastVadNode::new(params).expect("node");
             let mut res = FastResampleNode::new(Preset::High, channels).expect("node");
-            let mut conv = FastConvertNode::new(Conversion::F32I16);
+            let mut conv = convert_node(Conversion::F32I16);
             let data = |v: Vec<f32>| AudioData::new(AudioBuffer::new_f32(v), INPUT_RATE, channels);
             p.staged(
                 || {

@@ -9,7 +9,7 @@ use audiobench_core::json::calls;
 use audiobench_core::json::NodeSpec;
 use serde_json::json;
 
-use super::convert::unwrap;
+use super::kernel::unwrap;
 use super::one_node_task;
 use crate::measure::Profiler;
 

@@ -10,30 +10,30 @@ use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::prelude::*;
 
 create_exception!(
-    _rust,
+    audiobench._rust,
     AudioError,
     PyValueError,
     "Base class of every error an audiobench kernel raises for bad input; a ValueError."
 );
 create_exception!(
-    _rust,
+    audiobench._rust,
     Base64DecodeError,
     AudioError,
     "A base64 chunk did not decode; the message names call and chunk."
 );
 create_exception!(
-    _rust,
+    audiobench._rust,
     UnknownCallError,
     AudioError,
     "A call id the buffer manager does not hold (or already handed out)."
 );
 create_exception!(
-    _rust,
+    audiobench._rust,
     BufferFullError,
     AudioError,
     "A caller-provided call buffer is too small for the decoded bytes."
 );
-create_exception!(_rust, JsonNodeError, AudioError, "A JSON-tier node refused its input or parameters.");
+create_exception!(audiobench._rust, JsonNodeError, AudioError, "A JSON-tier node refused its input or parameters.");
 
 /// A core error on its way to becoming a Python exception.
 #[derive(Debug)]

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::resample::{Preset, INPUT_RATE};
-use audiobench_core::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNode};
+use audiobench_core::fast::nodes::{convert_node, FastConvertNode, FastResampleNode, FastVadNode};
 use audiobench_core::fast::pipeline::FastPipeline;
 use audiobench_core::fast::processor::AudioProcessor;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
+use audiobench_core::kernel::Samples;
 use numpy::{Ix1, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
@@ -25,6 +26,15 @@ use audiobench_core::alloc::copied_vec;
 /// Take the samples out of an `Arc`, copying only if someone else still holds it.
 fn unwrap_arc<T: Clone>(a: Arc<Vec<T>>) -> Vec<T> {
     Arc::try_unwrap(a).unwrap_or_else(|shared| (*shared).clone())
+}
+
+/// A node's output buffer as owned samples (see [`unwrap_arc`]).
+pub(crate) fn unwrap_samples(buffer: AudioBuffer) -> Samples {
+    match buffer {
+        AudioBuffer::F32(a) => Samples::F32(unwrap_arc(a)),
+        AudioBuffer::I16(a) => Samples::I16(unwrap_arc(a)),
+        AudioBuffer::I32(a) => Samples::I32(unwrap_arc(a)),
+    }
 }
 
 /// Copy planar audio into a node's buffer. `built_for` is the object and channel count of a node
@@ -57,7 +67,7 @@ impl PyFastConvertNode {
     #[new]
     fn new(variant: &str) -> PyResult<Self> {
         let conversion = Conversion::parse(variant).map_err(PyAudioError)?;
-        Ok(Self { conversion, node: Mutex::new(FastConvertNode::new(conversion)) })
+        Ok(Self { conversion, node: Mutex::new(convert_node(conversion)) })
     }
 
     #[getter]

@@ -12,6 +12,7 @@ mod errors;
 mod fast;
 mod info;
 mod json;
+mod kernels;
 mod limit;
 mod panics;
 mod probe;
@@ -32,6 +33,7 @@ fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     direct::register(m)?;
     fast::register(m)?;
     json::register(m)?;
+    kernels::register(m)?;
     info::register(m)?;
     limit::register(m)?;
     probe::register(m)?;

@@ -38,6 +38,8 @@ pub struct Case {
     pub size: String,
     pub checksum: String,
     pub input: Input,
+    /// A sample kernel's parameters (`audiobench_core::kernel`), as the manifest gives them.
+    pub params: serde_json::Map<String, Value>,
     /// Bytes the operation reads (for the limit probes).
     pub bytes: Vec<u8>,
 }
@@ -216,7 +218,8 @@ pub fn load(paths: &Paths, suite: &str) -> Result<Vec<Case>, Fail> {
         if actual != checksum {
             return Err(format!("{op}/{variant} {size}: input checksum {actual} != manifest {checksum}; {hint}"));
         }
-        cases.push(Case { op, variant, size, checksum, input, bytes });
+        let params = e["params"].as_object().cloned().unwrap_or_default();
+        cases.push(Case { op, variant, size, checksum, input, params, bytes });
     }
     Ok(cases)
 }

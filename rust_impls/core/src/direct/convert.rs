@@ -17,6 +17,8 @@
 
 use crate::alloc::zeroed_vec;
 use crate::error::{AudioError, Result};
+use crate::kernel::registry::Entry;
+use crate::kernel::{DynKernel, Kernel, Params, Sample};
 use crate::simd::dispatch_kernel;
 
 /// One of the four conversions, by its catalogue name.
@@ -217,6 +219,47 @@ pub fn i16_to_i32(input: &[i16]) -> Result<Vec<i32>> {
     i16_to_i32_dispatch(input, &mut out);
     Ok(out)
 }
+
+/// One conversion as a sample kernel ([`crate::kernel`]): the `*_into` function of its variant.
+pub struct ConvertKernel<I, O> {
+    into: fn(&[I], &mut [O]) -> Result<()>,
+}
+
+impl<I: Sample, O: Sample> Kernel for ConvertKernel<I, O> {
+    type In = I;
+    type Out = O;
+
+    fn process_into(&mut self, input: &[I], output: &mut [O]) -> Result<()> {
+        (self.into)(input, output)
+    }
+}
+
+fn kernel<I: Sample, O: Sample>(into: fn(&[I], &mut [O]) -> Result<()>) -> Box<dyn DynKernel> {
+    Box::new(ConvertKernel { into })
+}
+
+/// The kernel of `conversion`.
+pub fn kernel_of(conversion: Conversion) -> Box<dyn DynKernel> {
+    match conversion {
+        Conversion::F32I16 => kernel(f32_to_i16_into),
+        Conversion::I16F32 => kernel(i16_to_f32_into),
+        Conversion::F32I32 => kernel(f32_to_i32_into),
+        Conversion::I16I32 => kernel(i16_to_i32_into),
+    }
+}
+
+fn build(variant: &str, _params: &Params) -> Result<Box<dyn DynKernel>> {
+    Ok(kernel_of(Conversion::parse(variant)?))
+}
+
+/// `convert` in the kernel registry: its JSON node is the study's `AudioFormatConverter`.
+pub const KERNEL: Entry = Entry {
+    op: "convert",
+    variants: &["f32_i16", "i16_f32", "f32_i32", "i16_i32"],
+    json_node: "AudioFormatConverter",
+    fast_node: "FastConvertNode",
+    build,
+};
 
 #[cfg(test)]
 mod tests {

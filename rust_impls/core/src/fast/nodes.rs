@@ -1,39 +1,19 @@
-//! The fast-path nodes: convert, VAD, resample.
+//! The fast-path nodes: convert (the kernel registry's node), VAD, resample.
 
 use crate::direct::convert::{self, Conversion};
 use crate::direct::resample::{Preset, Resampler, INPUT_RATE, OUTPUT_RATE};
 use crate::direct::vad::{self, VadParams, VadResult};
 use crate::error::{AudioError, Result};
 use crate::fast::{AudioBuffer, AudioData, FastAudioNode};
+use crate::kernel::fast::FastKernelNode;
 
-/// Sample-format conversion; allocates the output buffer on every call.
-#[derive(Debug)]
-pub struct FastConvertNode {
-    conversion: Conversion,
-}
+/// Sample-format conversion: the convert kernel's fast node, which allocates its output on
+/// every call.
+pub type FastConvertNode = FastKernelNode;
 
-impl FastConvertNode {
-    /// A node performing `conversion`.
-    pub fn new(conversion: Conversion) -> Self {
-        Self { conversion }
-    }
-}
-
-impl FastAudioNode for FastConvertNode {
-    fn name(&self) -> &'static str {
-        "FastConvertNode"
-    }
-
-    fn process_audio(&mut self, input: AudioData) -> Result<AudioData> {
-        let node = self.name();
-        let buffer = match self.conversion {
-            Conversion::F32I16 => AudioBuffer::new_i16(convert::f32_to_i16(input.buffer.as_f32(node)?)?),
-            Conversion::I16F32 => AudioBuffer::new_f32(convert::i16_to_f32(input.buffer.as_i16(node)?)?),
-            Conversion::F32I32 => AudioBuffer::new_i32(convert::f32_to_i32(input.buffer.as_f32(node)?)?),
-            Conversion::I16I32 => AudioBuffer::new_i32(convert::i16_to_i32(input.buffer.as_i16(node)?)?),
-        };
-        Ok(AudioData::new(buffer, input.sample_rate, input.channels))
-    }
+/// The fast node of `conversion`.
+pub fn convert_node(conversion: Conversion) -> FastConvertNode {
+    FastKernelNode::from_kernel(&convert::KERNEL, convert::kernel_of(conversion))
 }
 
 /// Energy VAD. Passes the audio through untouched (the same `Arc`) and keeps the result of

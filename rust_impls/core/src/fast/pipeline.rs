@@ -4,7 +4,7 @@ use crate::direct::convert::Conversion;
 use crate::direct::resample::Preset;
 use crate::direct::vad::{VadParams, VadResult};
 use crate::error::Result;
-use crate::fast::nodes::{FastConvertNode, FastResampleNode, FastVadNode};
+use crate::fast::nodes::{convert_node, FastConvertNode, FastResampleNode, FastVadNode};
 use crate::fast::{AudioData, FastAudioNode};
 
 /// VAD → resample (`high`) → f32→i16, each a node, as a fast-path executor would chain them.
@@ -21,7 +21,7 @@ impl FastPipeline {
         Ok(Self {
             vad: FastVadNode::new(vad)?,
             resample: FastResampleNode::new(Preset::High, channels)?,
-            convert: FastConvertNode::new(Conversion::F32I16),
+            convert: convert_node(Conversion::F32I16),
         })
     }
 

@@ -210,7 +210,7 @@ fn nested(v: &Value) -> bool {
 /// A node's input, dropped with [`drop_value`] whichever way `process` returns. Dereferences to
 /// the value; [`NodeInput::into_inner`] hands it on (the VAD node passes its input through).
 #[derive(Debug)]
-pub(crate) struct NodeInput {
+pub struct NodeInput {
     value: Value,
     /// Set once [`NodeInput::audio`] has parsed `samples`: every element is then known to be a
     /// number, so that array is left to serde's drop and only the rest is walked.
@@ -219,12 +219,12 @@ pub(crate) struct NodeInput {
 
 impl NodeInput {
     /// Wrap the value a node received.
-    pub(crate) fn new(value: Value) -> Self {
+    pub fn new(value: Value) -> Self {
         Self { value, samples_are_numbers: std::cell::Cell::new(false) }
     }
 
     /// The input parsed as audio of sample type `T` (see [`from_value`]).
-    pub(crate) fn audio<T: JsonSample>(&self, node: &'static str) -> Result<JsonAudio<T>> {
+    pub fn audio<T: JsonSample>(&self, node: &'static str) -> Result<JsonAudio<T>> {
         let audio = from_value::<T>(node, &self.value)?;
         self.samples_are_numbers.set(true);
         Ok(audio)

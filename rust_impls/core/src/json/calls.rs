@@ -15,19 +15,11 @@ use crate::error::{AudioError, Result};
 use crate::json::audio::{self, JsonSample};
 use crate::json::executor::{run_chain, run_node, start_node, ChainOutput};
 use crate::json::{NodeExecutor, NodeSpec};
+use crate::kernel::{self, Params, SliceRef};
 
 const CALLER: &str = "caller";
 
-/// Output of a conversion, typed by the conversion's output format.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Samples {
-    /// float32 samples.
-    F32(Vec<f32>),
-    /// int16 samples.
-    I16(Vec<i16>),
-    /// int32 samples.
-    I32(Vec<i32>),
-}
+pub use crate::kernel::Samples;
 
 fn parse<T: JsonSample>(v: &Value) -> Result<Vec<T>> {
     Ok(audio::from_value::<T>(CALLER, v)?.samples)
@@ -50,29 +42,16 @@ fn vad_spec(params: &VadParams) -> NodeSpec {
     )
 }
 
-fn convert_spec(conversion: Conversion) -> NodeSpec {
-    NodeSpec::new("convert", "AudioFormatConverter", json!({"variant": conversion.name()}))
-}
-
-fn finish_convert(conversion: Conversion, value: Value) -> Result<Samples> {
-    let out = run_chain(vec![convert_spec(conversion)], value)?.output;
-    Ok(match conversion.output_format() {
-        "i16" => Samples::I16(parse(&out)?),
-        "f32" => Samples::F32(parse(&out)?),
-        _ => Samples::I32(parse(&out)?),
-    })
-}
-
 /// Convert float32 samples (`f32_i16` or `f32_i32`).
 pub fn convert_f32(input: &[f32], conversion: Conversion) -> Result<Samples> {
     expect_format(conversion, "f32")?;
-    finish_convert(conversion, audio::to_value(input, 0, 1)?)
+    kernel::json::call("convert", conversion.name(), &Params::new(), SliceRef::F32(input))
 }
 
 /// Convert int16 samples (`i16_f32` or `i16_i32`).
 pub fn convert_i16(input: &[i16], conversion: Conversion) -> Result<Samples> {
     expect_format(conversion, "i16")?;
-    finish_convert(conversion, audio::to_value(input, 0, 1)?)
+    kernel::json::call("convert", conversion.name(), &Params::new(), SliceRef::I16(input))
 }
 
 fn expect_format(conversion: Conversion, format: &'static str) -> Result<()> {
@@ -106,7 +85,7 @@ pub fn pipeline(audio_in: &[f32], channels: usize, params: &VadParams) -> Result
     let specs = vec![
         vad_spec(params),
         NodeSpec::new("resample", "AudioResampler", json!({"preset": "high", "channels": channels})),
-        convert_spec(Conversion::F32I16),
+        NodeSpec::new("convert", "AudioFormatConverter", json!({"variant": Conversion::F32I16.name()})),
     ];
     let out = run_chain(specs, value)?;
     Ok((parse(&out.output)?, vad_report(&out)?))

@@ -6,10 +6,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde_json::{json, Map, Value};
 
+use crate::direct::convert::KERNEL as CONVERT;
 use crate::error::{AudioError, Result};
 use crate::json::audio;
 use crate::json::executor::run_chain;
-use crate::json::nodes::{JsonChunkBufferNode, JsonConvertNode, JsonResampleNode, JsonVadNode};
+use crate::json::nodes::{JsonChunkBufferNode, JsonResampleNode, JsonVadNode};
 use crate::json::{create_node, NodeContext, NodeSpec};
 
 /// Nesting used for the deep cases: far beyond serde_json's parse limit of 128, reachable only
@@ -100,10 +101,10 @@ fn audio_with(format: &str, rate: u32, key: &str, value: Option<Value>) -> Value
 /// The audio-input nodes, each with its params, its input format and its input rate.
 fn audio_nodes() -> Vec<(&'static str, Value, &'static str, u32)> {
     vec![
-        (JsonConvertNode::TYPE, json!({"variant": "f32_i16"}), "f32", 44_100),
-        (JsonConvertNode::TYPE, json!({"variant": "i16_f32"}), "i16", 44_100),
-        (JsonConvertNode::TYPE, json!({"variant": "f32_i32"}), "f32", 44_100),
-        (JsonConvertNode::TYPE, json!({"variant": "i16_i32"}), "i16", 44_100),
+        (CONVERT.json_node, json!({"variant": "f32_i16"}), "f32", 44_100),
+        (CONVERT.json_node, json!({"variant": "i16_f32"}), "i16", 44_100),
+        (CONVERT.json_node, json!({"variant": "f32_i32"}), "f32", 44_100),
+        (CONVERT.json_node, json!({"variant": "i16_i32"}), "i16", 44_100),
         (JsonVadNode::TYPE, json!({"sample_rate": 16_000}), "f32", 16_000),
         (JsonResampleNode::TYPE, json!({"preset": "low", "channels": 1}), "f32", 44_100),
     ]
@@ -264,7 +265,7 @@ fn huge_sample_arrays() {
     let samples: Vec<f32> = (0..HUGE).map(|i| (i % 100) as f32 / 100.0).collect();
     let out = no_panic(
         "huge",
-        JsonConvertNode::TYPE,
+        CONVERT.json_node,
         json!({"variant": "f32_i16"}),
         audio::to_value(&samples, 44_100, 2).unwrap(),
     )
@@ -305,10 +306,10 @@ fn extreme_but_well_formed_headers_do_not_panic() {
 #[test]
 fn malformed_params_are_refused_when_the_node_is_created() {
     let cases: Vec<(&str, Value, &str)> = vec![
-        (JsonConvertNode::TYPE, json!("f32_i16"), "params/"),
-        (JsonConvertNode::TYPE, json!([1, 2]), "params/"),
-        (JsonConvertNode::TYPE, deep_array(DEEP), "params/"),
-        (JsonConvertNode::TYPE, json!({"variant": 5}), "params/variant"),
+        (CONVERT.json_node, json!("f32_i16"), "params/"),
+        (CONVERT.json_node, json!([1, 2]), "params/"),
+        (CONVERT.json_node, deep_array(DEEP), "params/"),
+        (CONVERT.json_node, json!({"variant": 5}), "params/variant"),
         (JsonVadNode::TYPE, json!(true), "params/"),
         (JsonVadNode::TYPE, json!({"sample_rate": -1}), "params/sample_rate"),
         (JsonVadNode::TYPE, json!({"sample_rate": 1u64 << 40}), "params/sample_rate"),
@@ -334,7 +335,7 @@ fn malformed_params_are_refused_when_the_node_is_created() {
     // Well-typed but out of domain: refused by the kernels' own checks, at creation or
     // initialisation, as `InvalidParameter` / `SampleRate` / `WrongNumberOfChannels`.
     let domain: Vec<(&str, Value)> = vec![
-        (JsonConvertNode::TYPE, json!({"variant": "f64_u8"})),
+        (CONVERT.json_node, json!({"variant": "f64_u8"})),
         (JsonVadNode::TYPE, json!({"sample_rate": 0})),
         (JsonVadNode::TYPE, json!({"threshold": -1})),
         (JsonVadNode::TYPE, json!({"threshold": 1e300})),
@@ -397,7 +398,7 @@ fn pipeline_chain_reports_the_failing_node() {
         vec![
             NodeSpec::new("vad", JsonVadNode::TYPE, json!({"threshold": 0.01})),
             NodeSpec::new("resample", JsonResampleNode::TYPE, json!({"preset": "high", "channels": 1})),
-            NodeSpec::new("convert", JsonConvertNode::TYPE, json!({"variant": "f32_i16"})),
+            NodeSpec::new("convert", CONVERT.json_node, json!({"variant": "f32_i16"})),
         ]
     };
     let mut bad_sample = audio_with("f32", 44_100, "type", None);

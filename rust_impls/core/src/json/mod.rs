@@ -19,6 +19,8 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::error::{AudioError, Result};
+use crate::kernel::json::JsonKernelNode;
+use crate::kernel::registry;
 
 /// What a node learns about its place in the graph when it is initialised.
 #[derive(Clone, Debug, Default)]
@@ -65,10 +67,11 @@ pub trait NodeExecutor: Send {
 /// `initialize`.
 pub fn create_node(spec: &NodeSpec) -> Result<Box<dyn NodeExecutor>> {
     Ok(match spec.node_type.as_str() {
-        nodes::JsonConvertNode::TYPE => Box::new(nodes::JsonConvertNode::from_params(&spec.params)?),
         nodes::JsonVadNode::TYPE => Box::new(nodes::JsonVadNode::from_params(&spec.params)?),
         nodes::JsonResampleNode::TYPE => Box::new(nodes::JsonResampleNode::from_params(&spec.params)?),
         nodes::JsonChunkBufferNode::TYPE => Box::new(nodes::JsonChunkBufferNode::from_params(&spec.params)?),
+        // Every sample kernel's node (`AudioFormatConverter` among them): crate::kernel.
+        other if registry::by_json_node(other).is_some() => Box::new(JsonKernelNode::from_params(other, &spec.params)?),
         other => return Err(AudioError::UnknownNode(other.to_owned())),
     })
 }

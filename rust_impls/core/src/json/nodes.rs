@@ -1,9 +1,9 @@
-//! The JSON-tier nodes: convert, VAD, resample, and the base64 chunk buffer.
+//! The JSON-tier nodes: VAD, resample, and the base64 chunk buffer (convert's node is the
+//! kernel registry's: `crate::kernel::json`).
 
 use async_trait::async_trait;
 use serde_json::{json, Map, Value};
 
-use crate::direct::convert::{self, Conversion};
 use crate::direct::resample::{Preset, Resampler, INPUT_RATE, OUTPUT_RATE};
 use crate::direct::vad::{self, VadParams, DEFAULT_THRESHOLD};
 use crate::error::{AudioError, Result};
@@ -41,64 +41,6 @@ fn opt_f64(node: &'static str, p: &Map<String, Value>, key: &str, default: f64) 
     match p.get(key) {
         None => Ok(default),
         Some(v) => v.as_f64().ok_or_else(|| param_error(node, key, "expected a number")),
-    }
-}
-
-/// Sample-format conversion node. Params: `{"variant": "f32_i16"}`.
-#[derive(Debug)]
-pub struct JsonConvertNode {
-    conversion: Conversion,
-    initialized: bool,
-}
-
-impl JsonConvertNode {
-    /// Registered type name.
-    pub const TYPE: &'static str = "AudioFormatConverter";
-
-    /// Parse parameters.
-    pub fn from_params(params: &Value) -> Result<Self> {
-        let p = params_object(Self::TYPE, params)?;
-        let variant = opt_str(Self::TYPE, &p, "variant", "f32_i16")?;
-        Ok(Self { conversion: Conversion::parse(variant)?, initialized: false })
-    }
-}
-
-#[async_trait]
-impl NodeExecutor for JsonConvertNode {
-    fn node_type(&self) -> &'static str {
-        Self::TYPE
-    }
-
-    async fn initialize(&mut self, _ctx: &NodeContext) -> Result<()> {
-        self.initialized = true;
-        Ok(())
-    }
-
-    async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
-        let input = NodeInput::new(input);
-        if !self.initialized {
-            return Err(AudioError::NotInitialized { node: Self::TYPE });
-        }
-        let node = Self::TYPE;
-        let out = match self.conversion {
-            Conversion::F32I16 => {
-                let a = input.audio::<f32>(node)?;
-                audio::to_value(&convert::f32_to_i16(&a.samples)?, a.sample_rate, a.channels)?
-            }
-            Conversion::I16F32 => {
-                let a = input.audio::<i16>(node)?;
-                audio::to_value(&convert::i16_to_f32(&a.samples)?, a.sample_rate, a.channels)?
-            }
-            Conversion::F32I32 => {
-                let a = input.audio::<f32>(node)?;
-                audio::to_value(&convert::f32_to_i32(&a.samples)?, a.sample_rate, a.channels)?
-            }
-            Conversion::I16I32 => {
-                let a = input.audio::<i16>(node)?;
-                audio::to_value(&convert::i16_to_i32(&a.samples)?, a.sample_rate, a.channels)?
-            }
-        };
-        Ok(vec![out])
     }
 }
 

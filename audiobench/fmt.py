@@ -1,10 +1,11 @@
-"""Number formatting shared by the report views: three significant figures, thousands grouped."""
+"""Number formatting shared by the report and the console tables: three significant figures,
+thousands grouped."""
 
 from __future__ import annotations
 
 import re
 
-from audiobench.report.model import Point
+from audiobench.stats import Point
 
 
 def num(value: float | None) -> str:

@@ -13,10 +13,11 @@ from typing import Any, Literal
 
 from audiobench.catalogue import CatalogueError
 from audiobench.catalogue import load as load_catalogue
+from audiobench.limits import LIMITS
 
 SCHEMA_VERSION = 1
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "targets.toml"
-LIMIT_ROWS = ("limit:memcpy", "limit:read")
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "targets.toml"
+LIMIT_ROWS = LIMITS
 NORMALIZE_NONE = "none"
 
 Direction = Literal["max", "min"]

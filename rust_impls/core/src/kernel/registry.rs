@@ -1,0 +1,53 @@
+//! Every sample kernel, declared once: its operation, variants and constructor.
+//!
+//! The bindings, the JSON node factory, the criterion groups and the native profiler look
+//! kernels up here by operation and variant; adding a kernel is one line in [`KERNELS`].
+
+use crate::error::{AudioError, Result};
+use crate::kernel::{DynKernel, Params};
+
+/// One operation's sample kernels.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    /// The catalogue's operation name.
+    pub op: &'static str,
+    /// Its variants, in catalogue order.
+    pub variants: &'static [&'static str],
+    /// The `rust-json` node's registered type name.
+    pub json_node: &'static str,
+    /// The `rust-fast` node's name (in errors and reports).
+    pub fast_node: &'static str,
+    /// Build the kernel of `variant` from its parameters.
+    pub build: fn(variant: &str, params: &Params) -> Result<Box<dyn DynKernel>>,
+}
+
+/// Every sample kernel.
+pub const KERNELS: &[Entry] = &[crate::direct::convert::KERNEL];
+
+/// The entry of operation `op`.
+pub fn entry(op: &str) -> Result<&'static Entry> {
+    KERNELS.iter().find(|e| e.op == op).ok_or_else(|| AudioError::InvalidParameter {
+        name: "op",
+        reason: format!(
+            "no sample kernel `{op}` (known: {})",
+            KERNELS.iter().map(|e| e.op).collect::<Vec<_>>().join(", ")
+        ),
+    })
+}
+
+/// The entry whose JSON node is registered as `node_type`, if any.
+pub fn by_json_node(node_type: &str) -> Option<&'static Entry> {
+    KERNELS.iter().find(|e| e.json_node == node_type)
+}
+
+/// The kernel of `op`/`variant` built from `params`.
+pub fn build(op: &str, variant: &str, params: &Params) -> Result<Box<dyn DynKernel>> {
+    let e = entry(op)?;
+    if !e.variants.contains(&variant) {
+        return Err(AudioError::InvalidParameter {
+            name: "variant",
+            reason: format!("{op} has no variant `{variant}` (expected one of {})", e.variants.join(", ")),
+        });
+    }
+    (e.build)(variant, params)
+}
