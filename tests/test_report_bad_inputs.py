@@ -68,12 +68,12 @@ def run_other_schema_version(ws: Path) -> tuple[Path, str]:
 
 def run_missing_key(ws: Path) -> tuple[Path, str]:
     edited(ws / RUN, drop_stats)
-    return ws / RUN, "missing key 'stats_s'"
+    return ws / RUN, "cases[0].rows[0].stats_s is missing"
 
 
 def run_text_for_a_number(ws: Path) -> tuple[Path, str]:
     edited(ws / RUN, text_median)
-    return ws / RUN, "'fast', not a number"
+    return ws / RUN, "cases[2].rows[0].stats_s.median has the wrong type (str)"
 
 
 def run_id_duplicated(ws: Path) -> tuple[Path, str]:

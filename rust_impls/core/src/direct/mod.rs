@@ -6,3 +6,8 @@ pub mod convert;
 pub mod pipeline;
 pub mod resample;
 pub mod vad;
+
+use crate::kernel::registry::Entry;
+
+/// The sample kernels ([`crate::kernel`]): one line each, beside its module.
+pub const KERNELS: &[Entry] = &[convert::KERNEL];

@@ -1,7 +1,8 @@
 //! Every sample kernel, declared once: its operation, variants and constructor.
 //!
 //! The bindings, the JSON node factory, the criterion groups and the native profiler look
-//! kernels up here by operation and variant; adding a kernel is one line in [`KERNELS`].
+//! kernels up here by operation and variant; adding a kernel is its module in `direct/` and
+//! one line in `direct::KERNELS`.
 
 use crate::error::{AudioError, Result};
 use crate::kernel::{DynKernel, Params};
@@ -21,8 +22,8 @@ pub struct Entry {
     pub build: fn(variant: &str, params: &Params) -> Result<Box<dyn DynKernel>>,
 }
 
-/// Every sample kernel.
-pub const KERNELS: &[Entry] = &[crate::direct::convert::KERNEL];
+/// Every sample kernel, as `direct` declares them beside their modules.
+pub const KERNELS: &[Entry] = crate::direct::KERNELS;
 
 /// The entry of operation `op`.
 pub fn entry(op: &str) -> Result<&'static Entry> {
