@@ -17,7 +17,7 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
-	profiler profile gate gate-ci gate-aa gate-demo example clean
+	profiler profile gate gate-ci gate-aa gate-demo example test-extend clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,9 @@ test-python: build profiler ## pytest (parity, bindings, errors, suites, profile
 	$(PY) -m pytest
 
 test: build lint test-rust test-python test-fuzz ## Everything CI runs: build, lints, Rust tests, stubtest, pytest, a short fuzz
+
+test-extend: build profiler ## Add an operation (gain) at every tier to a scratch clone, build it, run, profile and report it (a few minutes)
+	$(PY) -m tests.new_operation.check
 
 # Each fuzz target for FUZZ_TEST_SECONDS under `make test` (the direct kernels and the JSON
 # nodes: no input may panic), longer by hand with `make fuzz`.

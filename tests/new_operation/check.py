@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", type=Path, help="work in this directory and keep it (default: a temporary one)")
     args = p.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="audiobench-new-operation-"))
+    work.mkdir(parents=True, exist_ok=True)
     clone = work / "clone"
     try:
         _run(["git", "clone", "--quiet", str(ROOT), str(clone)], work)
