@@ -61,10 +61,13 @@ def write_bytes(path: Path | str, data: bytes, *, exclusive: bool = False) -> Pa
 
 
 def write_text(path: Path | str, text: str, *, exclusive: bool = False) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (a hidden temporary renamed into place); with
+    ``exclusive``, refuse an existing file (``FileExistsError``). Returns ``path``."""
     return write_bytes(path, text.encode("utf-8"), exclusive=exclusive)
 
 
 def write_json(path: Path | str, obj: Any, *, exclusive: bool = False) -> Path:
+    """Write ``obj`` as indented JSON to ``path`` atomically (see :func:`write_text`). Returns ``path``."""
     return write_text(path, json.dumps(obj, indent=2, sort_keys=False, allow_nan=False) + "\n", exclusive=exclusive)
 
 

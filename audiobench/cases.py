@@ -28,17 +28,21 @@ class AudioCase:
 
     @property
     def channels(self) -> int:
+        """Channel count (rows of the planar array)."""
         return int(self.audio.shape[0])
 
     @property
     def frames(self) -> int:
+        """Samples per channel."""
         return int(self.audio.shape[1])
 
     @property
     def seconds(self) -> float:
+        """Duration in seconds: frames / sample_rate."""
         return self.frames / self.sample_rate
 
     def checksum(self) -> str:
+        """Hex SHA-256 prefix of the audio bytes (:func:`audiobench.signals.checksum`)."""
         return signals.checksum(self.audio)
 
 
@@ -49,6 +53,7 @@ class SamplesCase:
     x: npt.NDArray[Any]
 
     def checksum(self) -> str:
+        """Hex SHA-256 prefix of the samples' bytes."""
         return signals.checksum(self.x)
 
 
@@ -63,6 +68,7 @@ class StreamCase:
     Rust tiers always count (a capacity comparison)."""
 
     def checksum(self) -> str:
+        """Hex SHA-256 prefix of the chunks and their owners."""
         return signals.checksum(*self.stream.chunks, self.stream.owners)
 
 
@@ -83,6 +89,9 @@ def as_samples(case: Case) -> SamplesCase:
 
 @dataclass
 class VadOutput:
+    """A VAD's output: ``energies`` (float32, one per 30 ms frame, RMS), ``flags`` (bool,
+    energy > threshold) and ``speech_ratio`` (flags' mean, 0 with no frame)."""
+
     energies: npt.NDArray[np.float32]
     flags: npt.NDArray[np.bool_]
     speech_ratio: float
@@ -90,6 +99,8 @@ class VadOutput:
 
 @dataclass
 class B64Output:
+    """A chunk buffer's output: each call's bytes, and the reallocations it counted."""
+
     buffers: dict[str, bytes]
     reallocations: int | None
     """None when the tier was asked not to count."""
@@ -97,6 +108,9 @@ class B64Output:
 
 @dataclass
 class PipelineOutput:
+    """The pipeline's output: ``audio`` int16 planar ``(channels, ceil(n·160/441))`` at 16 kHz,
+    the VAD ``flags`` of the 44.1 kHz input, and their ``speech_ratio``."""
+
     audio: npt.NDArray[np.int16]
     flags: npt.NDArray[np.bool_]
     speech_ratio: float

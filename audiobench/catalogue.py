@@ -82,6 +82,7 @@ class Operation:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def sizes_for(self, size_set: SizeSet) -> tuple[Size, ...]:
+        """The sizes of ``size_set`` (``quick``, ``full`` or ``pure``)."""
         return self.sizes[size_set]
 
 
@@ -104,6 +105,7 @@ class Catalogue:
 
     @property
     def peers(self) -> tuple[str, ...]:
+        """The peers (different algorithms), in display order."""
         return tuple(t.name for t in self.tier_specs.values() if t.peer)
 
     def tiers_in(self, language: str) -> tuple[str, ...]:
@@ -116,6 +118,7 @@ class Catalogue:
         return self.operation(op).sizes_for(spec.sizes if spec and spec.sizes else size_set)
 
     def operation(self, name: str) -> Operation:
+        """The entry of operation ``name``; :class:`CatalogueError` names the known ones if absent."""
         try:
             return self.operations[name]
         except KeyError:

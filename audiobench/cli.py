@@ -41,6 +41,7 @@ def _registry(args: argparse.Namespace) -> Any:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """``audiobench list``: the registry (operation × variant × tier, peers), as a table or JSON."""
     from rich.console import Console
     from rich.table import Table
 
@@ -82,6 +83,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
+    """``audiobench smoke``: every entry once on the quick sizes, parity-checked; exit 1 on a mismatch."""
     from audiobench import smoke
 
     ops = set(args.ops.split(",")) if args.ops else None
@@ -111,6 +113,7 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """``audiobench run``: plan, measure interleaved, write a run file; exit 1 on a parity failure."""
     from audiobench.runner import SUITES, PlanError, build_plan, run_and_save
     from audiobench.runner.summary import print_summary
 
@@ -144,6 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    """``audiobench profile``: stage breakdown per tier, written as a profile file."""
     from rich.console import Console
 
     from audiobench.profile import ALL_TIERS, run_profile, save
@@ -187,6 +191,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_inputs(args: argparse.Namespace) -> int:
+    """``audiobench inputs``: the suite's inputs as raw files and a manifest (criterion, the profiler)."""
     from audiobench.inputs import export
 
     path = export(_catalogue(args), args.suite, args.out)
@@ -213,6 +218,7 @@ def _warn_skipped(meta: dict[str, Any]) -> None:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
+    """``audiobench collect``: every tool's results into ``results.csv`` and its metadata."""
     path = _collect(args)
     if path is None:
         return 2
@@ -228,6 +234,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """``audiobench report``: collect (unless ``--no-collect``), then render Markdown and HTML."""
     from audiobench.collect import schema
     from audiobench.report import render
     from audiobench.targets import TargetsError
@@ -255,6 +262,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_env(args: argparse.Namespace) -> int:
+    """``audiobench env``: the environment fingerprint stored with every result."""
     from audiobench.environment import fingerprint
 
     fp = fingerprint()
@@ -286,6 +294,7 @@ def _add_impl(s: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
     p = argparse.ArgumentParser(prog="audiobench", description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--catalogue", type=Path, default=None, help="catalogue TOML (default: benchmarks/catalogue.toml)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -361,6 +370,7 @@ INTERRUPTED = 130  # the shell's code for a command ended by SIGINT (128 + 2)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command in ``argv``; returns the exit code (0 ok, 1 a check failed, 2 bad input, 130 interrupted)."""
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

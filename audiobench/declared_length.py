@@ -45,6 +45,7 @@ class Declared:
 
     @property
     def truncated(self) -> bool:
+        """Whether the file holds fewer bytes than its header declares."""
         return self.declared is not None and self.present < self.declared
 
 

@@ -9,6 +9,7 @@ from audiobench.stats import Point
 
 
 def num(value: float | None) -> str:
+    """Three significant figures, thousands grouped (``1,234``, ``12.3``, ``1.23``, ``0.0123``); ``—`` for None."""
     if value is None:
         return "—"
     if abs(value) >= 100:
@@ -36,6 +37,7 @@ def with_ci(p: Point | None, scale: float = 1.0, suffix: str = "") -> str:
 
 
 def ratio(p: Point | None) -> str:
+    """A ratio with its CI, ``1.23× [1.20, 1.26]``; ``—`` for None."""
     return with_ci(p, suffix="×")
 
 

@@ -58,10 +58,12 @@ def _flags(out: np.ndarray, ref: np.ndarray) -> str | None:
 
 
 def check_convert(out: np.ndarray, ref: np.ndarray) -> Verdict:
+    """Bit-exact: same dtype, shape and bytes (the first differing sample named)."""
     return _bits(out, ref)
 
 
 def check_vad(out: VadOutput, ref: VadOutput) -> Verdict:
+    """Flags identical, energies within 1e-5 relative (:data:`ENERGY_RTOL`), the same speech ratio."""
     problem = _flags(out.flags, ref.flags)
     if problem:
         return Verdict(False, problem)
@@ -120,6 +122,7 @@ def _check_against_tier(out: np.ndarray, case: AudioCase, tier: str, preset: str
 
 
 def check_b64(out: B64Output, case: StreamCase) -> Verdict:
+    """Every call's bytes identical to what was encoded; the reallocation count kept as a metric."""
     expected = case.stream.expected
     if set(out.buffers) != set(expected):
         return Verdict(False, f"calls {sorted(out.buffers)} but expected {sorted(expected)}")
@@ -132,6 +135,7 @@ def check_b64(out: B64Output, case: StreamCase) -> Verdict:
 
 
 def check_pipeline_flags(out: PipelineOutput, ref_flags: np.ndarray, case: AudioCase) -> Verdict:
+    """The pipeline's int16 audio of the expected shape, its flags identical to the python VAD's."""
     expected = (case.channels, output_frames(case.frames))
     if out.audio.shape != expected or out.audio.dtype != np.int16:
         return Verdict(False, f"audio {out.audio.dtype}{list(out.audio.shape)}, expected int16{list(expected)}")
@@ -140,6 +144,8 @@ def check_pipeline_flags(out: PipelineOutput, ref_flags: np.ndarray, case: Audio
 
 
 def check_pipeline_audio(out: PipelineOutput, case: AudioCase, tier: str) -> Verdict:
+    """The pipeline's int16 audio (÷ 32768) at or above the tier's SNR floor against the
+    multi-sine's truth (:data:`~audiobench.quality.PIPELINE_FLOORS_DB`)."""
     assert case.truth is not None, "pipeline audio parity needs the multi-sine"
     snr = snr_db(out.audio.astype(np.float64) / 32768.0, case.truth)
     floor = PIPELINE_FLOORS_DB[tier]

@@ -48,6 +48,7 @@ class SmokeRow:
 
     @property
     def median(self) -> float | None:
+        """Median of the timed calls in seconds (None if the entry failed)."""
         return statistics.median(self.seconds) if self.seconds else None
 
 
@@ -132,6 +133,7 @@ def _one(cat: Catalogue, reg: Registry, impl: Impl, size: Size, refs: dict[tuple
 
 
 def save(rows: list[SmokeRow], path: Path) -> Path:
+    """Write the smoke rows as ``audiobench.smoke/1`` JSON at ``path`` (atomically); returns it."""
     doc = {
         "schema": SCHEMA,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

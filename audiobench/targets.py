@@ -36,6 +36,7 @@ class Selector:
     sizes: tuple[str, ...] | None
 
     def matches(self, op: str, variant: str, size: str) -> bool:
+        """Whether the case ``op``/``variant`` at ``size`` is selected (a missing field selects all)."""
         return (
             (self.op is None or op == self.op)
             and (self.variants is None or variant in self.variants)
@@ -104,9 +105,11 @@ class WallTime:
     reason: str
 
     def min_effect_for(self, tier: str) -> float:
+        """The smallest ratio counted as a regression for ``tier``."""
         return self.min_effect_by_tier.get(tier, self.min_effect)
 
     def tiers(self) -> tuple[str, ...]:
+        """The tiers judged: enforced first, then reported only."""
         return (*self.enforce_tiers, *self.report_tiers)
 
 
@@ -119,6 +122,7 @@ class Tolerance:
     reason: str
 
     def allowed(self, baseline: float) -> float:
+        """How much a counter may grow over ``baseline`` and pass."""
         return self.relative * abs(baseline) + self.absolute
 
 

@@ -123,6 +123,7 @@ class Placement:
             self._set(tid, self.cpus)
 
     def record(self) -> dict[str, Any]:
+        """Where the timing thread, the executor worker and the other threads ran (for the run file)."""
         if self.timing_cpu is None:
             return {"pinned": False, "why": "this system offers no per-thread CPU affinity"}
         return {

@@ -49,6 +49,7 @@ class UserAudio:
 
     @property
     def channels(self) -> int:
+        """Channel count."""
         return int(self.audio.shape[0])
 
     @cached_property
@@ -58,6 +59,7 @@ class UserAudio:
 
     @property
     def frames(self) -> int:
+        """Samples per channel."""
         return int(self.audio.shape[1])
 
 

@@ -53,6 +53,7 @@ class Verdict:
     p_value: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The verdict as JSON-ready data."""
         d = asdict(self)
         d["outcome"] = str(self.outcome)
         d["ci"] = list(self.ci) if self.ci else None

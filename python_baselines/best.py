@@ -147,6 +147,7 @@ class ChunkBuffers:
         self.reallocations = 0
 
     def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None:
+        """Decode each base64 chunk (pybase64, validated) and append it to its call's buffer."""
         buffers, decode = self.buffers, pybase64.b64decode
         if not self.count_reallocations:
             for chunk, owner in zip(chunks, owners, strict=True):
@@ -170,6 +171,7 @@ class ChunkBuffers:
         self.reallocations += grown
 
     def take(self, call_id: str) -> bytes:
+        """The call's bytes; the call is forgotten. ``KeyError`` for an unknown call."""
         return bytes(self.buffers.pop(call_id))
 
 

@@ -212,6 +212,7 @@ class ChunkBuffers:
     def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None:
         # The decoder dominates here; counting capacity changes is noise, so it is always on
         # unless switched off for symmetry with the other tiers.
+        """Decode each base64 chunk (a table-driven decoder in Python) and append it to its call's buffer."""
         for chunk, owner in zip(chunks, owners, strict=True):
             data = b64decode(chunk)  # first: a chunk that fails creates no call
             cid = call_ids[owner]
@@ -224,6 +225,7 @@ class ChunkBuffers:
                 self.reallocations += buf.__alloc__() != before
 
     def take(self, call_id: str) -> bytes:
+        """The call's bytes; the call is forgotten. ``KeyError`` for an unknown call."""
         return bytes(self.buffers.pop(call_id))
 
 

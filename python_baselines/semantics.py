@@ -22,12 +22,14 @@ def frame_len(sample_rate: int) -> int:
 
 
 def check_variant(variant: str) -> str:
+    """``variant`` if it is one of :data:`CONVERSIONS`, else ``ValueError`` naming them."""
     if variant not in CONVERSIONS:
         raise ValueError(f"unknown conversion {variant!r} (expected one of {', '.join(CONVERSIONS)})")
     return variant
 
 
 def check_preset(preset: str) -> str:
+    """``preset`` if it is one of :data:`PRESETS`, else ``ValueError`` naming them."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r} (expected low, medium or high)")
     return preset

@@ -82,6 +82,7 @@ class ChunkBuffers:
         self.reallocations = 0
 
     def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None:
+        """Decode each base64 chunk (stdlib ``base64``, validated) and append it to its call's buffer."""
         buffers, decode = self.buffers, self._decode
         if not self.count_reallocations:
             for chunk, owner in zip(chunks, owners, strict=True):
@@ -105,6 +106,7 @@ class ChunkBuffers:
         self.reallocations += grown
 
     def take(self, call_id: str) -> bytes:
+        """The call's bytes; the call is forgotten. ``KeyError`` for an unknown call."""
         return bytes(self.buffers.pop(call_id))
 
     @staticmethod

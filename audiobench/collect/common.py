@@ -119,14 +119,17 @@ def utc_iso(when: datetime) -> str:
 
 
 def iso_from_text(value: str) -> str:
+    """An ISO-8601 timestamp as UTC with seconds (``2026-11-30T19:00:00+00:00``)."""
     return utc_iso(datetime.fromisoformat(value))
 
 
 def iso_from_epoch_ms(ms: float) -> str:
+    """Milliseconds since the Unix epoch (asv's dates) as an ISO-8601 UTC timestamp."""
     return utc_iso(datetime.fromtimestamp(ms / 1000, UTC))
 
 
 def iso_from_mtime(path: Path) -> str:
+    """A file's modification time as an ISO-8601 UTC timestamp (for tools that write none)."""
     return utc_iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
 
 
@@ -147,6 +150,7 @@ class Collected:
     the report's methodology section reads them from the table's metadata."""
 
     def summary(self) -> dict[str, Any]:
+        """What the source contributed: files read, rows, notes, and why it is missing if it is."""
         found = self.files > 0
         notes = self.notes if found else [self.missing_hint]
         if self.skipped:

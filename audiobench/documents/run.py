@@ -31,6 +31,7 @@ class RunFileError(ValueError):
 
 
 def new_run_id(commit: str, when: datetime | None = None) -> str:
+    """``<UTC timestamp>-<commit[:12]>`` (``nogit`` outside a checkout): a run's id and file stem."""
     stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{commit[:12] if commit and commit != 'unknown' else 'nogit'}"
 

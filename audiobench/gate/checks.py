@@ -40,9 +40,11 @@ class Check:
 
     @property
     def outcome(self) -> Outcome:
+        """Pass, fail or inconclusive, from the verdict."""
         return self.verdict.outcome
 
     def as_dict(self) -> dict[str, Any]:
+        """The check as JSON-ready data."""
         return {
             "kind": self.kind,
             "name": self.name,
@@ -66,6 +68,7 @@ class Skip:
     """Which targets, rows or tiers, when the reason is shared by several."""
 
     def as_dict(self) -> dict[str, Any]:
+        """The skip as JSON-ready data."""
         return {
             "kind": self.kind,
             "why": self.why,
@@ -82,6 +85,7 @@ class Findings:
     notes: list[str] = field(default_factory=list)
 
     def skip(self, kind: str, why: str, count: int = 1, blocks_strict: bool = False, items: Iterable[str] = ()) -> None:
+        """Record ``count`` checks of ``kind`` not made, and why (``blocks_strict``: ``--strict`` fails on it)."""
         for s in self.skips:
             if (s.kind, s.why, s.blocks_strict) == (kind, why, blocks_strict):
                 s.count += count
@@ -90,6 +94,7 @@ class Findings:
         self.skips.append(Skip(kind, why, count, blocks_strict, list(dict.fromkeys(items))))
 
     def extend(self, other: Findings) -> None:
+        """Add another set of findings to this one."""
         self.checks += other.checks
         for s in other.skips:
             self.skip(s.kind, s.why, s.count, s.blocks_strict, s.items)
@@ -97,10 +102,12 @@ class Findings:
 
 
 def case_key(case: dict[str, Any]) -> tuple[str, str, str]:
+    """``(op, variant, size)`` of a run file's case."""
     return case["op"], case["variant"], case["size"]
 
 
 def subject(case: dict[str, Any], row: str) -> str:
+    """How a check names its case and row: ``op/variant size row``."""
     src = "" if case.get("source", "generated") == "generated" else f" [{case['source']}]"
     return f"{case['op']}/{case['variant']} {case['size']}{src} {row}"
 
@@ -133,6 +140,7 @@ def _catalogue_cases(run: Loaded, out: Findings, kind: str) -> list[dict[str, An
 
 
 def absolute_checks(run: Loaded, targets: Targets) -> Findings:
+    """The spec targets (targets.toml ``[[absolute]]``) on the run's CIs, in each target's unit."""
     out = Findings()
     cases = _catalogue_cases(run, out, "absolute")
     for t in targets.absolute:
@@ -184,6 +192,7 @@ def interference_notes(run: Loaded) -> list[str]:
 
 
 def speedup_checks(run: Loaded, targets: Targets) -> Findings:
+    """The minimum speed-ups (targets.toml ``[[speedup]]``) on the run's paired ratios."""
     out = Findings()
     cases = _catalogue_cases(run, out, "speedup")
     for t in targets.speedup:
@@ -220,6 +229,8 @@ def _samples(case: dict[str, Any], row: str, normalize: str) -> list[float] | No
 
 
 def wall_time_checks(current: Loaded, baseline: Loaded | None, wt: WallTime) -> Findings:
+    """Regressions against ``baseline``: Mann-Whitney and the CI of current/baseline
+    (targets.toml ``[wall_time]``); skipped without a comparable baseline."""
     out = Findings()
     if baseline is None:
         out.skip("wall_time", "not evaluated: no baseline (no earlier run of this suite on this machine)")
@@ -279,10 +290,12 @@ def run_checks(current: Loaded, baseline: Loaded | None, targets: Targets, kinds
 
 
 def ordered(checks: Iterable[Check]) -> list[Check]:
+    """Checks in report order: failures, then inconclusive, then passes."""
     return sorted(checks, key=lambda c: KIND_ORDER.index(c.kind))
 
 
 def enforced(checks: Iterable[Check], outcome: Outcome) -> Iterator[Check]:
+    """The enforced checks with ``outcome``."""
     return (c for c in checks if c.enforce and c.outcome is outcome)
 
 

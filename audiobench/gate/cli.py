@@ -209,6 +209,7 @@ def _save_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
+    """``audiobench gate``: read, check, print the summary; exit 0 pass, 1 fail, 2 bad input."""
     try:
         if args.save_counter_baseline is not None:
             return _save_baseline(args)

@@ -106,10 +106,12 @@ def extract(profile: Loaded) -> dict[str, Any]:
 
 
 def save_baseline(profile: Loaded, path: Path) -> Path:
+    """Write the profile's instruction and allocation counts as the counter baseline at ``path``."""
     return write_json(path, extract(profile))
 
 
 def read_baseline(path: Path) -> dict[str, Any]:
+    """The counter baseline at ``path``; :class:`InputError` names the file and the problem."""
     doc = read_versioned(path, SCHEMA, InputError)
     if not isinstance(doc.get("facts"), dict) or not isinstance(doc.get("entries"), list):
         raise InputError(f"{path}: facts or entries missing")

@@ -29,10 +29,12 @@ class Loaded:
 
 
 def read_run(path: Path) -> Loaded:
+    """A run file through the one reader (:func:`audiobench.documents.run.read`); :class:`InputError` on any problem."""
     return Loaded(path, run_doc.read(path, InputError))
 
 
 def read_profile(path: Path) -> Loaded:
+    """A profile file through the one reader; :class:`InputError` on any problem."""
     return Loaded(path, profile_doc.read(path, InputError))
 
 
@@ -103,11 +105,13 @@ def simd_capability(flags: list[str]) -> str:
 
 
 def simd_path(env: dict[str, Any]) -> str | None:
+    """The SIMD path the extension dispatched to, from an environment fingerprint (None if not recorded)."""
     path = mapping(env.get("rust")).get("simd_path")
     return str(path) if path is not None else None
 
 
 def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """The keys on which two mappings differ, each as ``key a ≠ b``."""
     return [f"{k} {a.get(k)!r} ≠ {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 

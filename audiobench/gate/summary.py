@@ -60,6 +60,7 @@ def _table(checks: list[Check]) -> list[str]:
 
 
 def counts(f: Findings) -> dict[str, Any]:
+    """Checks per outcome, and skips, as numbers."""
     out: dict[str, Any] = {}
     for kind in KIND_ORDER:
         mine = [c for c in f.checks if c.kind == kind]
@@ -71,6 +72,7 @@ def counts(f: Findings) -> dict[str, Any]:
 
 
 def markdown(ctx: Context, f: Findings) -> str:
+    """The gate's summary as Markdown sized for a PR comment."""
     checks = ordered(f.checks)
     failed = [c for c in checks if c.enforce and c.outcome is Outcome.FAIL]
     doubtful = [c for c in checks if c.enforce and c.outcome is Outcome.INCONCLUSIVE]
@@ -135,6 +137,7 @@ def markdown(ctx: Context, f: Findings) -> str:
 
 
 def as_json(ctx: Context, f: Findings) -> str:
+    """The gate's findings as JSON."""
     doc = {
         "schema": SCHEMA,
         "result": ctx.result,

@@ -103,6 +103,7 @@ def measure(where: Path, ops: str, budget: float, instructions: bool, env: dict[
 
 
 def save_counter_baseline(base: Measured, path: Path) -> Path | None:
+    """Save ``base``'s profile as a counter baseline (None when it has no instruction counts)."""
     if base.profile is None:
         return None
     res = _audiobench(["gate", "--profile", str(base.profile), "--save-counter-baseline", str(path)])
@@ -147,6 +148,7 @@ def _line(t: Trial) -> str:
 
 
 def aa(out: Path, n: int, ops: str, budget: float, instructions: bool) -> dict[str, Any]:
+    """A/A trials: ``n`` runs of the same build gated against a first one; every check should pass."""
     base = measure(out / "base", ops, budget, instructions)
     counters = save_counter_baseline(base, out / "counters-base.json")
     trials = []
@@ -160,6 +162,7 @@ def aa(out: Path, n: int, ops: str, budget: float, instructions: bool) -> dict[s
 
 
 def demo(out: Path, n: int, ops: str, budget: float, instructions: bool) -> dict[str, Any]:
+    """Injected-slowdown trials: ``n`` runs with the slow path switched on, gated against a clean one."""
     base = measure(out / "base", ops, budget, instructions)
     counters = save_counter_baseline(base, out / "counters-base.json")
     trials: dict[str, list[Trial]] = {"counters": [], "wall-time": []}
@@ -183,6 +186,7 @@ def demo(out: Path, n: int, ops: str, budget: float, instructions: bool) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m audiobench.gate.trials``: run the trials and write their summary; returns the exit code."""
     p = argparse.ArgumentParser(prog="python -m audiobench.gate.trials", description=__doc__.splitlines()[0])
     p.add_argument("kind", choices=("aa", "demo"))
     p.add_argument("--trials", type=int, default=10, help="gated runs (default 10)")

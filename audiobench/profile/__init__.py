@@ -362,6 +362,11 @@ def run_profile(
     budget_ms: int = 250,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
+    """Profile ``tiers`` of ``ops`` on the suite's sizes: native stages (and callgrind counts with
+    ``instructions``), Python tiers staged, Rust tiers through PyO3; returns the profile document.
+
+    Raises:
+        ProfilerError: the native profiler cannot be built or run."""
     brought = [t for t in dict.fromkeys(i.tier for i in reg.entries()) if t not in ALL_TIERS]
     tiers = list(tiers or [*ALL_TIERS, *brought])
     started = datetime.now(UTC)

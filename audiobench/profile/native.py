@@ -125,6 +125,7 @@ def _run(args: list[str], tmp: Path, wrapper: Sequence[str] = ()) -> dict[str, A
 
 
 def run_timing(suite: str, ops: list[str] | None, tiers: list[str] | None, budget_ms: int) -> dict[str, Any]:
+    """Run the native profiler's timing pass; returns its document (stage samples in ns)."""
     with scratch_dir() as tmp:
         return _run([*_args(suite, ops, tiers), "--budget-ms", str(budget_ms)], Path(tmp))
 
@@ -141,6 +142,7 @@ def run_case_e2e(suite: str, case_id: str, tier: str, budget_ms: int) -> list[fl
 
 
 def valgrind_available() -> bool:
+    """Whether ``valgrind`` is on the PATH (instruction counts need it)."""
     return shutil.which("valgrind") is not None
 
 

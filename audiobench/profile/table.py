@@ -21,6 +21,7 @@ def _counted(value: Any, repeatable: bool | None) -> str:
 
 
 def print_profile(doc: dict[str, Any], console: Console | None = None) -> None:
+    """Print a profile document's stage tables to the console."""
     console = console or Console(width=170)
     marked = False
     for e in doc["entries"]:

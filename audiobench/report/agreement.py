@@ -140,6 +140,7 @@ def _facts(commits: list[str | None], stamps: list[str | None]) -> list[str]:
 
 
 def section(df: pd.DataFrame) -> Section:
+    """The cross-tool agreement section: every tool's time for each case side by side, causes for gaps."""
     sec = Section("agreement", "Cross-tool agreement")
     runs = {tool: newest_run(df, tool) for tool in TOOLS}
     profile = newest_run(df, "profiler")

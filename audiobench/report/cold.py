@@ -10,6 +10,7 @@ from audiobench.report.query import select, value
 
 
 def section(runner: pd.DataFrame) -> Section:
+    """The cold-call section: import, prepare, first and second call per operation and tier."""
     sec = Section("cold", "Cold vs warm first call")
     cold = select(runner, metric="cold_first_call")
     if cold.empty:

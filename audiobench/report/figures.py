@@ -42,10 +42,12 @@ STAGE_COLOURS = matplotlib.colormaps["tab20"]
 
 
 def colour(tier: str) -> str:
+    """The tier's colour, the same in every figure."""
     return TIER_COLOURS.get(tier, "#999999")
 
 
 def to_svg(fig: Figure, salt: str) -> str:
+    """The figure as inline SVG text; ``salt`` makes its element ids unique on the page."""
     with plt.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})

@@ -20,6 +20,7 @@ def _one_machine(asv: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def section(df: pd.DataFrame) -> Section:
+    """The asv history section: medians per commit."""
     sec = Section("history", "History over commits (asv)")
     asv, others = _one_machine(select(df, source="asv", metric="time", statistic="median"))
     if others:

@@ -39,6 +39,7 @@ def headline(runner: pd.DataFrame, meta: dict[str, Any]) -> str | None:
 
 
 def section(runner: pd.DataFrame, meta: dict[str, Any]) -> Section:
+    """The interference section: A/A pairs, solo vs interleaved medians, the thread census."""
     sec = Section("interference", "Interference checks")
     ctx = runner_context(meta)
     found = ctx.get("interference")

@@ -46,6 +46,7 @@ def skipped_inputs(sources: list[dict[str, Any]]) -> Table | Para:
 
 
 def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
+    """The methodology and environment section."""
     sec = Section("method", "Methodology and environment")
     runner = runner_context(meta)
     env = runner.get("environment")

@@ -56,10 +56,12 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
 
     def add(self, *blocks: Block) -> Section:
+        """Append blocks; returns the section (for chaining)."""
         self.blocks.extend(blocks)
         return self
 
     def figures(self) -> list[Figure]:
+        """Every figure of this section and its subsections."""
         out = [b for b in self.blocks if isinstance(b, Figure)]
         for s in self.subsections:
             out.extend(s.figures())

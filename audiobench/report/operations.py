@@ -81,6 +81,7 @@ def _time_row(case: pd.DataFrame, tier: str, scale: float) -> str:
 
 
 def resample(df: pd.DataFrame) -> Section:
+    """The resample section: time, ms per s of audio, speed-up and SNR per preset, and figures."""
     sec = Section("resample", _title("resample"))
     rows = []
     for variant, size, case in _cases(df, ordered(df["variant"], ["low", "medium", "high"])):
@@ -130,6 +131,7 @@ def _scale(v: float | None, k: float) -> float | None:
 
 
 def vad(df: pd.DataFrame, target_us: float | None) -> Section:
+    """The VAD section: µs per frame (against the target line ``target_us``), speed-up, figure."""
     sec = Section("vad", _title("vad"))
     rows = []
     cases = _cases(df, ["default"])
@@ -168,6 +170,7 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
 
 
 def convert(df: pd.DataFrame) -> Section:
+    """The conversion section: µs per 1M samples, % of the read and memcpy limits, speed-up, figures."""
     sec = Section("convert", _title("convert"))
     rows = []
     cases = _cases(df, ordered(df["variant"], ["f32_i16", "i16_f32", "f32_i32", "i16_i32"]))
@@ -229,6 +232,7 @@ def _pct(case: pd.DataFrame, tier: str) -> Point | None:
 
 
 def b64_buffer(df: pd.DataFrame) -> Section:
+    """The base64 section: chunks/s, reallocations, speed-up, scaling by stream shape."""
     sec = Section("b64_buffer", _title("b64_buffer"))
     cases = _cases(df, ["default"])
     rows = []
@@ -263,6 +267,7 @@ def b64_buffer(df: pd.DataFrame) -> Section:
 
 
 def pipeline(df: pd.DataFrame) -> Section:
+    """The pipeline section: ms per call end to end, speed-up and int16 SNR."""
     sec = Section("pipeline", _title("pipeline"))
     sec.add(Para("Measured end to end: each tier's whole pipeline call is timed as one call, not summed from stages."))
     rows = []

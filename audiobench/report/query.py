@@ -51,6 +51,7 @@ def row_point(r: pd.Series) -> Point:
 
 
 def case_key(r: pd.Series) -> CaseKey:
+    """``(source, operation, variant, size, tier)`` of a table row."""
     return (str(r["operation"]), str(r["variant"]), str(r["size"]), str(r["tier"]))
 
 
@@ -66,6 +67,7 @@ def points(df: pd.DataFrame, **where: Any) -> dict[CaseKey, Point]:
 
 
 def value(df: pd.DataFrame, **where: Any) -> float | None:
+    """The one value of the rows matching ``where`` (None if there is none)."""
     p = point(df, **where)
     return None if p is None else p.value
 

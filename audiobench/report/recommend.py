@@ -45,6 +45,7 @@ def _verdict(case: pd.DataFrame) -> tuple[str, str] | None:
 
 
 def section(runner: pd.DataFrame) -> Section:
+    """The recommendation section: the fastest tier per case, with the paired ratio that backs it."""
     sec = Section("recommendation", "Recommendation per operation")
     if runner.empty:
         return sec.add(not_measured("Recommendations", "They need a runner run (`audiobench run`)."))

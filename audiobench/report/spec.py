@@ -52,6 +52,8 @@ def _enforced(t: gate_targets.Absolute, case: pd.DataFrame) -> str:
 
 
 def section(runner: pd.DataFrame, path: Path, sources: list[str] | None = None) -> Assessment:
+    """The spec target assessment from ``path`` on the runner's CIs; ``sources`` (the runs'
+    inputs) decide which targets apply."""
     sec = Section("spec", "Spec target assessment")
     try:
         targets = gate_targets.load(path)

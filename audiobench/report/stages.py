@@ -108,6 +108,7 @@ def _stack(name: str, case: pd.DataFrame, entries: list[tuple[str, str]]) -> Fig
 
 
 def breakdown(profile: pd.DataFrame) -> Section:
+    """The stage breakdown section: per case, every tier's stages with CIs, allocations and instructions."""
     sec = Section("stages", "Stage breakdown")
     if profile.empty:
         return sec.add(not_measured("Stage breakdown", "Run `audiobench profile` (or `make report`)."))
@@ -175,6 +176,7 @@ def _negative_cause(profile: pd.DataFrame, key: dict[str, object], tier: str, di
 
 
 def attribution(profile: pd.DataFrame) -> Section:
+    """The overhead attribution: paired differences between tiers (JSON, Arc wrapping, FFI)."""
     sec = Section("attribution", "Overhead attribution")
     rows = select(profile, metric="overhead")
     if rows.empty:

@@ -72,6 +72,7 @@ def snapshot() -> dict[int, Thread]:
 
 
 def available() -> bool:
+    """Whether this system lets the census read per-thread CPU (``/proc/self/task``)."""
     return bool(snapshot())
 
 
@@ -100,6 +101,7 @@ class Census:
     pages mapped while it ran, the allocation state a timing depends on."""
     enabled: bool = field(default_factory=available)
     on_new_thread: Callable[[int, str], None] = lambda tid, name: None
+    """Called with ``(tid, name)`` for each thread seen for the first time (the runner places it)."""
     """Called with (tid, name) of every thread adopted after the first census (placement); the
     name is Python's for Python threads, the OS's otherwise."""
 

@@ -36,6 +36,7 @@ class ColdResult:
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data."""
         return asdict(self)
 
 

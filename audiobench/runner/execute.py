@@ -49,6 +49,7 @@ class Settings:
     cold: bool = True
 
     def with_budget(self, seconds: float | None, cold_runs: bool) -> Settings:
+        """These settings with another time budget (None keeps it) and cold runs on or off."""
         return dataclasses.replace(self, time_budget=self.time_budget if seconds is None else seconds, cold=cold_runs)
 
 
@@ -173,6 +174,7 @@ def _measure_case(
 
 
 def s_list(samples: list[float]) -> list[float]:
+    """Samples as plain floats (JSON-ready)."""
     return [float(x) for x in samples]
 
 
@@ -293,5 +295,6 @@ def run_and_save(
     log: Callable[[str], None] | None = None,
     runs_dir: Any = runfile.RUNS_DIR,
 ) -> tuple[dict[str, Any], Any]:
+    """Execute ``plans`` and write the run file to ``runs_dir``; returns the document and its path."""
     doc = execute(plans, cat, reg, settings, progress=progress, log=log)
     return doc, runfile.write(doc, runs_dir)

@@ -34,6 +34,7 @@ class Row:
 
     @property
     def allocation(self) -> str:
+        """``preallocated`` or ``allocating`` (limit probes write into a preallocated buffer)."""
         return self.impl.allocation if self.impl else "preallocated"
 
 

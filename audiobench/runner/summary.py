@@ -22,6 +22,7 @@ def ratio_with_ci(case: dict[str, Any], a: str, b: str) -> str:
 
 
 def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
+    """Print a run document's tables (median, CI, unit, ratio vs python, parity) to the console."""
     console = console or Console(width=150)
     for case in doc["cases"]:
         table = Table(

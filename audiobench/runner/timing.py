@@ -118,6 +118,7 @@ class RoundRobin:
             return timed_batch(run, calls, lead, self.clock)
 
     def round(self) -> None:
+        """One round: every row's batch once, in a fresh random order."""
         order = list(self.batches)
         self._rng.shuffle(order)
         self.orders.append(order)
@@ -159,4 +160,5 @@ class RoundRobin:
 
     @property
     def rounds_done(self) -> int:
+        """Rounds completed so far."""
         return len(self.orders)

@@ -47,6 +47,7 @@ class Impl:
 
     @property
     def key(self) -> tuple[str, str, str]:
+        """``(op, variant, tier)``."""
         return (self.op, self.variant, self.tier)
 
     def __call__(self, case: Case) -> Any:
@@ -65,6 +66,7 @@ class Registry:
             self._impls[impl.key] = impl
 
     def get(self, op: str, variant: str, tier: str) -> Impl:
+        """The entry of ``op``/``variant`` at ``tier``; ``KeyError`` naming all three if absent."""
         try:
             return self._impls[(op, variant, tier)]
         except KeyError:
@@ -78,6 +80,7 @@ class Registry:
         *,
         peers: bool = False,
     ) -> Iterator[Impl]:
+        """Entries matching every given filter, in catalogue order (peers only with ``peers``)."""
         for impl in self._impls.values():
             wanted = (op is None or impl.op == op) and (variant is None or impl.variant == variant)
             if wanted and (tier is None or impl.tier == tier) and (peers or impl.matched):

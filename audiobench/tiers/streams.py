@@ -21,12 +21,17 @@ from audiobench.tiers.registry import Run
 
 
 class Session(Protocol):
+    """A chunk-buffer session: what every b64_buffer tier gives the stream driver."""
+
     @property
-    def reallocations(self) -> int: ...
+    def reallocations(self) -> int:
+        """Buffer reallocations counted so far."""
 
-    def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None: ...
+    def feed(self, chunks: Sequence[bytes], owners: Sequence[int], call_ids: Sequence[str]) -> None:
+        """Decode ``chunks`` and append each to the buffer of ``call_ids[owner]``."""
 
-    def take(self, call_id: str) -> Any: ...
+    def take(self, call_id: str) -> Any:
+        """Hand over (and forget) the call's bytes."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def parts_of(case: StreamCase) -> list[Part]:
+    """The stream split into its threads' parts (call ``i`` to thread ``i % threads``)."""
     streams = case.stream.split(case.threads) if case.threads > 1 else [case.stream]
     return [Part(s.chunks, [int(o) for o in s.owners], s.call_ids) for s in streams]
 
