@@ -19,14 +19,15 @@ pub type Input = audio::NodeInput;
 /// the output built as a JSON array.
 pub struct JsonKernelNode {
     entry: &'static Entry,
-    variant: String,
+    // The kernel is the node's whole state: nothing else of the parameters is kept, so creating
+    // a node costs what the study's nodes cost (one allocation beyond the node's own box).
     kernel: Box<dyn DynKernel>,
     initialized: bool,
 }
 
 impl std::fmt::Debug for JsonKernelNode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(self.entry.json_node).field("variant", &self.variant).finish_non_exhaustive()
+        f.debug_struct(self.entry.json_node).field("initialized", &self.initialized).finish_non_exhaustive()
     }
 }
 
@@ -36,9 +37,10 @@ impl JsonKernelNode {
     pub fn from_params(node_type: &str, params: &Value) -> Result<Self> {
         let entry = registry::by_json_node(node_type).ok_or_else(|| AudioError::UnknownNode(node_type.to_owned()))?;
         let node = entry.json_node;
+        let empty = Params::new();
         let params = match params {
-            Value::Null => Params::new(),
-            Value::Object(m) => m.clone(),
+            Value::Null => &empty,
+            Value::Object(m) => m,
             other => {
                 return Err(AudioError::Json {
                     node,
@@ -48,8 +50,8 @@ impl JsonKernelNode {
             }
         };
         let variant = match params.get("variant") {
-            None => entry.variants[0].to_owned(),
-            Some(Value::String(s)) => s.clone(),
+            None => entry.variants[0],
+            Some(Value::String(s)) => s.as_str(),
             Some(_) => {
                 return Err(AudioError::Json {
                     node,
@@ -59,8 +61,8 @@ impl JsonKernelNode {
             }
         };
         // A sample kernel's state is its parameters: built here, as the study's nodes parse theirs.
-        let kernel = registry::build(entry.op, &variant, &params)?;
-        Ok(Self { entry, variant, kernel, initialized: false })
+        let kernel = registry::build(entry.op, variant, params)?;
+        Ok(Self { entry, kernel, initialized: false })
     }
 }
 
