@@ -20,12 +20,13 @@ from typing import Any
 import numpy as np
 
 from audiobench import operations
-from audiobench.atomic import write_bytes, write_json
+from audiobench.atomic import write_bytes
 from audiobench.cases import AudioCase, SamplesCase, StreamCase
 from audiobench.catalogue import Catalogue, SizeSet
+from audiobench.documents import inputs as manifest_doc
 from audiobench.operations import build_case
 
-SCHEMA = "audiobench.inputs/1"
+SCHEMA = manifest_doc.SCHEMA
 DEFAULT_ROOT = Path("target/audiobench-inputs")
 
 
@@ -87,4 +88,4 @@ def export(cat: Catalogue, suite: SizeSet, root: Path = DEFAULT_ROOT) -> Path:
                     }
                 cases.append(entry)
     manifest = {"schema": SCHEMA, "suite": suite, "seed": cat.seed, "catalogue": str(cat.path), "cases": cases}
-    return write_json(out_dir / "manifest.json", manifest)
+    return manifest_doc.write(manifest, out_dir / "manifest.json")

@@ -19,13 +19,13 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from audiobench import operations, parity
-from audiobench.atomic import write_json
 from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, Size
+from audiobench.documents import smoke as smoke_doc
 from audiobench.environment import fingerprint
 from audiobench.tiers import Impl, Registry
 
-SCHEMA = "audiobench.smoke/1"
+SCHEMA = smoke_doc.SCHEMA
 CALLS = 5
 PURE_CALLS = 2
 
@@ -142,4 +142,4 @@ def save(rows: list[SmokeRow], path: Path) -> Path:
         "environment": fingerprint(),
         "rows": [asdict(r) for r in rows],
     }
-    return write_json(path, doc)
+    return smoke_doc.write(doc, path)

@@ -79,12 +79,12 @@ def run_missing_key(ws: Path) -> tuple[Path, str, list[str]]:
 
 def run_text_for_a_number(ws: Path) -> tuple[Path, str, list[str]]:
     edited(ws / RUN, _text_unit_median)
-    return ws / RUN, "cases[2].rows[0].unit_median has the wrong type (str)", []
+    return ws / RUN, "cases[2].rows[0].unit_median: expected `float`, got `str`", []
 
 
 def run_text_among_the_samples(ws: Path) -> tuple[Path, str, list[str]]:
     edited(ws / RUN, _text_sample)
-    return ws / RUN, "cases[1].rows[0].samples_s holds 'fast', not a positive number", []
+    return ws / RUN, "cases[1].rows[0].samples_s[3]: expected `float`, got `str`", []
 
 
 def run_id_duplicated(ws: Path) -> tuple[Path, str, list[str]]:
@@ -154,7 +154,7 @@ def counter_baseline_other_schema_version(ws: Path) -> tuple[Path, str, list[str
 
 def counter_baseline_text_for_a_number(ws: Path) -> tuple[Path, str, list[str]]:
     edited(ws / COUNTERS, _text_instructions)
-    return ws / COUNTERS, "entries[0].instructions is not a number", []
+    return ws / COUNTERS, "entries[0].instructions: expected `float | null`, got `str`", []
 
 
 def counter_baseline_named_but_missing(ws: Path) -> tuple[Path, str, list[str]]:

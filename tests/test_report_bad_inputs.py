@@ -73,7 +73,7 @@ def run_missing_key(ws: Path) -> tuple[Path, str]:
 
 def run_text_for_a_number(ws: Path) -> tuple[Path, str]:
     edited(ws / RUN, text_median)
-    return ws / RUN, "cases[2].rows[0].stats_s.median has the wrong type (str)"
+    return ws / RUN, "cases[2].rows[0].stats_s.median: expected `float`, got `str`"
 
 
 def run_id_duplicated(ws: Path) -> tuple[Path, str]:

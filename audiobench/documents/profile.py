@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from audiobench.atomic import write_json_new
 from audiobench.documents import read_versioned
-from audiobench.documents.fields import need
+from audiobench.documents.models import validate
 
 SCHEMA = "audiobench.profile/1"
 PROFILES_DIR = Path("reports/data/profiles")
@@ -32,23 +34,43 @@ def write(doc: dict[str, Any], out_dir: Path = PROFILES_DIR) -> Path:
     commit = doc["environment"]["git"]["commit"]
     stamp = doc["created"].replace("-", "").replace(":", "").replace("+0000", "Z").split("+")[0]
     base = f"{stamp}-{commit[:12] if commit and commit != 'unknown' else 'nogit'}"
+    check(doc, out_dir / f"{base}.json")
     return write_json_new(out_dir, base, doc)
 
 
+class _Stage(msgspec.Struct):
+    name: str
+    allocs: float | None = None
+    alloc_bytes: float | None = None
+
+
+class _Entry(msgspec.Struct):
+    op: str
+    variant: str
+    size: str
+    tier: str
+    side: str
+    stages: list[_Stage] = []
+
+
+class ProfileDocument(msgspec.Struct):
+    """What every reader of a profile file relies on (more fields are allowed): per (case, tier,
+    side) the stages, whose native ones carry allocation counts."""
+
+    environment: dict[str, Any]
+    created: str
+    entries: list[_Entry]
+
+
 def check(doc: dict[str, Any], path: Path, error: type[Exception] = ProfileFileError) -> dict[str, Any]:
-    """Check the parts of a profile document its readers rely on; returns it unchanged or raises
-    ``error`` naming the file and the field."""
-    need(doc, "environment", dict, path, "", error)
-    need(doc, "created", str, path, "", error)
-    for i, e in enumerate(need(doc, "entries", list, path, "", error)):
-        where = f"entries[{i}]."
-        for k in ("op", "variant", "size", "tier", "side"):
-            need(e, k, str, path, where, error)
-        if e["side"] != "native":
+    """Check ``doc`` against :class:`ProfileDocument` (a native stage without its allocation
+    counts refused too); returns it unchanged or raises ``error`` naming the file and the field."""
+    model = validate(doc, ProfileDocument, path, error)
+    for i, e in enumerate(model.entries):
+        if e.side != "native":
             continue
-        for j, st in enumerate(need(e, "stages", list, path, where, error)):
-            w = f"{where}stages[{j}]."
-            need(st, "name", str, path, w, error)
+        for j, st in enumerate(e.stages):
             for k in ("allocs", "alloc_bytes"):
-                need(st, k, (int, float), path, w, error)
+                if getattr(st, k) is None:
+                    raise error(f"{path}: entries[{i}].stages[{j}].{k} is missing")
     return doc

@@ -8,14 +8,15 @@ an interrupted run leaves no run file (at most a hidden temporary one, which no 
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from audiobench.atomic import write_json
 from audiobench.documents import read_versioned
-from audiobench.documents.fields import need, positive_numbers
+from audiobench.documents.models import Pair, Positive, finite, validate
 
 SCHEMA = "audiobench.run/2"
 """/2 added the interference checks: per case ``aa``, per row ``solo`` and ``census``, per run
@@ -43,6 +44,7 @@ def write(doc: dict[str, Any], runs_dir: Path = RUNS_DIR) -> Path:
     ``<id>-1`` (``-2`` ...) as its id *and* its file name, so no two run files ever carry one
     run id (the report and the gate refuse such a pair as a copied file).
     """
+    check(doc, runs_dir / f"{doc['run_id']}.json")  # a writer's slip is caught before a file lands
     base = doc["run_id"]
     for attempt in range(1000):
         run_id = base if attempt == 0 else f"{base}-{attempt}"
@@ -61,38 +63,65 @@ def read(path: Path, error: type[Exception] = RunFileError) -> dict[str, Any]:
     return check(read_versioned(path, READABLE, error), path, error)
 
 
+class _Stats(msgspec.Struct):
+    median: float
+
+
+class _Row(msgspec.Struct):
+    row: str
+    unit: str
+    unit_median: float
+    samples_s: list[Positive]
+    stats_s: _Stats
+    unit_ci: Pair
+
+
+class _Ratio(msgspec.Struct):
+    a: str
+    b: str
+    median: float
+    ci_low: float
+    ci_high: float
+
+
+class _Case(msgspec.Struct):
+    op: str
+    variant: str
+    size: str
+    input_checksum: str
+    rows: list[_Row]
+    ratios: list[_Ratio]
+
+
+class _Environment(msgspec.Struct):
+    machine_id: str
+
+
+class RunDocument(msgspec.Struct):
+    """What every reader of a run file relies on (more fields are allowed): per case its rows'
+    samples in seconds (above zero, one per round), medians, CIs in the operation's unit, and
+    the paired ratios between rows."""
+
+    run_id: str
+    suite: str
+    environment: _Environment
+    cases: list[_Case]
+
+
 def check(doc: dict[str, Any], path: Path, error: type[Exception] = RunFileError) -> dict[str, Any]:
-    """Check the parts of a run document its readers (collect, report, gate) rely on; returns it
-    unchanged or raises ``error`` naming the file and the field."""
-    need(doc, "run_id", str, path, "", error)
-    need(doc, "suite", str, path, "", error)
-    env = need(doc, "environment", dict, path, "", error)
-    need(env, "machine_id", str, path, "environment.", error)
-    for i, case in enumerate(need(doc, "cases", list, path, "", error)):
-        where = f"cases[{i}]."
-        for k in ("op", "variant", "size", "input_checksum"):
-            need(case, k, str, path, where, error)
-        rows = need(case, "rows", list, path, where, error)
-        n = None
-        for j, row in enumerate(rows):
-            w = f"{where}rows[{j}]."
-            need(row, "row", str, path, w, error)
-            need(row, "unit", str, path, w, error)
-            need(row, "unit_median", (int, float), path, w, error)
-            positive_numbers(need(row, "samples_s", list, path, w, error), path, f"{w}samples_s", error)
-            need(need(row, "stats_s", dict, path, w, error), "median", (int, float), path, f"{w}stats_s.", error)
-            ci = need(row, "unit_ci", list, path, w, error)
-            if len(ci) != 2 or not all(isinstance(x, int | float) and math.isfinite(x) for x in ci):
-                raise error(f"{path}: {w}unit_ci must be two numbers")
-            if n is not None and len(row["samples_s"]) != n:
-                raise error(f"{path}: {w}samples_s has {len(row['samples_s'])} rounds, the case has {n}")
-            n = len(row["samples_s"])
-        for j, r in enumerate(need(case, "ratios", list, path, where, error)):
-            w = f"{where}ratios[{j}]."
-            need(r, "a", str, path, w, error)
-            need(r, "b", str, path, w, error)
-            for k in ("median", "ci_low", "ci_high"):
-                need(r, k, (int, float), path, w, error)
+    """Check ``doc`` against :class:`RunDocument` (and that samples and CIs are finite and every
+    row of a case has one sample per round); returns it unchanged or raises ``error`` naming the
+    file and the field."""
+    model = validate(doc, RunDocument, path, error)
+    for i, case in enumerate(model.cases):
+        rounds = None
+        for j, row in enumerate(case.rows):
+            where = f"cases[{i}].rows[{j}]"
+            finite(row.samples_s, path, f"{where}.samples_s", error)
+            finite(row.unit_ci, path, f"{where}.unit_ci", error)
+            if rounds is not None and len(row.samples_s) != rounds:
+                raise error(f"{path}: {where}.samples_s has {len(row.samples_s)} rounds, the case has {rounds}")
+            rounds = len(row.samples_s)
     return doc
 
 

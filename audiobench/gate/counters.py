@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from audiobench import verdict
-from audiobench.atomic import write_json
-from audiobench.documents import read_versioned
+from audiobench.documents import counters as counter_doc
 from audiobench.gate.checks import Check, Findings
 from audiobench.gate.inputs import InputError, Loaded, differences, mapping, simd_capability
 from audiobench.targets import COUNTERS, Counters
 
-SCHEMA = "audiobench.counters/1"
+SCHEMA = counter_doc.SCHEMA
 DEFAULT_BASELINE = Path(__file__).resolve().parents[2] / "benchmarks" / "baselines" / "counters.json"
 E2E = "(whole call)"
 COMPARABILITY = ("simd_capability", "valgrind_limit", "rustc", "target", "build_profile")
@@ -107,24 +106,12 @@ def extract(profile: Loaded) -> dict[str, Any]:
 
 def save_baseline(profile: Loaded, path: Path) -> Path:
     """Write the profile's instruction and allocation counts as the counter baseline at ``path``."""
-    return write_json(path, extract(profile))
+    return counter_doc.write(extract(profile), path)
 
 
 def read_baseline(path: Path) -> dict[str, Any]:
-    """The counter baseline at ``path``; :class:`InputError` names the file and the problem."""
-    doc = read_versioned(path, SCHEMA, InputError)
-    if not isinstance(doc.get("facts"), dict) or not isinstance(doc.get("entries"), list):
-        raise InputError(f"{path}: facts or entries missing")
-    for i, e in enumerate(doc["entries"]):
-        if not isinstance(e, dict) or not all(isinstance(e.get(k), str) for k in ("op", "variant", "size", "tier")):
-            raise InputError(f"{path}: entries[{i}] lacks op/variant/size/tier")
-        if not isinstance(e.get("stage"), str):
-            raise InputError(f"{path}: entries[{i}].stage is missing")
-        for k in COUNTERS:
-            v = e.get(k)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
-                raise InputError(f"{path}: entries[{i}].{k} is not a number")
-    return doc
+    """The counter baseline at ``path``; :class:`InputError` names the file and the field."""
+    return counter_doc.read(path, InputError)
 
 
 def _index(doc: dict[str, Any]) -> dict[Key, dict[str, Any]]:
