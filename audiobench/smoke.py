@@ -8,48 +8,26 @@ only* — no interleaving, no confidence interval, so it never carries a verdict
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from audiobench import operations, parity
 from audiobench.cases import Case
 from audiobench.catalogue import Catalogue, Size
 from audiobench.documents import smoke as smoke_doc
+from audiobench.documents.smoke import SmokeRow
 from audiobench.environment import fingerprint
 from audiobench.tiers import Impl, Registry
 
 SCHEMA = smoke_doc.SCHEMA
 CALLS = 5
 PURE_CALLS = 2
-
-
-@dataclass
-class SmokeRow:
-    op: str
-    variant: str
-    tier: str
-    size: str
-    matched: bool
-    parity_ok: bool | None
-    detail: str
-    metrics: dict[str, float] = field(default_factory=dict)
-    seconds: list[float] = field(default_factory=list)
-    allocation: str = ""
-    summary: str = ""
-    checksum: str = ""
-    error: str | None = None
-
-    @property
-    def median(self) -> float | None:
-        """Median of the timed calls in seconds (None if the entry failed)."""
-        return statistics.median(self.seconds) if self.seconds else None
 
 
 def _cases(cat: Catalogue, reg: Registry, ops: set[str] | None) -> Iterator[tuple[Impl, Size]]:
@@ -140,6 +118,6 @@ def save(rows: list[SmokeRow], path: Path) -> Path:
         "method": f"{CALLS} consecutive warm calls per entry ({PURE_CALLS} for python-pure) after one "
         "parity-checked call; median reported for orientation only (no interleaving, no CI)",
         "environment": fingerprint(),
-        "rows": [asdict(r) for r in rows],
+        "rows": [msgspec.structs.asdict(r) for r in rows],
     }
     return smoke_doc.write(doc, path)

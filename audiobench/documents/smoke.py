@@ -7,6 +7,7 @@ reads them as a measurement.
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,17 @@ class SmokeRow(msgspec.Struct):
     matched: bool
     parity_ok: bool | None
     detail: str
-    metrics: dict[str, float]
-    seconds: list[float]
-    allocation: str
-    summary: str
-    checksum: str
-    error: str | None
+    metrics: dict[str, float] = {}
+    seconds: list[float] = []
+    allocation: str = ""
+    summary: str = ""
+    checksum: str = ""
+    error: str | None = None
+
+    @property
+    def median(self) -> float | None:
+        """Median of the timed calls in seconds (None if the entry failed)."""
+        return statistics.median(self.seconds) if self.seconds else None
 
 
 class SmokeDocument(msgspec.Struct):
