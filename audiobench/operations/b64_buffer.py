@@ -17,7 +17,7 @@ import numpy as np
 
 from audiobench import parity, signals
 from audiobench.cases import B64Output, Case, StreamCase
-from audiobench.catalogue import Size
+from audiobench.catalogue import Size, load
 from audiobench.operations.base import Operation
 from audiobench.staging import Boundary, Clock, Staged
 from audiobench.threads import FEED_THREADS
@@ -148,7 +148,7 @@ def _staged(tier: str, case: StreamCase) -> Staged | None:
 
 
 def _boundary(tier: str, case: StreamCase) -> Boundary | None:
-    if tier not in ("rust-json", "rust-fast", "rust-direct") or case.threads != 1:
+    if tier not in load().tiers_in("rust") or case.threads != 1:
         return None
     s = case.stream
     per_call = [len(v) for v in s.expected.values()]

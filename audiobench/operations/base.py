@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from audiobench.cases import AudioCase, Case, SamplesCase
-from audiobench.catalogue import Size
+from audiobench.catalogue import Size, load
 from audiobench.parity import Verdict
 from audiobench.staging import Boundary, Staged
 from audiobench.tiers.registry import Impl
@@ -113,7 +113,7 @@ class Operation:
         return :meth:`outputs` as new arrays (the fast tier releases the GIL twice: to copy the
         input into an ``Arc``, then to run).
         """
-        if tier not in ("rust-json", "rust-fast", "rust-direct"):
+        if tier not in load().tiers_in("rust"):
             return None
         inputs = input_arrays(case)
         if inputs is None:
