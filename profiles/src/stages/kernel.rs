@@ -2,8 +2,9 @@
 //! from the kernel trait alone. The study's profiled case is convert's (1M f32→i16).
 
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
+use audiobench_core::json::kernel_node as json;
 use audiobench_core::kernel::fast::FastKernelNode;
-use audiobench_core::kernel::{json, registry, DynKernel, Params, Samples, SliceRef};
+use audiobench_core::kernel::{registry, DynKernel, Params, Samples, SliceRef};
 use std::sync::Arc;
 
 use super::one_node_task;

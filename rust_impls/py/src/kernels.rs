@@ -7,9 +7,10 @@ use std::sync::Mutex;
 
 use audiobench_core::alloc::copied_vec;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
+use audiobench_core::json::kernel_node as json;
 use audiobench_core::kernel::fast::FastKernelNode;
 use audiobench_core::kernel::registry::{self, KERNELS};
-use audiobench_core::kernel::{json, DynKernel, Format, Params, Samples, SliceMut, SliceRef};
+use audiobench_core::kernel::{DynKernel, Format, Params, Samples, SliceMut, SliceRef};
 use numpy::{
     dtype, Ix1, PyArrayDescrMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArray, PyUntypedArrayMethods,
 };

@@ -14,8 +14,8 @@ use audiobench_core::fast::pipeline::FastPipeline;
 use audiobench_core::fast::processor::AudioProcessor;
 use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::calls::{self, ChunkSession};
+use audiobench_core::json::kernel_node as kernel_json;
 use audiobench_core::kernel::fast::FastKernelNode;
-use audiobench_core::kernel::json as kernel_json;
 use audiobench_core::kernel::{registry, Samples, SliceRef};
 use audiobench_core::limit;
 

@@ -17,8 +17,7 @@
 
 use crate::alloc::zeroed_vec;
 use crate::error::{AudioError, Result};
-use crate::kernel::registry::Entry;
-use crate::kernel::{DynKernel, Kernel, Params, Sample};
+use crate::kernel::{DynKernel, Entry, Kernel, Params, Sample};
 use crate::simd::dispatch_kernel;
 
 /// One of the four conversions, by its catalogue name.

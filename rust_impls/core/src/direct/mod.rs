@@ -7,7 +7,7 @@ pub mod pipeline;
 pub mod resample;
 pub mod vad;
 
-use crate::kernel::registry::Entry;
+use crate::kernel::Entry;
 
 /// The sample kernels ([`crate::kernel`]): one line each, beside its module.
 pub const KERNELS: &[Entry] = &[convert::KERNEL];

@@ -14,8 +14,9 @@ use crate::direct::vad::{VadParams, VadResult};
 use crate::error::{AudioError, Result};
 use crate::json::audio::{self, JsonSample};
 use crate::json::executor::{run_chain, run_node, start_node, ChainOutput};
+use crate::json::kernel_node;
 use crate::json::{NodeExecutor, NodeSpec};
-use crate::kernel::{self, Params, SliceRef};
+use crate::kernel::{Params, SliceRef};
 
 const CALLER: &str = "caller";
 
@@ -45,13 +46,13 @@ fn vad_spec(params: &VadParams) -> NodeSpec {
 /// Convert float32 samples (`f32_i16` or `f32_i32`).
 pub fn convert_f32(input: &[f32], conversion: Conversion) -> Result<Samples> {
     expect_format(conversion, "f32")?;
-    kernel::json::call("convert", conversion.name(), &Params::new(), SliceRef::F32(input))
+    kernel_node::call("convert", conversion.name(), &Params::new(), SliceRef::F32(input))
 }
 
 /// Convert int16 samples (`i16_f32` or `i16_i32`).
 pub fn convert_i16(input: &[i16], conversion: Conversion) -> Result<Samples> {
     expect_format(conversion, "i16")?;
-    kernel::json::call("convert", conversion.name(), &Params::new(), SliceRef::I16(input))
+    kernel_node::call("convert", conversion.name(), &Params::new(), SliceRef::I16(input))
 }
 
 fn expect_format(conversion: Conversion, format: &'static str) -> Result<()> {

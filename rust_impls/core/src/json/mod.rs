@@ -10,6 +10,7 @@
 pub mod audio;
 pub mod calls;
 pub mod executor;
+pub mod kernel_node;
 pub mod nodes;
 
 #[cfg(test)]
@@ -19,8 +20,8 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::error::{AudioError, Result};
-use crate::kernel::json::JsonKernelNode;
 use crate::kernel::registry;
+use kernel_node::JsonKernelNode;
 
 /// What a node learns about its place in the graph when it is initialised.
 #[derive(Clone, Debug, Default)]

@@ -1,5 +1,5 @@
 //! The JSON-tier nodes: VAD, resample, and the base64 chunk buffer (convert's node is the
-//! kernel registry's: `crate::kernel::json`).
+//! kernel registry's: [`crate::json::kernel_node`]).
 
 use async_trait::async_trait;
 use serde_json::{json, Map, Value};

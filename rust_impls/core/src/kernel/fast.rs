@@ -2,8 +2,8 @@
 
 use crate::error::Result;
 use crate::fast::{AudioData, FastAudioNode};
-use crate::kernel::registry::{self, Entry};
-use crate::kernel::{DynKernel, Params};
+use crate::kernel::registry;
+use crate::kernel::{DynKernel, Entry, Params};
 
 /// A sample kernel as a fast-path node: reads the input's shared buffer, allocates the output
 /// per call, keeps the rate and channel count.

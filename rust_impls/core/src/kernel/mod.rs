@@ -4,11 +4,11 @@
 //! operation of that shape a user adds). It implements [`Kernel`] — rubato's pattern:
 //! [`Kernel::process_into`] writes into caller-provided output and is required,
 //! [`Kernel::process`] allocates and is provided — and declares itself once in
-//! [`registry::KERNELS`]. From that it gets, with no code of its own:
+//! `direct::KERNELS` (an [`Entry`]). From that it gets, with no code of its own:
 //!
 //! * its `rust-direct` binding and allocating wrapper (`kernel_into` / `kernel` in Python),
 //! * its `rust-fast` node, [`fast::FastKernelNode`] (an `Arc`-shared buffer in and out),
-//! * its `rust-json` node, [`json::JsonKernelNode`], with the study's JSON costs: the input
+//! * its `rust-json` node, [`crate::json::kernel_node::JsonKernelNode`], with the study's JSON costs: the input
 //!   parsed from a JSON number array, a fresh node created and initialised per call on the
 //!   executor, the output built as a JSON array and parsed back by the caller,
 //! * a criterion group and the native profiler's stages.
@@ -18,7 +18,6 @@
 //! the study's and are not one slice in, one slice out.
 
 pub mod fast;
-pub mod json;
 pub mod registry;
 
 use bytemuck::Zeroable;
@@ -27,7 +26,22 @@ use serde_json::{Map, Value};
 use crate::alloc::zeroed_vec;
 use crate::error::{AudioError, Result};
 use crate::fast::AudioBuffer;
-use crate::json::audio::JsonSample;
+use crate::json::audio::{JsonSample, NodeInput};
+
+/// One operation's sample kernels, as `direct::KERNELS` lists them.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    /// The catalogue's operation name.
+    pub op: &'static str,
+    /// Its variants, in catalogue order.
+    pub variants: &'static [&'static str],
+    /// The `rust-json` node's registered type name.
+    pub json_node: &'static str,
+    /// The `rust-fast` node's name (in errors and reports).
+    pub fast_node: &'static str,
+    /// Build the kernel of `variant` from its parameters.
+    pub build: fn(variant: &str, params: &Params) -> Result<Box<dyn DynKernel>>,
+}
 
 /// A kernel's parameters: the JSON object a `rust-json` node is created from (Python passes a
 /// dict of numbers and strings; the variant travels as `"variant"`).
@@ -269,7 +283,7 @@ pub trait DynKernel: Send {
     fn process_buffer(&mut self, input: &AudioBuffer, node: &'static str) -> Result<AudioBuffer>;
     /// The JSON path: audio parsed from `input` (samples of the input format), processed, and
     /// the output built as a JSON audio object with the same rate and channel count.
-    fn process_json(&mut self, input: &json::Input, node: &'static str) -> Result<Value>;
+    fn process_json(&mut self, input: &NodeInput, node: &'static str) -> Result<Value>;
 }
 
 fn format_error(node: &'static str, expected: Format, actual: Format) -> AudioError {
@@ -311,7 +325,7 @@ impl<K: Kernel> DynKernel for K {
         Ok(K::Out::into_buffer(self.process(x)?))
     }
 
-    fn process_json(&mut self, input: &json::Input, node: &'static str) -> Result<Value> {
+    fn process_json(&mut self, input: &NodeInput, node: &'static str) -> Result<Value> {
         let a = input.audio::<K::In>(node)?;
         let out = self.process(&a.samples)?;
         crate::json::audio::to_value(&out, a.sample_rate, a.channels)

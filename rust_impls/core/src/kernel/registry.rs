@@ -5,22 +5,7 @@
 //! one line in `direct::KERNELS`.
 
 use crate::error::{AudioError, Result};
-use crate::kernel::{DynKernel, Params};
-
-/// One operation's sample kernels.
-#[derive(Clone, Copy, Debug)]
-pub struct Entry {
-    /// The catalogue's operation name.
-    pub op: &'static str,
-    /// Its variants, in catalogue order.
-    pub variants: &'static [&'static str],
-    /// The `rust-json` node's registered type name.
-    pub json_node: &'static str,
-    /// The `rust-fast` node's name (in errors and reports).
-    pub fast_node: &'static str,
-    /// Build the kernel of `variant` from its parameters.
-    pub build: fn(variant: &str, params: &Params) -> Result<Box<dyn DynKernel>>,
-}
+use crate::kernel::{DynKernel, Entry, Params};
 
 /// Every sample kernel, as `direct` declares them beside their modules.
 pub const KERNELS: &[Entry] = crate::direct::KERNELS;

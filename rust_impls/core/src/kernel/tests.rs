@@ -1,12 +1,12 @@
 use serde_json::json;
 
 use super::fast::FastKernelNode;
-use super::json::{call, JsonKernelNode};
 use super::registry::{self, KERNELS};
 use super::*;
 use crate::direct::convert;
 use crate::fast::{AudioData, FastAudioNode};
 use crate::json::executor::run_chain;
+use crate::json::kernel_node::{call, JsonKernelNode};
 use crate::json::NodeSpec;
 
 const X: [f32; 5] = [0.0, 0.5, -1.0, 1.0, 0.25];

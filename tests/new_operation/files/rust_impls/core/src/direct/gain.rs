@@ -2,8 +2,7 @@
 //! precision, one rounding, bit-exact across tiers).
 
 use crate::error::{AudioError, Result};
-use crate::kernel::registry::Entry;
-use crate::kernel::{param_f32, DynKernel, Kernel, Params};
+use crate::kernel::{param_f32, DynKernel, Entry, Kernel, Params};
 
 /// Multiply by `gain`.
 pub struct Gain {

@@ -1,18 +1,15 @@
-//! The `rust-json` node every sample kernel gets ([`JsonKernelNode`]), and the call a caller
-//! makes through it ([`call`]).
+//! The `rust-json` node every sample kernel of the registry gets ([`JsonKernelNode`]), and the
+//! call a caller makes through it ([`call`]): `crate::kernel`'s kernels on the study's JSON path.
 
 use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::error::{AudioError, Result};
-use crate::json::audio::{self, JsonSample};
+use crate::json::audio::{self, JsonSample, NodeInput};
 use crate::json::executor::run_chain;
 use crate::json::{NodeContext, NodeExecutor, NodeSpec};
-use crate::kernel::registry::{self, Entry};
-use crate::kernel::{DynKernel, Params, Samples, SliceRef};
-
-/// A node's JSON input, dropped safely however `process` returns (see `json::audio`).
-pub type Input = audio::NodeInput;
+use crate::kernel::registry;
+use crate::kernel::{DynKernel, Entry, Params, Samples, SliceRef};
 
 /// A sample kernel as the study's standard node: created from JSON parameters (`variant` and
 /// the kernel's own), initialised, then audio parsed from a JSON number array, processed, and
@@ -78,7 +75,7 @@ impl NodeExecutor for JsonKernelNode {
     }
 
     async fn process(&mut self, input: Value) -> Result<Vec<Value>> {
-        let input = Input::new(input);
+        let input = NodeInput::new(input);
         let node = self.entry.json_node;
         if !self.initialized {
             return Err(AudioError::NotInitialized { node });
