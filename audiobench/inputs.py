@@ -14,6 +14,7 @@ File layout (little-endian):
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ from audiobench.operations import build_case
 
 SCHEMA = manifest_doc.SCHEMA
 DEFAULT_ROOT = Path("target/audiobench-inputs")
+
+
+def catalogue_sha256(cat: Catalogue) -> str:
+    """SHA-256 of the catalogue file's bytes (a manifest written from another catalogue is stale)."""
+    return hashlib.sha256(cat.path.read_bytes()).hexdigest()
 
 
 def _write_once(path: Path, data: bytes) -> None:
@@ -87,5 +93,14 @@ def export(cat: Catalogue, suite: SizeSet, root: Path = DEFAULT_ROOT) -> Path:
                         "raw_bytes": sum(len(v) for v in case.stream.expected.values()),
                     }
                 cases.append(entry)
-    manifest = {"schema": SCHEMA, "suite": suite, "seed": cat.seed, "catalogue": str(cat.path), "cases": cases}
+    manifest = {
+        "schema": SCHEMA,
+        "suite": suite,
+        "seed": cat.seed,
+        # The file's name and content hash, no path: the native profiler parses this document, and
+        # the length of a checkout's path would shape the heap its counted stages allocate from.
+        "catalogue": cat.path.name,
+        "catalogue_sha256": catalogue_sha256(cat),
+        "cases": cases,
+    }
     return manifest_doc.write(manifest, out_dir / "manifest.json")

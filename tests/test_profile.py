@@ -139,3 +139,22 @@ def test_boundary_probes_time_repeated_steps_and_refuse_unknown_types() -> None:
         _rust._probe_view(np.zeros(4, dtype=np.complex128))
     with pytest.raises(TypeError, match="float16"):
         _rust._probe_to_numpy(4, "float16")
+
+
+def test_a_stale_inputs_manifest_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The profiler's inputs follow the catalogue: another schema, seed or catalogue content means
+    the manifest is exported again (a stale one fed the profiler a differently shaped document)."""
+    from audiobench.catalogue import load
+
+    monkeypatch.setattr(native, "ROOT", tmp_path)
+    cat = load()
+    path = native.ensure_inputs(cat, "quick")
+    doc = json.loads(path.read_text())
+    assert doc["schema"] == "audiobench.inputs/2" and doc["catalogue"] == "catalogue.toml"
+    assert all("params" in c for c in doc["cases"])
+    written = path.stat().st_mtime_ns
+    assert native.ensure_inputs(cat, "quick") == path and path.stat().st_mtime_ns == written
+    for key, stale in (("catalogue_sha256", "0" * 64), ("schema", "audiobench.inputs/1"), ("seed", 1)):
+        path.write_text(json.dumps({**doc, key: stale}))
+        native.ensure_inputs(cat, "quick")
+        assert json.loads(path.read_text())[key] == doc[key], key

@@ -1,6 +1,6 @@
 """The inputs manifest: the suite's inputs as raw files, for criterion and the native profiler.
 
-``target/audiobench-inputs/<suite>/manifest.json`` (schema ``audiobench.inputs/1``), written by
+``target/audiobench-inputs/<suite>/manifest.json`` (schema ``audiobench.inputs/2``), written by
 ``audiobench inputs``; read by the Rust side (``rust_impls/core/benches/audiobench/inputs.rs``),
 which checks each file's bytes against its checksum.
 """
@@ -15,7 +15,8 @@ import msgspec
 from audiobench.atomic import write_json
 from audiobench.documents.models import validate
 
-SCHEMA = "audiobench.inputs/1"
+SCHEMA = "audiobench.inputs/2"
+"""/2 added each case's kernel ``params`` and the catalogue's hash (``catalogue_sha256``)."""
 
 
 class InputsFileError(ValueError):
@@ -47,6 +48,7 @@ class InputsManifest(msgspec.Struct):
     suite: str
     seed: int
     catalogue: str
+    catalogue_sha256: str
     cases: list[InputEntry]
 
 

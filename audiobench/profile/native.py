@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.catalogue import Catalogue, SizeSet
-from audiobench.inputs import DEFAULT_ROOT, export
+from audiobench.inputs import DEFAULT_ROOT, SCHEMA, catalogue_sha256, export
 
 FORCE_SIMD_ENV = "AUDIOBENCH_SIMD"
 """Forces the baseline kernel bodies (``rust_impls/core/src/simd.rs``); passed on to the profiler."""
@@ -56,12 +56,15 @@ def ensure_binary() -> Path:
 
 
 def ensure_inputs(cat: Catalogue, suite: SizeSet) -> Path:
-    """The suite's exported inputs, written (again) if missing or from another seed."""
+    """The suite's exported inputs, written (again) if missing, of another schema, or from
+    another seed or catalogue (a stale manifest would feed the profiler other cases or a
+    differently shaped document, and with it other counts)."""
     manifest = ROOT / DEFAULT_ROOT / suite / "manifest.json"
     try:
-        if json.loads(manifest.read_text())["seed"] == cat.seed:
+        doc = json.loads(manifest.read_text())
+        if (doc["schema"], doc["seed"], doc["catalogue_sha256"]) == (SCHEMA, cat.seed, catalogue_sha256(cat)):
             return manifest
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         pass
     return export(cat, suite, ROOT / DEFAULT_ROOT)
 
