@@ -41,6 +41,11 @@ class AudioCase:
         """Duration in seconds: frames / sample_rate."""
         return self.frames / self.sample_rate
 
+    def as_lists(self) -> list[list[float]]:
+        """The audio as one list of Python floats per channel: what the pure-Python tier's callers
+        hold (made untimed, in ``prepare``)."""
+        return [[float(v) for v in ch] for ch in self.audio.tolist()]
+
     def checksum(self) -> str:
         """Hex SHA-256 prefix of the audio bytes (:func:`audiobench.signals.checksum`)."""
         return signals.checksum(self.audio)

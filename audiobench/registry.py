@@ -36,9 +36,8 @@ def _registry(impl_refs: tuple[str, ...]) -> Registry:
     ops = list(cat.operations)
 
     def key(i: Impl) -> tuple[int, int, int]:
-        variants = cat.operation(i.op).variants
-        v = variants.index(i.variant) if i.variant in variants else len(variants)
-        return (ops.index(i.op), v, order.get(i.tier, len(order)))
+        # Plugins are refused for a variant the catalogue lacks; a spec that registers one fails here.
+        return (ops.index(i.op), cat.operation(i.op).variants.index(i.variant), order.get(i.tier, len(order)))
 
     impls.sort(key=key)
     return Registry(impls)

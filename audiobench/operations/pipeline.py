@@ -34,7 +34,7 @@ def _pure(case: Case) -> Run:
     from python_baselines import pure
 
     a = as_audio(case)
-    audio, resampler = [[float(v) for v in ch] for ch in a.audio.tolist()], pure.Resampler("high")
+    audio, resampler = a.as_lists(), pure.Resampler("high")
     return lambda: pure.pipeline(audio, a.sample_rate, DEFAULT_THRESHOLD, resampler)
 
 
@@ -98,7 +98,7 @@ def _staged(tier: str, case: AudioCase) -> Staged | None:
 
         return Staged(lambda: p(audio), seq_best)
     if tier == "python-pure":
-        lists = [[float(s) for s in ch] for ch in audio.tolist()]
+        lists = case.as_lists()
         r = pure.Resampler("high")
 
         def seq_pure(c: Clock) -> None:

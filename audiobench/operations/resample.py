@@ -23,11 +23,6 @@ from audiobench.user_audio import UserAudio
 from python_baselines.semantics import MAX_MAGNITUDE
 
 
-def _lists(case: AudioCase) -> list[list[float]]:
-    # Untimed: the pure tier's callers hold lists, not arrays.
-    return [[float(v) for v in ch] for ch in case.audio.tolist()]
-
-
 def _python(case: Case, preset: str) -> Run:
     from python_baselines import standard
 
@@ -38,7 +33,7 @@ def _python(case: Case, preset: str) -> Run:
 def _pure(case: Case, preset: str) -> Run:
     from python_baselines import pure
 
-    resampler, audio = pure.Resampler(preset), _lists(as_audio(case))
+    resampler, audio = pure.Resampler(preset), as_audio(case).as_lists()
     return lambda: resampler(audio)
 
 
@@ -133,7 +128,7 @@ def _staged_pure(preset: str, case: AudioCase) -> Staged:
     from python_baselines import pure
 
     resampler = pure.Resampler(preset)
-    lists = _lists(case)
+    lists = case.as_lists()
     step = "polyphase loop over Python numbers"
     return Staged(
         lambda: resampler(lists),

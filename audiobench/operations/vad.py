@@ -25,10 +25,6 @@ FRAME_AT = 4
 """The single-frame case is the 5th frame of one second of speech (past the onset ramp)."""
 
 
-def _lists(case: AudioCase) -> list[list[float]]:
-    return [[float(v) for v in ch] for ch in case.audio.tolist()]
-
-
 def _python(case: Case) -> Run:
     from python_baselines import standard
 
@@ -40,7 +36,7 @@ def _pure(case: Case) -> Run:
     from python_baselines import pure
 
     a = as_audio(case)
-    audio = _lists(a)
+    audio = a.as_lists()
     return lambda: pure.vad(audio, a.sample_rate)
 
 
@@ -137,7 +133,7 @@ def _staged_pure(case: AudioCase) -> Staged:
     from python_baselines import pure
 
     audio, rate = case.audio, case.sample_rate
-    lists = _lists(case)
+    lists = case.as_lists()
     step = "frame loop over Python numbers"
     return Staged(
         lambda: pure.vad(lists, rate),

@@ -15,12 +15,6 @@ def tier_names() -> tuple[str, ...]:
     return load().tiers
 
 
-def rust_tiers() -> tuple[str, ...]:
-    """The catalogue's tiers whose kernels run in Rust (reached through PyO3)."""
-    return load().tiers_in("rust")
-
-
 TIERS = tier_names()
-RUST_TIERS = rust_tiers()
 
-__all__ = ["RUST_TIERS", "TIERS", "Impl", "Registry", "rust_tiers", "tier_names"]
+__all__ = ["TIERS", "Impl", "Registry", "tier_names"]

@@ -1,11 +1,10 @@
 //! Every sample kernel of the registry (`convert`, and any kernel added there), stage by stage,
 //! from the kernel trait alone. The study's profiled case is convert's (1M f32→i16).
 
-use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
+use audiobench_core::fast::{AudioData, FastAudioNode};
 use audiobench_core::json::kernel_node as json;
 use audiobench_core::kernel::fast::FastKernelNode;
 use audiobench_core::kernel::{registry, DynKernel, Params, Samples, SliceRef};
-use std::sync::Arc;
 
 use super::one_node_task;
 use crate::inputs::Input;
@@ -119,26 +118,16 @@ fn fast_tier(
     let (mut a, mut b) = (node(), node());
     let data = |s: Samples| AudioData::new(s.into_buffer(), 0, 1);
     p.staged(
-        || unwrap(a.process_audio(data(Samples::copied(x).expect("copy"))).expect("process").buffer),
+        || Samples::from_buffer(a.process_audio(data(Samples::copied(x).expect("copy"))).expect("process").buffer),
         |c| {
             let v = c.step("copy input view → Vec", || Samples::copied(x).expect("copy"));
             let d = c.step("wrap Vec → Arc → AudioData", || data(v));
             let out = c.step(FAST_PROCESS, || b.process_audio(d).expect("process"));
-            let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
+            let samples = c.step("unwrap Arc → Vec", || Samples::from_buffer(out.buffer));
             drop(samples);
         },
     );
     let mut k = build();
     p.part(FAST_PROCESS, "work (allocating kernel)", || (), |_| k.process_dyn(x).expect("kernel"));
     p.part(FAST_PROCESS, "drop input buffer", || data(Samples::copied(x).expect("copy")), drop);
-}
-
-/// Take the samples out of a node's output as the binding does (`Arc::try_unwrap`, copying
-/// only if the buffer is shared).
-pub fn unwrap(buffer: AudioBuffer) -> Samples {
-    match buffer {
-        AudioBuffer::F32(a) => Samples::F32(Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())),
-        AudioBuffer::I16(a) => Samples::I16(Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())),
-        AudioBuffer::I32(a) => Samples::I32(Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())),
-    }
 }

@@ -11,10 +11,10 @@ use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::audio;
 use audiobench_core::json::calls;
 use audiobench_core::json::{create_node, NodeContext, NodeSpec};
+use audiobench_core::kernel::Samples;
 use serde_json::json;
 
 use super::in_task;
-use super::kernel::unwrap;
 use crate::measure::{Clock, Profiler};
 
 pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Option<()> {
@@ -33,7 +33,7 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
             p.staged(
                 || {
                     let (out, result) = a.process(data(copied_vec("audio", x).expect("copy"))).expect("pipeline");
-                    (unwrap(out.buffer), result)
+                    (Samples::from_buffer(out.buffer), result)
                 },
                 |c| {
                     let v = c.step("copy input view → Vec", || copied_vec("audio", x).expect("copy"));
@@ -43,7 +43,7 @@ pub fn profile(p: &mut Profiler, x: &[f32], channels: usize, tier: &str) -> Opti
                         c.step("resample node (drops the 44.1 kHz buffer)", || res.process_audio(d).expect("resample"));
                     let d = c
                         .step("convert node (drops the 16 kHz f32 buffer)", || conv.process_audio(d).expect("convert"));
-                    let samples = c.step("unwrap Arc → Vec", || unwrap(d.buffer));
+                    let samples = c.step("unwrap Arc → Vec", || Samples::from_buffer(d.buffer));
                     let result = c.step("take VAD result", || vad.take_last());
                     drop((samples, result));
                 },

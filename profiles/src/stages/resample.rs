@@ -7,9 +7,9 @@ use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
 use audiobench_core::json::audio;
 use audiobench_core::json::calls;
 use audiobench_core::json::NodeSpec;
+use audiobench_core::kernel::Samples;
 use serde_json::json;
 
-use super::kernel::unwrap;
 use super::one_node_task;
 use crate::measure::Profiler;
 
@@ -26,13 +26,17 @@ pub fn profile(p: &mut Profiler, variant: &str, x: &[f32], channels: usize, tier
             let (mut a, mut b) = (node(), node());
             let data = |v: Vec<f32>| AudioData::new(AudioBuffer::new_f32(v), INPUT_RATE, channels);
             p.staged(
-                || unwrap(a.process_audio(data(copied_vec("audio", x).expect("copy"))).expect("resample").buffer),
+                || {
+                    Samples::from_buffer(
+                        a.process_audio(data(copied_vec("audio", x).expect("copy"))).expect("resample").buffer,
+                    )
+                },
                 |c| {
                     let v = c.step("copy input view → Vec", || copied_vec("audio", x).expect("copy"));
                     let d = c.step("wrap Vec → Arc → AudioData", || data(v));
                     let out =
                         c.step("process_audio (drops the input buffer)", || b.process_audio(d).expect("resample"));
-                    let samples = c.step("unwrap Arc → Vec", || unwrap(out.buffer));
+                    let samples = c.step("unwrap Arc → Vec", || Samples::from_buffer(out.buffer));
                     drop(samples);
                 },
             );

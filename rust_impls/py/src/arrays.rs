@@ -6,6 +6,7 @@
 //! `TypeError`, a wrong shape or a non-contiguous layout a `ValueError`, each naming the
 //! argument and what was expected.
 
+use audiobench_core::kernel::Samples;
 use numpy::ndarray::{Array2, Dimension, Ix2};
 use numpy::{
     dtype, Element, PyArray, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray,
@@ -116,6 +117,15 @@ pub fn slice_mut<'a, T: Element, D: Dimension>(
 /// Hand a Vec to numpy as a 1-D array without copying.
 pub fn to_numpy_1d<T: Element>(py: Python<'_>, v: Vec<T>) -> Bound<'_, PyArray1<T>> {
     PyArray1::from_vec(py, v)
+}
+
+/// Hand owned samples of any kernel format to numpy as a 1-D array without copying.
+pub fn samples_to_numpy(py: Python<'_>, s: Samples) -> Bound<'_, PyAny> {
+    match s {
+        Samples::F32(v) => to_numpy_1d(py, v).into_any(),
+        Samples::I16(v) => to_numpy_1d(py, v).into_any(),
+        Samples::I32(v) => to_numpy_1d(py, v).into_any(),
+    }
 }
 
 /// Hand a planar Vec to numpy as a `(channels, frames)` array without copying.

@@ -17,7 +17,9 @@ use numpy::{Ix1, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
 use crate::args;
-use crate::arrays::{audio_input, input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
+use crate::arrays::{
+    audio_input, input, planar_shape, samples_to_numpy, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy,
+};
 use crate::direct::{check_channels, vad_params};
 use crate::errors::PyAudioError;
 use crate::lock;
@@ -26,15 +28,6 @@ use audiobench_core::alloc::copied_vec;
 /// Take the samples out of an `Arc`, copying only if someone else still holds it.
 fn unwrap_arc<T: Clone>(a: Arc<Vec<T>>) -> Vec<T> {
     Arc::try_unwrap(a).unwrap_or_else(|shared| (*shared).clone())
-}
-
-/// A node's output buffer as owned samples (see [`unwrap_arc`]).
-pub(crate) fn unwrap_samples(buffer: AudioBuffer) -> Samples {
-    match buffer {
-        AudioBuffer::F32(a) => Samples::F32(unwrap_arc(a)),
-        AudioBuffer::I16(a) => Samples::I16(unwrap_arc(a)),
-        AudioBuffer::I32(a) => Samples::I32(unwrap_arc(a)),
-    }
 }
 
 /// Copy planar audio into a node's buffer. `built_for` is the object and channel count of a node
@@ -91,11 +84,7 @@ impl PyFastConvertNode {
             }
         };
         let out = py.detach(|| lock(&self.node).process_audio(data)).map_err(PyAudioError)?;
-        Ok(match out.buffer {
-            AudioBuffer::F32(v) => to_numpy_1d(py, unwrap_arc(v)).into_any(),
-            AudioBuffer::I16(v) => to_numpy_1d(py, unwrap_arc(v)).into_any(),
-            AudioBuffer::I32(v) => to_numpy_1d(py, unwrap_arc(v)).into_any(),
-        })
+        Ok(samples_to_numpy(py, Samples::from_buffer(out.buffer)))
     }
 }
 

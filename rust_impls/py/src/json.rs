@@ -7,12 +7,14 @@ use std::sync::Mutex;
 
 use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::resample::Preset;
-use audiobench_core::json::calls::{self, ChunkSession, Samples};
+use audiobench_core::json::calls::{self, ChunkSession};
 use numpy::{Ix1, PyArray1, PyArray2};
 use pyo3::prelude::*;
 
 use crate::args;
-use crate::arrays::{audio_input, input, planar_shape, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy};
+use crate::arrays::{
+    audio_input, input, planar_shape, samples_to_numpy, slice, to_numpy_1d, to_numpy_2d, PipelineResultPy, VadResultPy,
+};
 use crate::direct::vad_params;
 use crate::errors::PyAudioError;
 use crate::lock;
@@ -35,11 +37,7 @@ pub fn json_convert<'py>(x: &Bound<'py, PyAny>, variant: &str) -> PyResult<Bound
         }
     }
     .map_err(PyAudioError)?;
-    Ok(match out {
-        Samples::F32(v) => to_numpy_1d(py, v).into_any(),
-        Samples::I16(v) => to_numpy_1d(py, v).into_any(),
-        Samples::I32(v) => to_numpy_1d(py, v).into_any(),
-    })
+    Ok(samples_to_numpy(py, out))
 }
 
 /// VAD through a `VoiceActivityDetector` node.

@@ -5,8 +5,7 @@
 
 use std::sync::Mutex;
 
-use audiobench_core::alloc::copied_vec;
-use audiobench_core::fast::{AudioBuffer, AudioData, FastAudioNode};
+use audiobench_core::fast::{AudioData, FastAudioNode};
 use audiobench_core::json::kernel_node as json;
 use audiobench_core::kernel::fast::FastKernelNode;
 use audiobench_core::kernel::registry::{self, KERNELS};
@@ -19,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 use serde_json::Value;
 
-use crate::arrays::{input, output, slice, slice_mut, to_numpy_1d};
+use crate::arrays::{input, output, samples_to_numpy, slice, slice_mut};
 use crate::errors::PyAudioError;
 use crate::lock;
 
@@ -85,14 +84,6 @@ impl<'py> Out<'py> {
             Self::I16(a) => SliceMut::I16(slice_mut(a, "out")?),
             Self::I32(a) => SliceMut::I32(slice_mut(a, "out")?),
         })
-    }
-}
-
-fn to_numpy(py: Python<'_>, s: Samples) -> Bound<'_, PyAny> {
-    match s {
-        Samples::F32(v) => to_numpy_1d(py, v).into_any(),
-        Samples::I16(v) => to_numpy_1d(py, v).into_any(),
-        Samples::I32(v) => to_numpy_1d(py, v).into_any(),
     }
 }
 
@@ -191,7 +182,7 @@ impl PyKernel {
         let samples = a.samples()?;
         let kernel = &self.kernel;
         let out = py.detach(|| lock(kernel).process_dyn(samples)).map_err(PyAudioError)?;
-        Ok(to_numpy(py, out))
+        Ok(samples_to_numpy(py, out))
     }
 
     fn __repr__(&self) -> String {
@@ -226,15 +217,11 @@ impl PyFastKernelNode {
 
     fn process<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let a = In::borrow(x, self.input_format)?;
-        let buffer = match a.samples()? {
-            SliceRef::F32(s) => AudioBuffer::new_f32(py.detach(|| copied_vec("x", s)).map_err(PyAudioError)?),
-            SliceRef::I16(s) => AudioBuffer::new_i16(py.detach(|| copied_vec("x", s)).map_err(PyAudioError)?),
-            SliceRef::I32(s) => AudioBuffer::new_i32(py.detach(|| copied_vec("x", s)).map_err(PyAudioError)?),
-        };
-        let data = AudioData::new(buffer, 0, 1);
+        let samples = a.samples()?;
+        let data = AudioData::new(py.detach(|| Samples::copied(samples)).map_err(PyAudioError)?.into_buffer(), 0, 1);
         let node = &self.node;
         let out = py.detach(|| lock(node).process_audio(data)).map_err(PyAudioError)?;
-        Ok(to_numpy(py, crate::fast::unwrap_samples(out.buffer)))
+        Ok(samples_to_numpy(py, Samples::from_buffer(out.buffer)))
     }
 }
 
@@ -254,7 +241,7 @@ pub fn json_kernel<'py>(
     let a = In::borrow(x, In::format_of(x)?)?;
     let samples = a.samples()?;
     let out = py.detach(|| json::call(op, variant, &p, samples)).map_err(PyAudioError)?;
-    Ok(to_numpy(py, out))
+    Ok(samples_to_numpy(py, out))
 }
 
 /// Every sample kernel: `[(op, [variants])]`.

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::error::{AudioError, Result};
 use crate::json::audio::{self, JsonSample, NodeInput};
 use crate::json::executor::run_chain;
+use crate::json::nodes::{opt_str, params_object};
 use crate::json::{NodeContext, NodeExecutor, NodeSpec};
 use crate::kernel::registry;
 use crate::kernel::{DynKernel, Entry, Params, Samples, SliceRef};
@@ -33,32 +34,10 @@ impl JsonKernelNode {
     /// parameters checked) here, as every JSON node checks its parameters when created.
     pub fn from_params(node_type: &str, params: &Value) -> Result<Self> {
         let entry = registry::by_json_node(node_type).ok_or_else(|| AudioError::UnknownNode(node_type.to_owned()))?;
-        let node = entry.json_node;
-        let empty = Params::new();
-        let params = match params {
-            Value::Null => &empty,
-            Value::Object(m) => m,
-            other => {
-                return Err(AudioError::Json {
-                    node,
-                    path: "params/".into(),
-                    reason: format!("expected an object, got {}", audio::describe(other)),
-                })
-            }
-        };
-        let variant = match params.get("variant") {
-            None => entry.variants[0],
-            Some(Value::String(s)) => s.as_str(),
-            Some(_) => {
-                return Err(AudioError::Json {
-                    node,
-                    path: "params/variant".into(),
-                    reason: "expected a string".into(),
-                })
-            }
-        };
+        let params = params_object(entry.json_node, params)?;
+        let variant = opt_str(entry.json_node, &params, "variant", entry.variants[0])?;
         // A sample kernel's state is its parameters: built here, as the study's nodes parse theirs.
-        let kernel = registry::build(entry.op, variant, params)?;
+        let kernel = registry::build(entry.op, variant, &params)?;
         Ok(Self { entry, kernel, initialized: false })
     }
 }

@@ -15,7 +15,10 @@ fn param_error(node: &'static str, key: &str, reason: impl Into<String>) -> Audi
     AudioError::Json { node, path: format!("params/{key}"), reason: reason.into() }
 }
 
-fn params_object<'a>(node: &'static str, params: &'a Value) -> Result<std::borrow::Cow<'a, Map<String, Value>>> {
+pub(crate) fn params_object<'a>(
+    node: &'static str,
+    params: &'a Value,
+) -> Result<std::borrow::Cow<'a, Map<String, Value>>> {
     match params {
         Value::Null => Ok(std::borrow::Cow::Owned(Map::new())),
         Value::Object(m) => Ok(std::borrow::Cow::Borrowed(m)),
@@ -23,7 +26,12 @@ fn params_object<'a>(node: &'static str, params: &'a Value) -> Result<std::borro
     }
 }
 
-fn opt_str<'a>(node: &'static str, p: &'a Map<String, Value>, key: &str, default: &'a str) -> Result<&'a str> {
+pub(crate) fn opt_str<'a>(
+    node: &'static str,
+    p: &'a Map<String, Value>,
+    key: &str,
+    default: &'a str,
+) -> Result<&'a str> {
     match p.get(key) {
         None => Ok(default),
         Some(v) => v.as_str().ok_or_else(|| param_error(node, key, "expected a string")),

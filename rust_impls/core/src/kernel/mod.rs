@@ -176,6 +176,19 @@ impl Samples {
         }
     }
 
+    /// The samples of a fast-path buffer, taken out of its `Arc` (copied only if another holder
+    /// still shares it).
+    pub fn from_buffer(buffer: AudioBuffer) -> Self {
+        fn take<T: Clone>(a: std::sync::Arc<Vec<T>>) -> Vec<T> {
+            std::sync::Arc::try_unwrap(a).unwrap_or_else(|shared| (*shared).clone())
+        }
+        match buffer {
+            AudioBuffer::F32(a) => Self::F32(take(a)),
+            AudioBuffer::I16(a) => Self::I16(take(a)),
+            AudioBuffer::I32(a) => Self::I32(take(a)),
+        }
+    }
+
     /// A fast-path buffer holding these samples.
     pub fn into_buffer(self) -> AudioBuffer {
         match self {
