@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.catalogue import CatalogueError, load
+from audiobench.compare import cli as compare_cli
 from audiobench.gate import cli as gate_cli
 from audiobench.tiers.plugins import PluginError
 
@@ -358,6 +359,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-collect", action="store_true", help="render the existing results.csv as it is")
     s.set_defaults(func=cmd_report)
 
+    compare_cli.register(sub)
     gate_cli.register(sub)
 
     s = sub.add_parser("env", help="print the environment fingerprint recorded with results")

@@ -59,3 +59,11 @@ def size_key(label: str) -> tuple[int, float, float, float]:
         chunks, calls, threads = (float(g) for g in m.groups())
         return (3, chunks, threads, calls)
     return (4, 0.0, 0.0, 0.0)
+
+
+def duration(seconds: float) -> str:
+    """Seconds as ``812 ns``, ``80.2 µs``, ``1.24 ms`` or ``2.5 s`` (three significant digits)."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if abs(seconds) >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"

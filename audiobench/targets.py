@@ -114,6 +114,29 @@ class WallTime:
 
 
 @dataclass(frozen=True)
+class Paired:
+    """Wall-time regression judged on a paired comparison of two builds (``audiobench compare``)."""
+
+    enforce_tiers: tuple[str, ...]
+    report_tiers: tuple[str, ...]
+    threshold: float
+    """The slowdown (fraction) the rule is built to catch."""
+    decide_at: float
+    """The ratio CI is judged against ``1 + decide_at``."""
+    round_seconds: float
+    min_rounds: int
+    max_rounds: int
+    processes: int
+    """Pairs of worker processes the rounds are spread over (each a fresh BASE and HEAD)."""
+    time_budget_s: float
+    reason: str
+
+    def tiers(self) -> tuple[str, ...]:
+        """The tiers compared: enforced first, then reported only."""
+        return (*self.enforce_tiers, *self.report_tiers)
+
+
+@dataclass(frozen=True)
 class Tolerance:
     """A counter may grow by ``relative`` × baseline + ``absolute`` and still pass."""
 
@@ -149,6 +172,7 @@ class Targets:
     absolute: tuple[Absolute, ...]
     speedup: tuple[Speedup, ...]
     wall_time: WallTime
+    paired: Paired
     counters: Counters
     remeasure: Remeasure
     known_rows: tuple[str, ...] = field(default=())
@@ -336,6 +360,29 @@ def _wall_time(t: _Table, names: _Names) -> WallTime:
     return wt
 
 
+def _paired(t: _Table, names: _Names) -> Paired:
+    pr = Paired(
+        enforce_tiers=t.names("enforce_tiers", allowed=names.rows),
+        report_tiers=t.names("report_tiers", (), allowed=names.rows),
+        threshold=t.number("threshold", positive=True),
+        decide_at=t.number("decide_at", positive=True),
+        round_seconds=t.number("round_seconds", positive=True),
+        min_rounds=t.integer("min_rounds", lo=3),
+        max_rounds=t.integer("max_rounds", lo=3),
+        processes=t.integer("processes", lo=1),
+        time_budget_s=t.number("time_budget_s", positive=True),
+        reason=t.text("reason"),
+    )
+    if pr.decide_at >= pr.threshold:
+        raise t.fail("decide_at", f"{pr.decide_at!r} must be below threshold {pr.threshold!r}")
+    if pr.max_rounds < pr.min_rounds:
+        raise t.fail("max_rounds", f"{pr.max_rounds} < min_rounds {pr.min_rounds}")
+    both = set(pr.enforce_tiers) & set(pr.report_tiers)
+    if both:
+        raise t.fail("report_tiers", f"{', '.join(sorted(both))} also in enforce_tiers")
+    return pr
+
+
 def _counters(t: _Table) -> Counters:
     tolerances = {}
     for name in COUNTERS:
@@ -403,6 +450,9 @@ def load(path: Path | str | None = None, catalogue: Path | None = None) -> Targe
     wt_t = regression.table("wall_time")
     wall_time = _wall_time(wt_t, names)
     wt_t.done()
+    p_t = regression.table("paired")
+    paired = _paired(p_t, names)
+    p_t.done()
     c_t = regression.table("counters")
     counters = _counters(c_t)
     c_t.done()
@@ -411,4 +461,4 @@ def load(path: Path | str | None = None, catalogue: Path | None = None) -> Targe
     remeasure = _remeasure(r_t)
     r_t.done()
     top.done()
-    return Targets(p, tuple(absolute), tuple(speedup), wall_time, counters, remeasure, names.rows)
+    return Targets(p, tuple(absolute), tuple(speedup), wall_time, paired, counters, remeasure, names.rows)

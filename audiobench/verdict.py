@@ -14,6 +14,13 @@ Rules (the thresholds themselves come from ``benchmarks/targets.toml``):
   1 + min_effect (any change is smaller than the minimum effect); anything else is inconclusive.
   Significance alone is not enough because on a shared 2-core VM the same kernel differs by
   ~20 % between processes: with enough rounds that difference is always "significant".
+* **paired wall-time regression** (``audiobench compare``) judges per-round ratios HEAD/BASE:
+  both builds ran the same row back to back in every round, so machine-wide drift cancels in
+  each ratio. The value is the median ratio with its (cluster) bootstrap CI. The rule decides at
+  ``1 + decide_at`` (half the threshold the gate must catch): fail when the whole CI is above it,
+  pass when the whole CI is below it, inconclusive when the CI contains it. A true change of the
+  threshold then fails unless its median lands more than a CI half-width below the truth, and
+  an unchanged row passes unless it lands that far above.
 * **counters** (instructions, allocations, bytes) are deterministic: no statistics, the current
   count may exceed the baseline by at most relative × baseline + absolute (a change equal to the
   allowance passes). Fewer is a pass, with a note to refresh the baseline.
@@ -22,6 +29,7 @@ Rules (the thresholds themselves come from ``benchmarks/targets.toml``):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
 
-from audiobench.stats import CONFIDENCE, median_difference
+from audiobench.stats import CONFIDENCE, clustered_median_ci, median_difference
 
 
 class Outcome(StrEnum):
@@ -147,6 +155,35 @@ def wall_time(
     else:
         outcome, why = Outcome.INCONCLUSIVE, f"{change}: the CI contains the minimum effect {min_effect:.0%}"
     return Verdict(outcome, d.ratio, (lo, hi), limit, why, baseline=float(np.median(b)), p_value=p)
+
+
+def paired_regression(
+    groups: Sequence[npt.ArrayLike], decide_at: float, threshold: float, confidence: float = CONFIDENCE
+) -> Verdict:
+    """Regression test on per-round ratios HEAD/BASE (> 1: HEAD slower), grouped by the pair of
+    processes that measured them (one group when both ran in one process pair).
+
+    The value is the median ratio over every round, the CI its cluster bootstrap
+    (:func:`audiobench.stats.clustered_median_ci`); the verdict judges the closed CI against
+    ``1 + decide_at`` (see the module docstring); ``threshold`` is the regression the rule is
+    built to catch, quoted in the reason. Raises ``ValueError`` on no or non-finite ratios.
+    """
+    arrays = [np.asarray(g, dtype=np.float64) for g in groups]
+    every = np.concatenate(arrays) if arrays else np.empty(0)
+    if every.size == 0:
+        raise ValueError("no ratios to judge")
+    _finite(*every.tolist(), decide_at, threshold)
+    ratio = float(np.median(every))
+    lo, hi = clustered_median_ci(arrays, confidence)
+    limit = 1.0 + decide_at
+    change = f"{(ratio - 1) * 100:+.1f} % (ratio {ratio:.3f}, CI {lo:.3f}–{hi:.3f}, {every.size} paired rounds)"
+    outcome = _judge_ci(lo, hi, limit, good_below=True)
+    why = {
+        Outcome.FAIL: f"slower by {change}: the whole CI above {limit:.3f}",
+        Outcome.PASS: f"{change}: the whole CI below {limit:.3f}",
+        Outcome.INCONCLUSIVE: f"{change}: the CI contains {limit:.3f}",
+    }[outcome]
+    return Verdict(outcome, ratio, (lo, hi), limit, f"{why} (threshold {threshold:.0%})", baseline=1.0)
 
 
 def counter(baseline: float, current: float, relative: float, absolute: float, what: str = "") -> Verdict:

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "audiobench"
 LAYERS: list[tuple[str, ...]] = [
     # 0: documents, numbers and the shapes everything shares (the extension is the native core)
     ("_rust", "atomic", "documents", "catalogue", "stats", "fmt", "signals", "units", "environment", "threads",
-     "staging", "cases", "quality", "parity", "declared_length", "user_audio", "limits", "targets", "verdict"),
+     "staging", "cases", "quality", "parity", "declared_length", "user_audio", "limits", "targets", "verdict", "batches"),
     # 1: what a tier is (entry types, the stream driver, plugins a user brings)
     ("tiers",),
     # 2: the operations, each in one place
@@ -24,14 +24,20 @@ LAYERS: list[tuple[str, ...]] = [
     # 3: the registry of every operation's tiers
     ("registry",),
     # 4: suites that run tiers and write result files; collect reads result files
-    ("runner", "profile", "smoke", "inputs", "collect"),
+    ("runner", "profile", "smoke", "inputs", "compare", "collect"),
     # 5: what reads the table: the report and the gate
     ("report", "gate"),
     # 6: the command
     ("cli", "__main__", "__init__"),
 ]  # fmt: skip
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
-INDEPENDENT = {("collect", "runner"), ("collect", "profile"), ("collect", "smoke"), ("collect", "inputs")}
+INDEPENDENT = {
+    ("collect", "runner"),
+    ("collect", "profile"),
+    ("collect", "smoke"),
+    ("collect", "inputs"),
+    ("collect", "compare"),
+}
 """Pairs of one layer that must not import each other: collect reads files, never the suites."""
 
 

@@ -16,79 +16,27 @@ row is measured in the same warm state rather than charged for whoever ran befor
 
 from __future__ import annotations
 
-import gc
 import random
 import time
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from audiobench.batches import LEAD_CALL_MAX, MAX_CALLS, Clock, Run, calibrate, timed_batch, warm_up
 from audiobench.runner.census import Census
 
-Run = Callable[[], object]
+__all__ = [
+    "LEAD_CALL_MAX",
+    "MAX_CALLS",
+    "SOLO_SUFFIX",
+    "Clock",
+    "RoundRobin",
+    "Run",
+    "calibrate",
+    "timed_batch",
+    "warm_up",
+]
+
 SOLO_SUFFIX = " (solo)"
-Clock = Callable[[], int]
-"""Nanoseconds, monotonic: ``time.perf_counter_ns`` (tests pass a virtual one)."""
-
-MAX_CALLS = 1 << 20
-LEAD_CALL_MAX = 0.002
-"""Rows at most this slow per call get one untimed call at the start of every batch."""
-
-
-def timed_batch(run: Run, calls: int, lead: bool = False, clock: Clock = time.perf_counter_ns) -> float:
-    """Seconds per call over ``calls`` back-to-back calls (after one untimed call if ``lead``)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if lead:
-            run()
-        t0 = clock()
-        for _ in range(calls):
-            run()
-        elapsed = clock() - t0
-    finally:
-        if enabled:
-            gc.enable()
-    return elapsed / 1e9 / calls
-
-
-def warm_up(
-    run: Run,
-    min_calls: int = 2,
-    min_seconds: float = 0.05,
-    max_seconds: float = 2.0,
-    clock: Clock = time.perf_counter_ns,
-) -> int:
-    """Call ``run`` until it has run ``min_calls`` times and ``min_seconds`` have passed.
-
-    Allocating tiers reach a steady allocator state this way (pages mapped, pools filled), so
-    the rounds measure computation, not first-touch page faults. Returns the calls made.
-    """
-    calls = 0
-    start = clock()
-    while calls < min_calls or (clock() - start) / 1e9 < min_seconds:
-        run()
-        calls += 1
-        if (clock() - start) / 1e9 > max_seconds and calls >= 1:
-            break
-    return calls
-
-
-def calibrate(run: Run, target_seconds: float, clock: Clock = time.perf_counter_ns) -> tuple[int, float]:
-    """Calls per batch so one batch lasts about ``target_seconds``; also the per-call estimate.
-
-    Each step keeps the fastest of three tries (one try when a call is far beyond the target:
-    repeating a 0.3 s call teaches nothing).
-    """
-    calls = 1
-    while True:
-        per_call = timed_batch(run, calls, clock=clock)
-        if per_call * calls < 5 * target_seconds:
-            per_call = min(per_call, timed_batch(run, calls, clock=clock), timed_batch(run, calls, clock=clock))
-        if per_call * calls >= target_seconds or calls >= MAX_CALLS:
-            return calls, per_call
-        # Aim straight for the target, at least doubling, with a 20 % margin.
-        calls = min(MAX_CALLS, max(calls * 2, int(target_seconds / max(per_call, 1e-9) * 1.2)))
 
 
 @dataclass
