@@ -36,9 +36,13 @@ SEED = 20261130
 class Side(Protocol):
     """A worker as the schedule uses it (:class:`audiobench.compare.workers.Worker` or a fake)."""
 
-    def call(self, cmd: str, timeout: float = ..., **args: Any) -> dict[str, Any]: ...
+    def call(self, cmd: str, timeout: float = ..., **args: Any) -> dict[str, Any]:
+        """Send ``cmd`` with ``args``; its answer."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Stop the worker."""
+        ...
 
 
 StartPair = Callable[[int], tuple[Side, Side]]

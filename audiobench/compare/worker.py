@@ -85,6 +85,7 @@ class Worker:
         self._idle_from: tuple[float, float] | None = None
 
     def hello(self, _: dict[str, Any]) -> dict[str, Any]:
+        """Where audiobench and its extension were imported from; refuses a package from elsewhere."""
         import audiobench
 
         where = Path(audiobench.__file__).resolve().parent
@@ -103,6 +104,7 @@ class Worker:
         return info
 
     def prepare(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Plan, prepare, parity-check, warm up and (optionally) calibrate every row (module docstring)."""
         try:
             from audiobench.catalogue import load
             from audiobench.registry import registry
@@ -177,6 +179,7 @@ class Worker:
         return {"cases": cases}
 
     def batch(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """One timed batch of one prepared row; seconds per call and other threads' CPU time."""
         run = self.runs[int(cmd["case"])][cmd["row"]]
         p0, t0 = time.process_time(), time.thread_time()
         seconds = self.batches.timed_batch(run, int(cmd["calls"]), bool(cmd["lead"]))
