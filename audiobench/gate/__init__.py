@@ -1,8 +1,10 @@
 """The CI gate: spec targets, minimum speed-ups and regressions, judged with their uncertainty.
 
-``targets`` loads ``benchmarks/targets.toml``; ``verdict`` holds the pure pass / fail /
-inconclusive rules; ``inputs`` reads run and profile files; ``checks`` applies targets to a run;
-``counters`` compares deterministic counts with ``benchmarks/baselines/counters.json``;
-``remeasure`` adds rounds to inconclusive cases; ``summary`` renders Markdown or JSON; ``cli``
-is the ``audiobench gate`` command (:func:`audiobench.gate.cli.register`).
+``inputs`` reads run and profile files; ``checks`` applies ``benchmarks/targets.toml`` to a run
+(spec targets, speed-ups, and wall time against an earlier run, for history); ``paired`` judges
+wall time on a comparison of the baseline build and this one in the same rounds (measured with
+:mod:`audiobench.compare`, or read from compare files); ``counters`` compares deterministic
+counts with ``benchmarks/baselines/counters.json``; ``summary`` renders Markdown or JSON;
+``trials`` measures the gate's own error rates; ``cli`` is the ``audiobench gate`` command
+(:func:`audiobench.gate.cli.register`).
 """

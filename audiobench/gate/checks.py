@@ -15,11 +15,12 @@ from audiobench.gate.inputs import InputError, Loaded, differences, machine, sim
 from audiobench.targets import NORMALIZE_NONE, Targets, WallTime
 from audiobench.verdict import Outcome, Verdict
 
-KIND_ORDER = ("wall_time", "absolute", "speedup", "counter")
+KIND_ORDER = ("paired", "wall_time", "absolute", "speedup", "counter")
 KIND_LABEL = {
     "absolute": "spec target",
     "speedup": "speed-up",
-    "wall_time": "wall-time regression",
+    "paired": "paired wall-time regression",
+    "wall_time": "wall time against an earlier run",
     "counter": "counter regression",
 }
 

@@ -1,5 +1,10 @@
 """``audiobench gate``: judge a run against the spec targets and a baseline; exit 0 / 1 / 2 for CI.
 
+Wall time is judged on a paired comparison: ``--baseline-ref REF`` builds REF and measures it
+with the working tree in the same rounds (``audiobench compare``), ``--compare FILE`` judges
+stored compare files. Runs compared with an earlier run (``--baseline``) are history: reported,
+never failing.
+
 Exit codes: 0 pass (inconclusive checks pass with a warning unless ``--strict``), 1 a check
 failed, 2 bad input or usage (the message names the file).
 """
@@ -11,13 +16,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from audiobench.documents.compare import COMPARE_DIR
 from audiobench.gate import checks as chk
-from audiobench.gate import counters, inputs, remeasure, summary
-from audiobench.runner.plan import PlanError
+from audiobench.gate import counters, inputs, paired, summary
 from audiobench.targets import DEFAULT_PATH, Targets, TargetsError
 from audiobench.targets import load as load_targets
 
-CHECKS = {"absolute": "absolute", "speedup": "speedup", "wall-time": "wall_time", "counters": "counter"}
+CHECKS = {
+    "paired": "paired",
+    "absolute": "absolute",
+    "speedup": "speedup",
+    "wall-time": "wall_time",
+    "counters": "counter",
+}
+RUN_KINDS = {"absolute", "speedup", "wall_time", "counter"}
+"""The checks that read a run file (the paired check reads compare files)."""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -34,6 +47,21 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--baseline",
         help="run id or file for wall-time regressions (default: the newest earlier run of the same suite "
         "on the same machine; none → not evaluated)",
+    )
+    s.add_argument(
+        "--baseline-ref",
+        metavar="REF",
+        help="git ref of the baseline build: measured with the working tree in the same rounds (paired check)",
+    )
+    s.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="judge this compare file (repeatable: a comparison and its re-measurements) instead of measuring",
+    )
+    s.add_argument(
+        "--compare-dir", type=Path, default=COMPARE_DIR, help="where --baseline-ref writes its compare files"
     )
     s.add_argument("--runs-dir", type=Path, default=inputs.RUNS_DIR, help="where run files are found")
     s.add_argument(
@@ -62,9 +90,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--remeasure-budget",
         type=float,
         metavar="S",
-        help="seconds for re-measuring inconclusive wall-time checks (default: targets.toml [remeasure])",
+        help="seconds for re-comparing inconclusive paired checks (default: targets.toml [remeasure])",
     )
-    s.add_argument("--no-remeasure", action="store_true", help="decide on the run's rounds alone")
+    s.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")
     s.set_defaults(func=cmd_gate)
     return s
 
@@ -154,47 +182,60 @@ def _runs(args: argparse.Namespace, kinds: set[str]) -> tuple[inputs.Loaded, inp
     return run, baseline
 
 
+def _paired(args: argparse.Namespace, targets: Targets, f: chk.Findings) -> dict[str, Any]:
+    """The paired wall-time checks: measured (--baseline-ref) or read (--compare)."""
+    if args.compare and args.baseline_ref:
+        raise inputs.InputError("--compare and --baseline-ref: give one (a stored comparison, or one to make)")
+    files: list[Path] = list(args.compare or [])
+    if args.baseline_ref:
+        budget = targets.remeasure.budget_s if args.remeasure_budget is None else args.remeasure_budget
+        files, notes = paired.measure(
+            Path.cwd(), args.baseline_ref, targets, args.compare_dir, 0.0 if args.no_remeasure else budget, _log
+        )
+        f.notes += notes
+    if not files:
+        f.skip(
+            "paired",
+            "not evaluated: no baseline build (--baseline-ref REF measures one; --compare FILE judges a stored one)",
+        )
+        return {}
+    docs = paired.read(files)
+    f.extend(paired.checks(docs, targets))
+    first = docs[0]
+    return {
+        "files": [_shown(p) for p in files],
+        "base": {"ref": first.base.ref, "commit": first.base.commit},
+        "head": {"ref": first.head.ref, "commit": first.head.commit, "dirty": first.head.dirty},
+    }
+
+
+def _log(line: str) -> None:
+    print(f"audiobench gate: {line}", file=sys.stderr, flush=True)
+
+
 def _evaluate(args: argparse.Namespace) -> tuple[summary.Context, chk.Findings]:
     targets = load_targets(args.targets, getattr(args, "catalogue", None))
     kinds = _kinds(args.checks)
     _named_files_exist(args)
-    run, baseline = _runs(args, kinds)
-    f = chk.run_checks(run, baseline, targets, kinds)
-    remeasured: dict[str, int] = {}
-    budget = targets.remeasure.budget_s if args.remeasure_budget is None else args.remeasure_budget
-    if not args.no_remeasure and budget > 0 and remeasure.wanted(f.checks):
-        try:
-            res = remeasure.remeasure(
-                run,
-                f.checks,
-                targets.remeasure,
-                budget,
-                catalogue=getattr(args, "catalogue", None),
-                progress=sys.stderr.isatty(),
-            )
-        except PlanError as e:
-            res = remeasure.Result(run, notes=[f"not re-measured: {e}"])
-        if res.cases:
-            run = res.run
-            f = chk.run_checks(run, baseline, targets, kinds)
-            for c in f.checks:
-                if c.case in res.cases:
-                    c.notes.append(f"re-measured: +{res.cases[c.case]} rounds")
-            remeasured = {f"{k[0]}/{k[1]} {k[2]}": n for k, n in res.cases.items()}
-            f.notes.append(f"re-measuring took {res.seconds:.0f} s of a {budget:g} s budget")
-        f.notes += res.notes
+    f = chk.Findings()
+    run: inputs.Loaded | None = None
+    baseline: inputs.Loaded | None = None
+    if kinds & RUN_KINDS:
+        run, baseline = _runs(args, kinds)
+        f.extend(chk.run_checks(run, baseline, targets, kinds))
+    pairs = _paired(args, targets, f) if "paired" in kinds else {}
     info: dict[str, Any] = {}
-    if "counter" in kinds:
+    if "counter" in kinds and run is not None:
         info = _counters(args, targets, run, f)
     result = chk.overall(f, args.strict)
     ctx = summary.Context(
         result=result,
         exit_code=1 if result == "fail" else 0,
         strict=args.strict,
-        run=_run_info(run),
+        run=_run_info(run) if run else None,
         baseline=_run_info(baseline) if baseline else None,
         counters=info,
-        remeasured=remeasured,
+        paired=pairs,
     )
     return ctx, f
 

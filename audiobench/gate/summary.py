@@ -32,17 +32,19 @@ class Context:
     result: str
     exit_code: int
     strict: bool
-    run: dict[str, Any]
+    run: dict[str, Any] | None
+    """The run the spec, speed-up and history checks read (None when only the paired check ran)."""
     baseline: dict[str, Any] | None = None
     counters: dict[str, Any] = field(default_factory=dict)
-    remeasured: dict[str, int] = field(default_factory=dict)
+    paired: dict[str, Any] = field(default_factory=dict)
+    """The compare files judged, and their BASE and HEAD."""
 
 
 def _check_label(c: Check) -> str:
     label = KIND_LABEL[c.kind]
     if c.kind in ("absolute", "speedup"):
         return f"{label} `{c.name}`"
-    return label if c.kind == "wall_time" else f"{label}: {c.name}"
+    return label if c.kind in ("wall_time", "paired") else f"{label}: {c.name}"
 
 
 def _esc(text: str) -> str:
@@ -79,10 +81,21 @@ def markdown(ctx: Context, f: Findings) -> str:
     reported = [c for c in checks if not c.enforce and c.outcome is Outcome.FAIL]
     passed = Counter(c.kind for c in checks if c.outcome is Outcome.PASS)
     lines = [f"## audiobench gate: {HEADLINE[ctx.result]}", ""]
-    r = ctx.run
-    head = f"Run `{r['run_id']}` ({r['suite']}, commit {str(r.get('commit'))[:12]}, SIMD {r.get('simd_path')})"
+    parts = []
+    if ctx.paired:
+        b, h = ctx.paired["base"], ctx.paired["head"]
+        dirty = " + uncommitted changes" if h.get("dirty") else ""
+        parts.append(
+            f"Paired: BASE `{b['ref']}` ({b['commit'][:10]}) vs HEAD `{h['ref']}` ({h['commit'][:10]}{dirty}) "
+            f"in the same rounds, {', '.join(f'`{x}`' for x in ctx.paired['files'])}"
+        )
+    if (r := ctx.run) is not None:
+        parts.append(
+            f"Run `{r['run_id']}` ({r['suite']}, commit {str(r.get('commit'))[:12]}, SIMD {r.get('simd_path')})"
+        )
+    head = " · ".join(parts)
     if ctx.baseline:
-        head += f" · wall-time baseline `{ctx.baseline['run_id']}`"
+        head += f" · history: earlier run `{ctx.baseline['run_id']}`"
     if ctx.counters:
         head += f" · counters: `{ctx.counters.get('current')}` vs `{ctx.counters.get('baseline')}`"
     lines += [head, ""]
@@ -122,13 +135,6 @@ def markdown(ctx: Context, f: Findings) -> str:
             lines.append(f"- {KIND_LABEL[s.kind]}: {s.why} (×{s.count}{': ' + items if items else ''})")
         lines.append("")
     notes = list(f.notes)
-    if ctx.remeasured:
-        added = ", ".join(f"{'/'.join(k.split('|'))} +{n}" for k, n in ctx.remeasured.items())
-        notes.insert(
-            0,
-            f"Re-measured {len(ctx.remeasured)} case(s) with more rounds ({added}); their new rounds ran in "
-            "this process and are merged with the run's (ratios stay paired by round)",
-        )
     if notes:
         lines.append("Notes:")
         lines += [f"- {n}" for n in notes]
@@ -146,7 +152,7 @@ def as_json(ctx: Context, f: Findings) -> str:
         "run": ctx.run,
         "baseline": ctx.baseline,
         "counters": ctx.counters,
-        "remeasured": ctx.remeasured,
+        "paired": ctx.paired,
         "counts": counts(f),
         "checks": [c.as_dict() for c in ordered(f.checks)],
         "skipped": [s.as_dict() for s in f.skips],
