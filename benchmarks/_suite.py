@@ -8,6 +8,7 @@ installed version cannot run — a missing module, a tier or size it does not ha
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ def params(op: str) -> tuple[list[list[str]], list[str]]:
 
 def prepare(op: str, variant: str, tier: str, size_label: str, **case_options: Any) -> Any:
     """The registry's prepared run for this combination, or NotImplementedError."""
+    # asv installs each commit as a wheel, which holds the package but not benchmarks/: point
+    # audiobench (which reads its catalogue on import) at this suite's catalogue.
+    os.environ.setdefault("AUDIOBENCH_CATALOGUE", str(CATALOGUE))
     try:
         from audiobench.catalogue import load
     except ImportError as e:

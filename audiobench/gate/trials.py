@@ -1,17 +1,24 @@
-"""The gate's quality, measured: false failures on unchanged code, and detection of a slower build.
+"""The gate's quality, measured: false failures on unchanged code and detection of real regressions,
+judged by ``audiobench compare`` and by ``asv continuous`` on the same two commits.
 
-``aa``: one quick run (and instruction profile) is the baseline; then N more on the same code,
-each gated against it. Every failure is a false failure.
+Kinds (each a BASE commit — this checkout's HEAD — and a HEAD commit):
 
-``demo``: the baseline is measured with the normal build; then N runs with
-``AUDIOBENCH_SIMD=baseline``, which makes the extension take its baseline (SSE2) kernel bodies
-instead of the AVX2 ones — a genuinely slower implementation of the same conversion, not edited
-numbers. Each trial is gated twice, once on the counters alone and once on wall time alone, so
-each check's detection rate is counted on its own.
+* ``aa``: HEAD against itself, built twice (two trees, two builds). Every failure is false.
+* ``slow5`` / ``slow10``: a scratch commit that adds a spin of ``n / DIV`` iterations to the
+  f32 → i16 conversion kernel (``f32_to_i16_into``, the rust-direct tier's kernel; rust-fast calls
+  it too) — about 5 % and 10 % of the kernel's time on this VM's AMD EPYC (the measured ratio
+  is in the summary). Real code changes, not edited numbers.
+* ``memory``: a scratch commit where that kernel first hands every 128th whole page of the
+  caller's output back to the kernel (``madvise(MADV_DONTNEED)``), so writing it takes a page
+  fault and a fresh zero page — what a freshly allocated output buffer costs — for a few
+  instructions per page and no allocation the counting allocator could see. Instruction and
+  allocation counts are compared too (counters against BASE's own profile).
 
-Everything is measured by the ``audiobench`` command in subprocesses (a trial is what CI would
-run); files go under ``--out`` and never into ``reports/data``, so a slowed run can never end up
-in the report. The summary is printed and written to ``<out>/summary.json``.
+Scratch commits are made in a worktree of their own (``target/gate-trials/scratch``) and kept
+under ``refs/audiobench-trials/<kind>`` (no branch is created). Each trial runs
+``audiobench compare`` in a subprocess, as CI would; ``--asv-trials`` of them also run
+``asv continuous`` (its default factor 1.1 and statistics) on the same two commits. The summary
+goes to ``<out>/summary.json`` and ``reports/data/gate-trials.json`` (the report shows it).
 """
 
 from __future__ import annotations
@@ -19,196 +26,311 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from audiobench.atomic import write_json
-from audiobench.profile import NATIVE_TIERS
-from audiobench.profile.native import valgrind_available
 
-SLOW_ENV = {"AUDIOBENCH_SIMD": "baseline"}
+KERNEL_FILE = "rust_impls/core/src/direct/convert.rs"
+ANCHOR = """pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    f32_to_i16_dispatch(input, out);
+    Ok(())
+}"""
+SPIN = """pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    f32_to_i16_dispatch(input, out);
+    // gate trial: extra work proportional to the length
+    for i in 0..input.len() / DIV {
+        std::hint::black_box(i);
+    }
+    Ok(())
+}"""
+DONTNEED = """pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<()> {
+    check_len(input.len(), out.len())?;
+    // gate trial: every DIVth whole page of the output is handed back to the kernel first, so
+    // writing it takes a page fault and a fresh zero page, as a newly allocated buffer would
+    extern "C" {
+        fn madvise(addr: *mut core::ffi::c_void, len: usize, advice: i32) -> i32;
+    }
+    const PAGE: usize = 4096;
+    const MADV_DONTNEED: i32 = 4;
+    let first = (out.as_mut_ptr() as usize).div_ceil(PAGE) * PAGE;
+    let end = (out.as_mut_ptr() as usize + std::mem::size_of_val(out)) / PAGE * PAGE;
+    let mut page = first;
+    while page + PAGE <= end {
+        unsafe { madvise(page as *mut core::ffi::c_void, PAGE, MADV_DONTNEED) };
+        page += DIV * PAGE;
+    }
+    f32_to_i16_dispatch(input, out);
+    Ok(())
+}"""
+PATCHES = {
+    "slow5": ("spin n/{div} iterations in f32_to_i16_into (~5 %)", SPIN, 60),
+    "slow10": ("spin n/{div} iterations in f32_to_i16_into (~10 %)", SPIN, 30),
+    "memory": ("every {div}th page of f32_to_i16_into's output dropped (madvise) before it is written", DONTNEED, 128),
+}
+KINDS = ("aa", *PATCHES)
+TARGET_ROWS = ("rust-direct",)
+"""The rows whose kernel the injected kinds change: a trial detects when one of their f32_i16
+cases fails. rust-fast calls the kernel too (a smaller share of its time): counted apart."""
+ASV_BENCH = r"time_convert\('f32_i16', '(rust-direct|rust-fast)'"
+TRIALS_JSON = Path("reports/data/gate-trials.json")
 
 
 class TrialError(RuntimeError):
-    """A measuring or gating subprocess failed for a reason other than the gate's verdict."""
+    """A command a trial depends on failed for a reason other than a verdict."""
 
 
-@dataclass
-class Measured:
-    run: Path
-    profile: Path | None
+def _run(
+    cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False)
 
 
-@dataclass
-class Trial:
-    index: int
-    checks: str
-    exit_code: int
-    result: str
-    failed: list[str] = field(default_factory=list)
-    inconclusive: int = 0
-    remeasured: int = 0
-    seconds: float = 0.0
-
-
-def _audiobench(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "audiobench", *args], env=full_env, capture_output=True, text=True, check=False
-    )
-
-
-def _only_file(directory: Path) -> Path:
-    files = sorted(directory.glob("*.json"))
-    if len(files) != 1:
-        raise TrialError(f"{directory}: expected one result file, found {len(files)}")
-    return files[0]
-
-
-def measure(where: Path, ops: str, budget: float, instructions: bool, env: dict[str, str] | None = None) -> Measured:
-    """One quick runner run (and instruction profile of the Rust tiers) into ``where``."""
-    runs, profiles = str(where / "runs"), str(where / "profiles")
-    run = _audiobench(
-        ["run", "--suite", "quick", "--no-cold", "--ops", ops, "--time-budget", f"{budget:g}", "--out-dir", runs],
-        env,
-    )
-    if run.returncode != 0:
-        raise TrialError(f"audiobench run failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
-    profile = None
-    if instructions:
-        prof = _audiobench(
-            [
-                "profile",
-                "--instructions",
-                "--ops",
-                ops,
-                "--tiers",
-                ",".join(NATIVE_TIERS),
-                "--format",
-                "json",
-                "--out-dir",
-                profiles,
-            ],
-            env,
-        )
-        if prof.returncode != 0:
-            raise TrialError(f"audiobench profile failed ({prof.returncode}): {prof.stderr.strip()[-2000:]}")
-        profile = _only_file(where / "profiles")
-    return Measured(_only_file(where / "runs"), profile)
-
-
-def save_counter_baseline(base: Measured, path: Path) -> Path | None:
-    """Save ``base``'s profile as a counter baseline (None when it has no instruction counts)."""
-    if base.profile is None:
-        return None
-    res = _audiobench(["gate", "--profile", str(base.profile), "--save-counter-baseline", str(path)])
+def _git(repo: Path, *args: str) -> str:
+    res = _run(["git", "-C", str(repo), *args])
     if res.returncode != 0:
-        raise TrialError(f"saving the counter baseline failed: {res.stderr.strip()}")
-    return path
+        raise TrialError(f"git {' '.join(args)}: {res.stderr.strip()}")
+    return res.stdout.strip()
 
 
-def gate(
-    index: int,
-    current: Measured,
-    base: Measured,
-    counter_baseline: Path | None,
-    checks: str,
-    env: dict[str, str] | None = None,
-) -> Trial:
-    """Run ``audiobench gate`` on ``current`` against ``base``; the verdict is the exit code."""
-    args = ["gate", "--format", "json", "--checks", checks, "--run", str(current.run), "--baseline", str(base.run)]
-    if current.profile is not None and counter_baseline is not None:
-        args += ["--profile", str(current.profile), "--counter-baseline", str(counter_baseline)]
+def scratch_commit(repo: Path, base: str, kind: str, work: Path) -> str:
+    """BASE with ``kind``'s patch, committed in a worktree of its own; kept under
+    ``refs/audiobench-trials/<kind>``. Returns the commit."""
+    what, replacement, div = PATCHES[kind]
+    tree = work / "scratch"
+    if not (tree / ".git").exists():
+        _git(repo, "worktree", "prune")
+        _git(repo, "worktree", "add", "--quiet", "--force", "--detach", str(tree), base)
+    _git(tree, "checkout", "--quiet", "--force", "--detach", base)
+    path = tree / KERNEL_FILE
+    source = path.read_text(encoding="utf-8")
+    if ANCHOR not in source:
+        raise TrialError(f"{KERNEL_FILE} at {base[:12]}: the kernel the trials patch has changed; update the patch")
+    path.write_text(source.replace(ANCHOR, replacement.replace("DIV", str(div))), encoding="utf-8")
+    ident = ["-c", "user.name=audiobench trials", "-c", "user.email=trials@audiobench.invalid"]
+    _git(tree, *ident, "commit", "--quiet", "--all", "--message", f"gate trial {kind}: {what.format(div=div)}")
+    commit = _git(tree, "rev-parse", "HEAD")
+    _git(repo, "update-ref", f"refs/audiobench-trials/{kind}", commit)
+    return commit
+
+
+@dataclass
+class Judged:
+    """One trial's verdicts by one tool: the rows it failed, and its own overall result."""
+
+    tool: str
+    result: str
+    failed: list[str]
+    seconds: float
+    detail: dict[str, Any]
+
+
+def compare_trial(base: str, head: str, out: Path, ops: str, tiers: str, budget: float) -> Judged:
+    """``audiobench compare BASE HEAD`` in a subprocess; the rows it failed."""
     t0 = time.perf_counter()
-    res = _audiobench(args, env)
-    seconds = time.perf_counter() - t0
+    cmd = [sys.executable, "-m", "audiobench", "compare", base, head, "--ops", ops, "--tiers", tiers]
+    cmd += ["--time-budget", f"{budget:g}", "--out-dir", str(out), "--format", "json"]
+    res = _run(cmd)
     if res.returncode not in (0, 1):
-        raise TrialError(f"audiobench gate exited {res.returncode}: {res.stderr.strip()}")
+        raise TrialError(f"audiobench compare exited {res.returncode}: {res.stderr.strip()[-2000:]}")
     doc = json.loads(res.stdout)
-    # The gate's full verdict beside the trial's run, for looking into a failure afterwards.
-    write_json(current.run.parent.parent / f"gate-{checks.replace(',', '+')}.json", doc)
-    failed = [
-        f"{c['kind']} {c['subject']}: {c['reason']}" for c in doc["checks"] if c["enforce"] and c["outcome"] == "fail"
-    ]
-    inconclusive = sum(1 for c in doc["checks"] if c["enforce"] and c["outcome"] == "inconclusive")
-    return Trial(
-        index, checks, res.returncode, doc["result"], failed, inconclusive, sum(doc["remeasured"].values()), seconds
+    failed = [c["subject"] for c in doc["checks"] if c["enforce"] and c["outcome"] == "fail"]
+    ratios = {c["subject"]: c["value"] for c in doc["checks"]}
+    outcomes = {c["subject"]: c["outcome"] for c in doc["checks"]}
+    return Judged(
+        "audiobench compare",
+        doc["result"],
+        failed,
+        time.perf_counter() - t0,
+        {"file": doc["file"], "ratios": ratios, "outcomes": outcomes},
     )
 
 
-def _line(t: Trial) -> str:
-    first = f" — {t.failed[0]}" + (f" (+{len(t.failed) - 1} more)" if len(t.failed) > 1 else "") if t.failed else ""
-    extra = f", {t.remeasured} rounds re-measured" if t.remeasured else ""
-    return f"  trial {t.index:2d} [{t.checks}] exit {t.exit_code} {t.result}: {len(t.failed)} failed{extra}{first}"
+def asv_trial(repo: Path, base: str, head: str) -> Judged:
+    """``asv continuous BASE HEAD`` on the f32 → i16 conversion rows (default factor and
+    statistics); a row marked ``+`` is one asv calls a regression."""
+    asv = Path(sys.executable).with_name("asv")
+    _run([str(asv), "machine", "--yes"], cwd=repo)
+    t0 = time.perf_counter()
+    res = _run([str(asv), "continuous", base, head, "-b", ASV_BENCH], cwd=repo)
+    if res.returncode not in (0, 1, 2) or "Traceback" in res.stderr:
+        raise TrialError(f"asv continuous exited {res.returncode}: {(res.stdout + res.stderr).strip()[-2000:]}")
+    # The changes table: | Change | Before | After | Ratio | Benchmark (Parameter) |, "+" a regression.
+    failed, rows = [], {}
+    for line in res.stdout.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and "time_convert" in cells[4]:
+            rows[_asv_subject(cells[4])] = {
+                "change": cells[0],
+                "before": cells[1],
+                "after": cells[2],
+                "ratio": cells[3],
+            }
+            if cells[0] == "+":
+                failed.append(_asv_subject(cells[4]))
+    decreased = "PERFORMANCE DECREASED" in res.stdout
+    return Judged(
+        "asv continuous",
+        "fail" if decreased else "pass",
+        failed,
+        time.perf_counter() - t0,
+        {"exit_code": res.returncode, "rows": rows, "tail": res.stdout.strip().splitlines()[-3:]},
+    )
 
 
-def aa(out: Path, n: int, ops: str, budget: float, instructions: bool) -> dict[str, Any]:
-    """A/A trials: ``n`` runs of the same build gated against a first one; every check should pass."""
-    base = measure(out / "base", ops, budget, instructions)
-    counters = save_counter_baseline(base, out / "counters-base.json")
-    trials = []
+def _asv_subject(name: str) -> str:
+    """``bench_operations.Convert.time_convert('f32_i16', 'rust-direct', '1M')`` →
+    ``convert/f32_i16 1M rust-direct`` (the compare's naming)."""
+    m = re.search(r"\('([^']+)', '([^']+)', '([^']+)'\)", name)
+    return f"convert/{m[1]} {m[3]} {m[2]}" if m else name.strip()
+
+
+def counters(repo: Path, base: str, head: str, out: Path) -> dict[str, Any]:
+    """Instruction counts of the kernel in BASE's tree and HEAD's (the compare trees), judged by
+    ``audiobench gate --checks counters`` with BASE's profile as the baseline."""
+    trees = repo / "target" / "compare" / "trees"
+    profiles = {}
+    for side in ("base", "head"):
+        tree = trees / side
+        link = tree / "target"
+        if not link.exists():  # the native profiler builds into the compare's shared target dir
+            link.symlink_to(repo / "target" / "compare" / "cargo")
+        # One binary path for every tree, and the profiler rebuilds by mtime: remove it so each
+        # side's profile is of that side's code (cargo then rebuilds the tree's own crate).
+        (link / "release" / "audiobench-profile").unlink(missing_ok=True)
+        where = out / f"profile-{side}"
+        res = _run(
+            [sys.executable, "-m", "audiobench", "profile", "--instructions", "--ops", "convert", "--tiers",
+             "rust-direct", "--format", "json", "--out-dir", str(where)],
+            cwd=tree,
+            env={"PYTHONPATH": str(tree)},
+        )  # fmt: skip
+        if res.returncode != 0:
+            raise TrialError(f"profile of {side}: {res.stderr.strip()[-1500:]}")
+        profiles[side] = sorted(where.glob("*.json"))[-1]
+    baseline = out / "counters-base.json"
+    gate = [sys.executable, "-m", "audiobench", "gate"]
+    res = _run([*gate, "--profile", str(profiles["base"]), "--save-counter-baseline", str(baseline)])
+    if res.returncode != 0:
+        raise TrialError(f"saving BASE's counters: {res.stderr.strip()}")
+    res = _run(
+        [*gate, "--checks", "counters", "--profile", str(profiles["head"]), "--counter-baseline", str(baseline),
+         "--format", "json"],
+    )  # fmt: skip
+    if res.returncode not in (0, 1):
+        raise TrialError(f"gate on counters: {res.stderr.strip()[-1500:]}")
+    doc = json.loads(res.stdout)
+    failed = [f"{c['subject']} {c['name']}" for c in doc["checks"] if c["outcome"] == "fail"]
+    return {"result": doc["result"], "failed": failed, "checked": len(doc["checks"])}
+
+
+def _is_target(subject: str) -> bool:
+    return "convert/f32_i16 " in subject and subject.endswith(TARGET_ROWS)
+
+
+def summarize(kind: str, trials: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per tool: trials run, trials that failed the kernel's rows (detections), trials that
+    failed any other row (false failures), and the median measured ratio of the kernel's rows."""
+    out: dict[str, Any] = {}
+    for tool in ("audiobench compare", "asv continuous"):
+        mine = [t[tool] for t in trials if tool in t]
+        if not mine:
+            continue
+        hit = sum(1 for j in mine if any(_is_target(s) for s in j["failed"]))
+        false = sum(1 for j in mine if any(not _is_target(s) and "f32_i16" not in s for s in j["failed"]))
+        out[tool] = {
+            "trials": len(mine),
+            "detected": hit if kind != "aa" else None,
+            "false_failures": false if kind != "aa" else sum(1 for j in mine if j["failed"]),
+            "trials_failed": sum(1 for j in mine if j["result"] == "fail"),
+        }
+        ratios = [r for j in mine for s, r in j["detail"].get("ratios", {}).items() if _is_target(s) and r is not None]
+        if ratios:
+            ratios.sort()
+            out[tool]["median_ratio_kernel_rows"] = ratios[len(ratios) // 2]
+    return out
+
+
+def run_kind(
+    repo: Path, kind: str, n: int, asv_n: int, out: Path, ops: str, tiers: str, budget: float
+) -> dict[str, Any]:
+    """``n`` trials of ``kind`` (``asv_n`` of them also judged by asv); prints a line per trial."""
+    base = _git(repo, "rev-parse", "HEAD")
+    head = base if kind == "aa" else scratch_commit(repo, base, kind, out.parent / "work")
+    trials: list[dict[str, Any]] = []
     for i in range(1, n + 1):
-        cur = measure(out / f"aa-{i:02d}", ops, budget, instructions)
-        trials.append(gate(i, cur, base, counters, "absolute,speedup,wall-time,counters"))
-        print(_line(trials[-1]), flush=True)
-    false = sum(1 for t in trials if t.exit_code != 0)
-    print(f"A/A: the gate exited 0 in {n - false} of {n} trials on unchanged code ({false} false failures)")
-    return {"kind": "aa", "trials": [asdict(t) for t in trials], "false_failures": false, "n": n}
-
-
-def demo(out: Path, n: int, ops: str, budget: float, instructions: bool) -> dict[str, Any]:
-    """Injected-slowdown trials: ``n`` runs with the slow path switched on, gated against a clean one."""
-    base = measure(out / "base", ops, budget, instructions)
-    counters = save_counter_baseline(base, out / "counters-base.json")
-    trials: dict[str, list[Trial]] = {"counters": [], "wall-time": []}
-    for i in range(1, n + 1):
-        cur = measure(out / f"slow-{i:02d}", ops, budget, instructions, SLOW_ENV)
-        for checks in trials if counters is not None else ["wall-time"]:
-            trials[checks].append(gate(i, cur, base, counters, checks, SLOW_ENV))
-            print(_line(trials[checks][-1]), flush=True)
-    caught = {k: sum(1 for t in ts if t.exit_code == 1) for k, ts in trials.items()}
-    slow = " ".join(f"{a}={b}" for a, b in SLOW_ENV.items())
-    for k, ts in trials.items():
-        if ts:
-            print(f"slower build ({slow}): the {k} check failed the gate in {caught[k]} of {len(ts)} trials")
-    return {
-        "kind": "demo",
-        "slow_env": SLOW_ENV,
-        "trials": {k: [asdict(t) for t in ts] for k, ts in trials.items()},
-        "caught": caught,
-        "n": n,
+        t: dict[str, Any] = {"index": i}
+        j = compare_trial(base, head, out / "compare", ops, tiers, budget)
+        t[j.tool] = vars(j)
+        first = f": {j.failed[0]}" if j.failed else ""
+        line = f"  {kind} trial {i:2d}: compare {j.result} ({len(j.failed)} failed{first})"
+        if i <= asv_n:
+            a = asv_trial(repo, base, head)
+            t[a.tool] = vars(a)
+            line += f"; asv {a.result} ({len(a.failed)} rows +)"
+        print(line, flush=True)
+        trials.append(t)
+    doc: dict[str, Any] = {
+        "kind": kind,
+        "base": base,
+        "head": head,
+        "trials": trials,
+        "summary": summarize(kind, trials),
     }
+    if kind != "aa":
+        doc["patch"] = PATCHES[kind][0].format(div=PATCHES[kind][2])
+        doc["counters"] = counters(repo, base, head, out / f"counters-{kind}")
+    return doc
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m audiobench.gate.trials``: run the trials and write their summary; returns the exit code."""
     p = argparse.ArgumentParser(prog="python -m audiobench.gate.trials", description=__doc__.splitlines()[0])
-    p.add_argument("kind", choices=("aa", "demo"))
-    p.add_argument("--trials", type=int, default=10, help="gated runs (default 10)")
-    p.add_argument("--ops", default="resample,vad,convert,b64_buffer,pipeline", help="operations measured")
-    p.add_argument("--time-budget", type=float, default=60.0, help="seconds per runner run (default 60)")
-    p.add_argument("--no-instructions", action="store_true", help="skip the callgrind profiles (no counter checks)")
-    p.add_argument("--out", type=Path, help="work directory (default target/gate-trials/<kind>-<time>)")
+    p.add_argument("kinds", nargs="+", choices=(*KINDS, "all"))
+    p.add_argument("--trials", type=int, default=20, help="trials per kind (default 20)")
+    p.add_argument("--asv-trials", type=int, default=0, help="of those, how many asv continuous also judges")
+    p.add_argument("--ops", default="convert", help="operations compared (default convert)")
+    p.add_argument("--tiers", default="rust-direct,rust-fast", help="tiers compared (default the enforced ones)")
+    p.add_argument("--time-budget", type=float, default=40.0, help="seconds of measuring per compare (default 40)")
+    p.add_argument("--out", type=Path, help="work directory (default target/gate-trials/<time>)")
     args = p.parse_args(argv)
-    if args.trials < 1:
-        p.error("--trials must be at least 1")
+    if args.trials < 1 or args.asv_trials < 0:
+        p.error("--trials must be at least 1 and --asv-trials at least 0")
+    kinds = list(KINDS) if "all" in args.kinds else list(dict.fromkeys(args.kinds))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = args.out or Path("target/gate-trials") / f"{args.kind}-{stamp}"
-    instructions = not args.no_instructions and valgrind_available()
-    fn = aa if args.kind == "aa" else demo
+    out = args.out or Path("target/gate-trials") / stamp
+    repo = Path.cwd()
     t0 = time.perf_counter()
+    results = []
     try:
-        doc = fn(out, args.trials, args.ops, args.time_budget, instructions)
+        for kind in kinds:
+            results.append(
+                run_kind(repo, kind, args.trials, args.asv_trials, out / kind, args.ops, args.tiers, args.time_budget)
+            )
+            print(f"{kind}: {json.dumps(results[-1]['summary'])}", flush=True)
     except TrialError as e:
         print(f"gate trials: {e}", file=sys.stderr)
         return 2
-    doc.update(ops=args.ops, time_budget=args.time_budget, instructions=instructions, seconds=time.perf_counter() - t0)
-    print(f"wrote {write_json(out / 'summary.json', doc)}")
+    doc = {
+        "schema": "audiobench.gate-trials/1",
+        "created": stamp,
+        "ops": args.ops,
+        "tiers": args.tiers,
+        "time_budget_s": args.time_budget,
+        "asv_benchmarks": ASV_BENCH,
+        "kinds": results,
+        "seconds": time.perf_counter() - t0,
+    }
+    write_json(out / "summary.json", doc)
+    print(f"wrote {write_json(TRIALS_JSON, doc)}")
     return 0
 
 
