@@ -157,6 +157,12 @@ def wall_time(
     return Verdict(outcome, d.ratio, (lo, hi), limit, why, baseline=float(np.median(b)), p_value=p)
 
 
+def paired_outcome(ci_low: float, ci_high: float, decide_at: float) -> Outcome:
+    """The paired rule on a ratio CI HEAD/BASE: fail when the whole closed CI is above
+    ``1 + decide_at``, pass when it is below, inconclusive when it contains it."""
+    return _judge_ci(ci_low, ci_high, 1.0 + decide_at, good_below=True)
+
+
 def paired_regression(
     groups: Sequence[npt.ArrayLike], decide_at: float, threshold: float, confidence: float = CONFIDENCE
 ) -> Verdict:
@@ -177,7 +183,7 @@ def paired_regression(
     lo, hi = clustered_median_ci(arrays, confidence)
     limit = 1.0 + decide_at
     change = f"{(ratio - 1) * 100:+.1f} % (ratio {ratio:.3f}, CI {lo:.3f}–{hi:.3f}, {every.size} paired rounds)"
-    outcome = _judge_ci(lo, hi, limit, good_below=True)
+    outcome = paired_outcome(lo, hi, decide_at)
     why = {
         Outcome.FAIL: f"slower by {change}: the whole CI above {limit:.3f}",
         Outcome.PASS: f"{change}: the whole CI below {limit:.3f}",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.collect import asv, criterion, profiler, pytest_benchmark, runner
+from audiobench.collect import asv, compare, criterion, profiler, pytest_benchmark, runner
 from audiobench.collect.common import Collected, CollectError
 from audiobench.collect.schema import frame, write
 
@@ -24,7 +24,8 @@ __all__ = ["CollectError", "collect", "write_results"]
 def collect(data_dir: Path, criterion_dir: Path, asv_results_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Read every source; return the table and one summary per source.
 
-    ``data_dir`` holds ``runs/``, ``profiles/`` and ``pytest-benchmark*.json``. Each summary is
+    ``data_dir`` holds ``runs/``, ``profiles/``, ``compare/``, ``pytest-benchmark*.json`` and
+    ``gate-trials.json``. Each summary is
     ``{"source", "found", "files", "rows", "note"}``; ``note`` says how to produce a missing
     source, or what was skipped in a found one.
     """
@@ -34,6 +35,8 @@ def collect(data_dir: Path, criterion_dir: Path, asv_results_dir: Path) -> tuple
         asv.collect(asv_results_dir),
         pytest_benchmark.collect(data_dir),
         profiler.collect(data_dir / "profiles"),
+        compare.collect(data_dir / "compare"),
+        compare.collect_trials(data_dir),
     ]
     table = frame([row for part in parts for row in part.rows])
     return table, [part.summary() for part in parts]

@@ -30,7 +30,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "variant": ("string", "catalogue variant (low/medium/high, f32_i16 ..., default)"),
     "tier": ("string", "registry tier, peer (webrtcvad) or limit probe (limit:read, limit:memcpy)"),
     "size": ("string", "catalogue size id: 1s, frame, 1M, 2564ch-8calls-2thr ..."),
-    "source": ("string", "runner, criterion, asv, pytest-benchmark or profiler"),
+    "source": ("string", "runner, criterion, asv, pytest-benchmark, profiler, compare or gate-trials"),
     "metric": ("string", "what was measured; see METRICS"),
     "statistic": ("string", "median, mean, min, max, p99, std, cv, iqr, value ..."),
     "value": ("float64", "the number, in `unit`"),
@@ -40,7 +40,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "confidence": ("float64", "confidence level of [ci_low, ci_high] (0.95, 0.99 ...)"),
     "n": ("Int64", "samples behind the statistic, if known"),
     "stage": ("string", "profiler stage name; empty for a whole call"),
-    "side": ("string", "profiler side (native, python, pyo3), or solo for runner page faults; empty otherwise"),
+    "side": (
+        "string",
+        "profiler side (native, python, pyo3), solo for runner page faults, base/head for compare; empty otherwise",
+    ),
     "reference": ("string", "the other tier of a ratio or of % of limit; empty otherwise"),
     "run_id": ("string", "the source's run identifier (run file id, asv commit+env, file stem)"),
     "commit": ("string", "git commit the numbers were measured on, if known"),
@@ -78,10 +81,12 @@ METRICS: dict[str, str] = {
     "aa_ratio": "runner: A/A control, the row / its twin in the same rounds (per-round ratio; family-wise CI)",
     "foreign_cpu_share": "runner census: CPU of other rows' or the process's threads per second of the row's batches",
     "left_running_share": "runner census: CPU of the row's threads during other rows' batches, per second of them",
+    "paired_ratio": "compare: HEAD/BASE time per round, median over rounds, CI over process pairs and rounds",
+    "gate_trials": "gate trials: per kind (variant) and tool (tier), trials run, detected, false failures (statistic)",
     "page_faults": "runner: minor page faults of the process per call in the row's batches (side 'solo': alone)",
 }
 
-SOURCES = ("runner", "criterion", "asv", "pytest-benchmark", "profiler")
+SOURCES = ("runner", "criterion", "asv", "pytest-benchmark", "profiler", "compare", "gate-trials")
 
 
 class ResultsError(ValueError):

@@ -74,7 +74,7 @@ DONTNEED = """pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<(
 PATCHES = {
     "slow5": ("spin n/{div} iterations in f32_to_i16_into (~5 %)", SPIN, 60),
     "slow10": ("spin n/{div} iterations in f32_to_i16_into (~10 %)", SPIN, 30),
-    "memory": ("every {div}th page of f32_to_i16_into's output dropped (madvise) before it is written", DONTNEED, 128),
+    "memory": ("1 page in {div} of the f32_to_i16_into output dropped (madvise) before it is written", DONTNEED, 128),
 }
 KINDS = ("aa", *PATCHES)
 TARGET_ROWS = ("rust-direct",)

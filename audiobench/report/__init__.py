@@ -18,7 +18,18 @@ from markupsafe import Markup
 
 from audiobench.atomic import write_text
 from audiobench.collect import schema
-from audiobench.report import agreement, cold, history, interference, method, operations, recommend, spec, stages
+from audiobench.report import (
+    agreement,
+    cold,
+    compare,
+    history,
+    interference,
+    method,
+    operations,
+    recommend,
+    spec,
+    stages,
+)
 from audiobench.report.model import Section
 from audiobench.report.query import newest_run, runner_context
 
@@ -69,6 +80,7 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
         agreement.section(df),
         cold.section(runner),
         history.section(df),
+        compare.section(df, meta, targets),
         recommend.section(runner),
         method.section(df, meta),
     ]
