@@ -123,6 +123,8 @@ class Paired:
     """The slowdown (fraction) the rule is built to catch."""
     decide_at: float
     """The ratio CI is judged against ``1 + decide_at``."""
+    confidence: float
+    """Level of the ratio's CI (two-sided; the rule's false-failure rate is at most half the rest)."""
     round_seconds: float
     min_rounds: int
     max_rounds: int
@@ -366,6 +368,7 @@ def _paired(t: _Table, names: _Names) -> Paired:
         report_tiers=t.names("report_tiers", (), allowed=names.rows),
         threshold=t.number("threshold", positive=True),
         decide_at=t.number("decide_at", positive=True),
+        confidence=t.number("confidence", positive=True),
         round_seconds=t.number("round_seconds", positive=True),
         min_rounds=t.integer("min_rounds", lo=3),
         max_rounds=t.integer("max_rounds", lo=3),
@@ -373,6 +376,8 @@ def _paired(t: _Table, names: _Names) -> Paired:
         time_budget_s=t.number("time_budget_s", positive=True),
         reason=t.text("reason"),
     )
+    if not 0.5 < pr.confidence < 1:
+        raise t.fail("confidence", f"{pr.confidence!r} is not a confidence level (use e.g. 0.98)")
     if pr.decide_at >= pr.threshold:
         raise t.fail("decide_at", f"{pr.decide_at!r} must be below threshold {pr.threshold!r}")
     if pr.max_rounds < pr.min_rounds:

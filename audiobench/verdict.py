@@ -16,7 +16,8 @@ Rules (the thresholds themselves come from ``benchmarks/targets.toml``):
   ~20 % between processes: with enough rounds that difference is always "significant".
 * **paired wall-time regression** (``audiobench compare``) judges per-round ratios HEAD/BASE:
   both builds ran the same row back to back in every round, so machine-wide drift cancels in
-  each ratio. The value is the median ratio with its (cluster) bootstrap CI. The rule decides at
+  each ratio. Each process pair is one observation (its median ratio): the value is their
+  geometric mean, the CI Student's t over the pairs. The rule decides at
   ``1 + decide_at`` (half the threshold the gate must catch): fail when the whole CI is above it,
   pass when the whole CI is below it, inconclusive when the CI contains it. A true change of the
   threshold then fails unless its median lands more than a CI half-width below the truth, and
@@ -38,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
 
-from audiobench.stats import CONFIDENCE, clustered_median_ci, median_difference
+from audiobench.stats import CONFIDENCE, median_difference, paired_estimate
 
 
 class Outcome(StrEnum):
@@ -167,22 +168,22 @@ def paired_regression(
     groups: Sequence[npt.ArrayLike], decide_at: float, threshold: float, confidence: float = CONFIDENCE
 ) -> Verdict:
     """Regression test on per-round ratios HEAD/BASE (> 1: HEAD slower), grouped by the pair of
-    processes that measured them (one group when both ran in one process pair).
+    processes that measured them.
 
-    The value is the median ratio over every round, the CI its cluster bootstrap
-    (:func:`audiobench.stats.clustered_median_ci`); the verdict judges the closed CI against
-    ``1 + decide_at`` (see the module docstring); ``threshold`` is the regression the rule is
-    built to catch, quoted in the reason. Raises ``ValueError`` on no or non-finite ratios.
+    The value and its CI come from :func:`audiobench.stats.paired_estimate` (one observation
+    per process pair); the verdict judges the closed CI against ``1 + decide_at`` (see the module
+    docstring); ``threshold`` is the regression the rule is built to catch, quoted in the
+    reason. Raises ``ValueError`` on no ratios or a non-finite or non-positive one.
     """
     arrays = [np.asarray(g, dtype=np.float64) for g in groups]
     every = np.concatenate(arrays) if arrays else np.empty(0)
     if every.size == 0:
         raise ValueError("no ratios to judge")
     _finite(*every.tolist(), decide_at, threshold)
-    ratio = float(np.median(every))
-    lo, hi = clustered_median_ci(arrays, confidence)
+    ratio, lo, hi = paired_estimate(arrays, confidence)
     limit = 1.0 + decide_at
-    change = f"{(ratio - 1) * 100:+.1f} % (ratio {ratio:.3f}, CI {lo:.3f}–{hi:.3f}, {every.size} paired rounds)"
+    rounds = f"{every.size} paired rounds in {sum(1 for a in arrays if a.size)} process pairs"
+    change = f"{(ratio - 1) * 100:+.1f} % (ratio {ratio:.3f}, CI {lo:.3f}–{hi:.3f}, {rounds})"
     outcome = paired_outcome(lo, hi, decide_at)
     why = {
         Outcome.FAIL: f"slower by {change}: the whole CI above {limit:.3f}",

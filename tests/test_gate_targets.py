@@ -20,7 +20,10 @@ def test_committed_targets_load_with_a_reason_everywhere() -> None:
     assert spec["resample-spec"].tiers == ("rust-direct",) and spec["resample-spec"].enforce
     assert spec["vad-spec"].enforce and spec["convert-spec"].enforce
     assert spec["convert-spec"].machine_limit == "limit:memcpy" and not spec["convert-spec-reported"].enforce
-    assert "rust-direct" in t.wall_time.enforce_tiers
+    # wall time is enforced on the paired comparison; runs against earlier runs are history
+    assert not t.wall_time.enforce_tiers and "rust-direct" in t.wall_time.report_tiers
+    assert t.paired.enforce_tiers == ("rust-direct", "rust-fast") and t.paired.reason
+    assert t.paired.decide_at < t.paired.threshold and t.paired.processes >= 2
 
 
 def broken(tmp_path: Path, old: str, new: str) -> Path:
@@ -47,7 +50,10 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
             "allocs.relative is missing",
         ),
         ("schema_version = 1", "schema_version = 2", "schema_version 2"),
-        ("min_rounds = 10", "min_rounds = 50", "max_rounds"),
+        ("min_rounds = 12\nmax_rounds = 40", "min_rounds = 50\nmax_rounds = 40", "remeasure.max_rounds"),
+        ("decide_at = 0.025", "decide_at = 0.05", "regression.paired.decide_at"),
+        ("processes = 6", "processes = 0", "regression.paired.processes"),
+        ('report_tiers = ["rust-json", "python-best"', 'report_tiers = ["rust-direct", "python-best"', "also in"),
         ('name = "vad-spec"\n', 'name = "resample-spec"\n', "'resample-spec' is used twice"),
     ],
 )

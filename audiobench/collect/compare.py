@@ -2,8 +2,8 @@
 (``reports/data/gate-trials.json``) → rows.
 
 A compare file gives, per (case, row), the paired ratio HEAD/BASE (median of the per-round
-ratios, with its two-stage bootstrap CI over process pairs and rounds, the same numbers the gate
-judges) and both builds' median seconds per call (``side`` base / head). The trials' summary
+ratios of each process pair, their geometric mean with Student's t CI over the pairs: the same
+numbers the gate judges) and both builds' median seconds per call (``side`` base / head). The trials' summary
 gives, per kind of trial and tool, how many trials ran, detected the injected regression and
 failed falsely (metric ``gate_trials``).
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from audiobench.collect.common import Collected, CollectError, Row, iso_from_text, load_json, reading, result_files
 from audiobench.documents import compare as comparefile
-from audiobench.stats import CONFIDENCE, clustered_median_ci
+from audiobench.stats import CONFIDENCE, paired_estimate
 
 SOURCE = "compare"
 TRIALS_SOURCE = "gate-trials"
@@ -42,22 +42,24 @@ def rows_of(path: Path) -> tuple[list[Row], list[str]]:
         "reference": f"BASE {doc.base.commit[:12]}",
     }
     rows: list[Row] = []
+    # The level the comparison was made to be judged at (targets.toml [regression.paired]).
+    confidence = float(doc.settings.get("confidence", CONFIDENCE))
     for it in doc.items:
         ids = {"operation": it.op, "variant": it.variant, "size": it.size, "tier": it.row}
         groups = it.ratio_groups()
         every = [x for g in groups for x in g]
-        lo, hi = clustered_median_ci(groups)
+        ratio, lo, hi = paired_estimate(groups, confidence)
         rows.append(
             {
                 **common,
                 **ids,
                 "metric": "paired_ratio",
-                "statistic": "median",
-                "value": _median(every),
+                "statistic": "geomean_of_pair_medians",
+                "value": ratio,
                 "unit": "ratio",
                 "ci_low": lo,
                 "ci_high": hi,
-                "confidence": CONFIDENCE,
+                "confidence": confidence,
                 "n": len(every),
                 "input_checksum": it.input_checksum,
             }

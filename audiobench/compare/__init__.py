@@ -163,13 +163,14 @@ def _document(
             "time_budget_s": s.time_budget_s,
             "rounds_per_pair": m.rounds_per_pair,
             "seed": paired.SEED,
+            "confidence": s.confidence,
             "worker_cpu": worker_cpu,
             "driver_cpu": driver_cpu,
             "method": "randomized multiple interleaved trials: per round every (case, row) runs one batch in "
             "each build's worker, back to back, in a random order; workers share one core, the driver "
             "another; rounds spread over fresh process pairs",
-            "ratio": "per-round HEAD/BASE seconds per call, summarised by its median; CI: two-stage "
-            "(process pair, round) bootstrap of the median, 95 %",
+            "ratio": "per-round HEAD/BASE seconds per call; each process pair's median is one observation: "
+            "their geometric mean, Student's t CI over the pairs",
         },
         "interference": _interference(m, len(os.sched_getaffinity(0))),
         "items": [_item_doc(it) for it in m.items],

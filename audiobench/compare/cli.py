@@ -58,6 +58,7 @@ def settings_for(paired: Paired, suite: str, ops: list[str], tiers: list[str], *
         "max_rounds": paired.max_rounds,
         "processes": paired.processes,
         "time_budget_s": paired.time_budget_s,
+        "confidence": paired.confidence,
     }
     args.update({k: v for k, v in over.items() if v is not None})
     return measure.Settings(**args)

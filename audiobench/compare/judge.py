@@ -1,8 +1,8 @@
 """Verdicts on compare files: per (case, row), the paired ratio HEAD/BASE against the threshold.
 
 Several files may be judged together — a comparison and the re-measurements of its inconclusive
-cases — when they compare the same two commits: each file's process pairs are clusters of their
-own in the bootstrap, so the verdict is a function of the files named and nothing else.
+cases — when they compare the same two commits: each file's process pairs are observations of
+their own, so the verdict is a function of the files named and nothing else.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def judge(docs: list[CompareDocument], paired: Paired) -> list[Judged]:
             continue
         groups = [g for it in items for g in it.ratio_groups()]
         rounds = [r for it in items for r in it.rounds]
-        v = paired_regression(groups, paired.decide_at, paired.threshold)
+        v = paired_regression(groups, paired.decide_at, paired.threshold, paired.confidence)
         j = Judged(
             key,
             items[0].subject,

@@ -65,6 +65,8 @@ class Settings:
     time_budget_s: float
     only: set[tuple[str, str, str, str]] | None = None
     """(op, variant, size, row) to measure; None: every common one."""
+    confidence: float = 0.98
+    """The CI level the comparison is to be judged at, recorded in the compare file."""
 
 
 @dataclass
@@ -234,7 +236,7 @@ def measure(start: StartPair, s: Settings, *, on_round: Callable[[int, int], Non
 
 
 def ratios(it: Item) -> list[list[float]]:
-    """HEAD/BASE per round, grouped by process pair (the clusters of the bootstrap)."""
+    """HEAD/BASE per round, grouped by process pair (each pair one observation of the estimate)."""
     groups: dict[int, list[float]] = {}
     for r in it.rounds:
         groups.setdefault(int(r["pair"]), []).append(float(r["head_s"]) / float(r["base_s"]))

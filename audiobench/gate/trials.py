@@ -163,19 +163,7 @@ def asv_trial(repo: Path, base: str, head: str) -> Judged:
     res = _run([str(asv), "continuous", base, head, "-b", ASV_BENCH], cwd=repo)
     if res.returncode not in (0, 1, 2) or "Traceback" in res.stderr:
         raise TrialError(f"asv continuous exited {res.returncode}: {(res.stdout + res.stderr).strip()[-2000:]}")
-    # The changes table: | Change | Before | After | Ratio | Benchmark (Parameter) |, "+" a regression.
-    failed, rows = [], {}
-    for line in res.stdout.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 5 and "time_convert" in cells[4]:
-            rows[_asv_subject(cells[4])] = {
-                "change": cells[0],
-                "before": cells[1],
-                "after": cells[2],
-                "ratio": cells[3],
-            }
-            if cells[0] == "+":
-                failed.append(_asv_subject(cells[4]))
+    failed, rows = parse_asv(res.stdout)
     decreased = "PERFORMANCE DECREASED" in res.stdout
     return Judged(
         "asv continuous",
@@ -184,6 +172,20 @@ def asv_trial(repo: Path, base: str, head: str) -> Judged:
         time.perf_counter() - t0,
         {"exit_code": res.returncode, "rows": rows, "tail": res.stdout.strip().splitlines()[-3:]},
     )
+
+
+def parse_asv(stdout: str) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """asv continuous's changes table (``| Change | Before | After | Ratio | Benchmark |``) →
+    the conversion rows it marks ``+`` (a regression) and every conversion row it lists."""
+    failed, rows = [], {}
+    for line in stdout.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and "time_convert(" in cells[4]:
+            subject = _asv_subject(cells[4])
+            rows[subject] = {"change": cells[0], "before": cells[1], "after": cells[2], "ratio": cells[3]}
+            if cells[0] == "+":
+                failed.append(subject)
+    return failed, rows
 
 
 def _asv_subject(name: str) -> str:
@@ -259,6 +261,33 @@ def summarize(kind: str, trials: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def rejudge(doc: dict[str, Any]) -> dict[str, Any]:
+    """The trials' summary with every comparison judged again from its compare file by the current
+    rule (``[regression.paired]`` of targets.toml): the files hold every round, so a change of
+    rule is re-applied to the same measurements instead of measuring again."""
+    from audiobench.compare import judge
+    from audiobench.documents import compare as comparefile
+    from audiobench.targets import load as load_targets
+
+    paired = load_targets().paired
+    for kind in doc["kinds"]:
+        for t in kind["trials"]:
+            j = t["audiobench compare"]
+            judged = judge.judge([comparefile.read(Path(j["detail"]["file"]))], paired)
+            j["failed"] = [x.subject for x in judged if x.enforce and x.verdict.outcome.value == "fail"]
+            j["result"] = judge.overall(judged)
+            j["detail"]["ratios"] = {x.subject: x.verdict.value for x in judged}
+            j["detail"]["outcomes"] = {x.subject: x.verdict.outcome.value for x in judged}
+        kind["summary"] = summarize(kind["kind"], kind["trials"])
+    doc["rule"] = {
+        "threshold": paired.threshold,
+        "decide_at": paired.decide_at,
+        "confidence": paired.confidence,
+        "rejudged": True,
+    }
+    return doc
+
+
 def run_kind(
     repo: Path, kind: str, n: int, asv_n: int, out: Path, ops: str, tiers: str, budget: float
 ) -> dict[str, Any]:
@@ -294,7 +323,13 @@ def run_kind(
 def main(argv: list[str] | None = None) -> int:
     """``python -m audiobench.gate.trials``: run the trials and write their summary; returns the exit code."""
     p = argparse.ArgumentParser(prog="python -m audiobench.gate.trials", description=__doc__.splitlines()[0])
-    p.add_argument("kinds", nargs="+", choices=(*KINDS, "all"))
+    p.add_argument("kinds", nargs="*", choices=(*KINDS, "all"), help="kinds of trial (default all)")
+    p.add_argument(
+        "--rejudge",
+        type=Path,
+        metavar="SUMMARY",
+        help="judge the compare files of an earlier summary.json again with the current rule; measure nothing",
+    )
     p.add_argument("--trials", type=int, default=20, help="trials per kind (default 20)")
     p.add_argument("--asv-trials", type=int, default=0, help="of those, how many asv continuous also judges")
     p.add_argument("--ops", default="convert", help="operations compared (default convert)")
@@ -304,7 +339,17 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.trials < 1 or args.asv_trials < 0:
         p.error("--trials must be at least 1 and --asv-trials at least 0")
-    kinds = list(KINDS) if "all" in args.kinds else list(dict.fromkeys(args.kinds))
+    if args.rejudge is not None:
+        try:
+            doc = rejudge(json.loads(args.rejudge.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError) as e:
+            print(f"gate trials: {args.rejudge}: {e}", file=sys.stderr)
+            return 2
+        for kind in doc["kinds"]:
+            print(f"{kind['kind']}: {json.dumps(kind['summary'])}")
+        print(f"wrote {write_json(TRIALS_JSON, doc)}")
+        return 0
+    kinds = list(KINDS) if not args.kinds or "all" in args.kinds else list(dict.fromkeys(args.kinds))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or Path("target/gate-trials") / stamp
     repo = Path.cwd()
@@ -328,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         "asv_benchmarks": ASV_BENCH,
         "kinds": results,
         "seconds": time.perf_counter() - t0,
+        "rule": {"rejudged": False},
     }
     write_json(out / "summary.json", doc)
     print(f"wrote {write_json(TRIALS_JSON, doc)}")
