@@ -17,7 +17,7 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
-	profiler profile gate gate-ci gate-aa gate-demo example test-extend clean
+	profiler profile compare gate gate-ci gate-trials example test-extend clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -144,28 +144,36 @@ report: build profiler ## Quick runner + criterion quick + profiler, then collec
 	$(BIN)/audiobench report
 
 # --- the gate ------------------------------------------------------------------------------------
-GATE_TRIALS ?= 10
 GATE_DIR := target/gate-ci
 RUST_TIERS := rust-json,rust-fast,rust-direct,rust-direct-alloc
+# The build wall time is judged against: on a PR branch the merge base
+# (GATE_BASE=$$(git merge-base origin/main HEAD)); on main the commit before.
+GATE_BASE ?= HEAD~1
+COMPARE_BASE ?= main
+
+compare: build ## Paired comparison: COMPARE_BASE (default main) built and measured with the working tree in the same rounds
+	$(BIN)/audiobench compare $(COMPARE_BASE) $(COMPARE_ARGS)
 
 gate: build ## Judge the newest run and instruction profile against benchmarks/targets.toml (exit 0 pass, 1 fail, 2 bad input)
 	$(BIN)/audiobench gate $(GATE_ARGS)
 
-# What .ci/run gates on after `make test`: a fresh machine has no earlier run to compare wall
-# time with, so the gate judges the deterministic counters (against the committed
-# benchmarks/baselines/counters.json), the enforced spec targets and the generous speed-ups.
-gate-ci: build profiler ## Quick run + instruction counts into target/gate-ci, gated on counters, spec targets and speed-ups
+# What .ci/run gates on after `make test`: wall time on a paired comparison with GATE_BASE
+# (both builds measured in the same rounds), the deterministic counters (against the committed
+# benchmarks/baselines/counters.json), the enforced spec targets and the minimum speed-ups.
+gate-ci: build profiler ## Quick run, instruction counts and a paired comparison with GATE_BASE (HEAD~1), all gated
 	rm -rf $(GATE_DIR)
 	$(BIN)/audiobench run --suite quick --no-cold --out-dir $(GATE_DIR)/runs
 	$(BIN)/audiobench profile $$(command -v valgrind >/dev/null && echo --instructions) --tiers $(RUST_TIERS) \
 		--format json --out-dir $(GATE_DIR)/profiles >/dev/null
-	$(BIN)/audiobench gate --checks absolute,speedup,counters --runs-dir $(GATE_DIR)/runs --profiles-dir $(GATE_DIR)/profiles
+	if git rev-parse --verify --quiet "$(GATE_BASE)^{commit}" >/dev/null; then \
+		paired="--baseline-ref $(GATE_BASE) --compare-dir $(GATE_DIR)/compare"; \
+	else echo "gate-ci: $(GATE_BASE) is not a commit here: wall time not compared"; paired=""; fi; \
+	$(BIN)/audiobench gate --runs-dir $(GATE_DIR)/runs --profiles-dir $(GATE_DIR)/profiles $$paired
 
-gate-aa: build profiler ## Gate quality: GATE_TRIALS quick runs of unchanged code gated against a first one; counts false failures
-	$(PY) -m audiobench.gate.trials aa --trials $(GATE_TRIALS)
-
-gate-demo: build profiler ## Gate quality: runs of the slower baseline-SIMD build (AUDIOBENCH_SIMD=baseline) must fail counters and wall time
-	$(PY) -m audiobench.gate.trials demo --trials $(GATE_TRIALS) --ops convert
+GATE_TRIALS ?= 20
+GATE_ASV_TRIALS ?= 10
+gate-trials: build profiler ## Gate quality: A/A and injected regressions (real commits), GATE_TRIALS each, judged by audiobench compare and asv continuous (about an hour)
+	$(PY) -m audiobench.gate.trials all --trials $(GATE_TRIALS) --asv-trials $(GATE_ASV_TRIALS)
 
 clean: ## Remove build output, .venv, .asv and generated reports
 	cargo clean
