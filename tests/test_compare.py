@@ -259,6 +259,7 @@ def compare_doc(
         "settings": {"rounds_per_pair": [6] * 6},
         "interference": {"idle": {"base": {"cpu_s": 0.01, "wall_s": 10.0}, "head": {"cpu_s": 0.01, "wall_s": 10.0}}},
         "items": items,
+        "duration_s": 1.0,
     }
 
 
@@ -366,3 +367,33 @@ def test_the_worker_loads_only_the_standard_library_timing_loop() -> None:
         check=True,
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_baseline_ref_recompares_only_inconclusive_enforced_rows_in_a_file_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``gate --baseline-ref``: the first comparison leaves rust-direct inconclusive (noisy pairs
+    around +2.5 %); the second is asked for that row alone, within the re-measure budget, and
+    both files are named for the verdict."""
+    from audiobench.gate import paired
+
+    calls: list[measure.Settings] = []
+
+    def fake_run(repo: Path, base: str, head: str | None, s: measure.Settings, **kw: Any) -> tuple[dict, Path]:
+        calls.append(s)
+        doc = compare_doc(f"20261130T12000{len(calls)}Z-x", 1.0, seed=len(calls), rows=("rust-direct", "rust-fast"))
+        if len(calls) == 1:  # the first: one pair 10 % slow, the others not: the CI spans 1.025
+            for r in doc["items"][0]["rounds"]:
+                r["head_s"] *= 1.10 if r["pair"] == 0 else 1.01
+        return doc, comparefile.write(doc, kw["out_dir"])
+
+    monkeypatch.setattr(paired, "compare_run", fake_run)
+    targets = load_targets()
+    files, notes = paired.measure(ROOT, "main", targets, tmp_path, 30.0, lambda line: None)
+    assert len(files) == 2 and len(calls) == 2
+    again = calls[1]
+    assert again.only == {("convert", "f32_i16", "1M", "rust-direct")}
+    assert again.ops == ["convert"] and again.tiers == ["rust-direct"] and again.time_budget_s == 30.0
+    assert again.min_rounds == targets.remeasure.min_rounds and "re-measured 1 inconclusive row" in notes[0]
+    files, _ = paired.measure(ROOT, "main", targets, tmp_path, 0.0, lambda line: None)
+    assert len(files) == 1  # --no-remeasure: decided on the first comparison
