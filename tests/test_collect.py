@@ -246,7 +246,8 @@ def test_collect_merges_every_source_into_the_schema() -> None:
         & (df["statistic"] == "median")
         & df["stage"].isna()
     ]
-    assert set(same["source"]) == set(SOURCES)
+    # every source that times calls (the gate trials count verdicts)
+    assert set(same["source"]) == set(SOURCES) - {"gate-trials"}
     assert set(same["input_checksum"].dropna()) == {"4106c020b00e603e"}
     # Optional strings are NA, never empty.
     strings = [c for c, (t, _) in COLUMNS.items() if t == "string"]
@@ -260,6 +261,7 @@ def test_missing_sources_are_reported_not_raised(tmp_path: Path) -> None:
     notes = {s["source"]: s["note"] for s in sources}
     assert "make asv" in notes["asv"] and "make pytest-bench" in notes["pytest-benchmark"]
     assert "audiobench run" in notes["runner"] and "audiobench profile" in notes["profiler"]
+    assert "audiobench compare" in notes["compare"] and "make gate-trials" in notes["gate-trials"]
     assert "criterion" in notes["criterion"]
 
 
@@ -331,3 +333,21 @@ def test_a_half_written_criterion_estimate_is_skipped_and_listed(tmp_path: Path)
     assert {r["tier"] for r in result.rows} == {"rust-json", "rust-direct", "limit:memcpy", "limit:read"}
     [skipped] = result.summary()["skipped"]
     assert skipped["path"] == str(estimates) and "truncated" in skipped["problem"]
+
+
+def test_a_compare_file_gives_the_gates_ratio_and_both_medians() -> None:
+    from audiobench.compare import judge
+    from audiobench.documents import compare as comparefile
+    from audiobench.targets import load as load_targets
+
+    df, _ = collect(DATA, CRITERION, ASV)
+    ratio = one(df, source="compare", metric="paired_ratio", tier="rust-direct", **CASE)
+    path = next((DATA / "compare").glob("*.json"))
+    gate = {j.subject: j for j in judge.judge([comparefile.read(path)], load_targets().paired)}
+    verdict = gate["convert/f32_i16 1M rust-direct"].verdict
+    assert ratio["value"] == pytest.approx(verdict.value) and verdict.ci is not None
+    assert (ratio["ci_low"], ratio["ci_high"]) == pytest.approx(verdict.ci) and ratio["confidence"] == 0.98
+    sides = df[(df["source"] == "compare") & (df["metric"] == "time") & (df["tier"] == "rust-direct")]
+    assert set(sides["side"]) == {"base", "head"} and ratio["reference"].startswith("BASE ")
+    trials = df[df["source"] == "gate-trials"]
+    assert set(trials["tier"]) == {"audiobench compare", "asv continuous"} and set(trials["variant"]) == {"memory"}

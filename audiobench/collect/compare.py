@@ -15,7 +15,7 @@ from typing import Any
 
 from audiobench.collect.common import Collected, CollectError, Row, iso_from_text, load_json, reading, result_files
 from audiobench.documents import compare as comparefile
-from audiobench.stats import CONFIDENCE, paired_estimate
+from audiobench.stats import paired_estimate
 
 SOURCE = "compare"
 TRIALS_SOURCE = "gate-trials"
@@ -43,7 +43,7 @@ def rows_of(path: Path) -> tuple[list[Row], list[str]]:
     }
     rows: list[Row] = []
     # The level the comparison was made to be judged at (targets.toml [regression.paired]).
-    confidence = float(doc.settings.get("confidence", CONFIDENCE))
+    confidence = float(doc.settings.get("confidence", comparefile.CONFIDENCE))
     for it in doc.items:
         ids = {"operation": it.op, "variant": it.variant, "size": it.size, "tier": it.row}
         groups = it.ratio_groups()
@@ -127,7 +127,7 @@ def trials_rows(path: Path) -> tuple[list[Row], list[str]]:
                             "operation": "convert",
                             "variant": kind["kind"],
                             "tier": tool,
-                            "size": "",
+                            "size": None,
                             "source": TRIALS_SOURCE,
                             "metric": "gate_trials",
                             "statistic": stat,

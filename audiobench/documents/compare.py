@@ -20,6 +20,9 @@ from audiobench.documents.models import Positive, finite, validate
 
 SCHEMA = "audiobench.compare/1"
 COMPARE_DIR = Path("reports/data/compare")
+CONFIDENCE = 0.98
+"""The CI level of a file that does not record the one it was made for (``settings.confidence``,
+from targets.toml ``[regression.paired]`` when it was measured)."""
 
 
 class CompareFileError(ValueError):
