@@ -11,6 +11,7 @@ failed falsely (metric ``gate_trials``).
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from audiobench.collect.common import Collected, CollectError, Row, iso_from_text, load_json, reading, result_files
@@ -20,12 +21,6 @@ from audiobench.stats import paired_estimate
 SOURCE = "compare"
 TRIALS_SOURCE = "gate-trials"
 TRIALS_FILE = "gate-trials.json"
-
-
-def _median(xs: list[float]) -> float:
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def rows_of(path: Path) -> tuple[list[Row], list[str]]:
@@ -72,7 +67,7 @@ def rows_of(path: Path) -> tuple[list[Row], list[str]]:
                     **ids,
                     "metric": "time",
                     "statistic": "median",
-                    "value": _median(times),
+                    "value": median(times),
                     "unit": "s",
                     "n": len(times),
                     "side": side,

@@ -8,6 +8,7 @@ their own, so the verdict is a function of the files named and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from statistics import median
 from typing import Any
 
 from audiobench.documents.compare import CompareDocument, Item
@@ -69,12 +70,6 @@ def same_comparison(docs: list[CompareDocument]) -> None:
                 )
 
 
-def _median(xs: list[float]) -> float:
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
-
 def judge(docs: list[CompareDocument], paired: Paired) -> list[Judged]:
     """Every (case, row) of the compared tiers, in the first file's order."""
     if not docs:
@@ -97,8 +92,8 @@ def judge(docs: list[CompareDocument], paired: Paired) -> list[Judged]:
             items[0].subject,
             row in paired.enforce_tiers,
             v,
-            _median([r.base_s for r in rounds]),
-            _median([r.head_s for r in rounds]),
+            median([r.base_s for r in rounds]),
+            median([r.head_s for r in rounds]),
             len(rounds),
             len(items),
         )

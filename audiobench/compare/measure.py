@@ -235,14 +235,6 @@ def measure(start: StartPair, s: Settings, *, on_round: Callable[[int, int], Non
     return Measured(items, hello, skipped, per_pair, idle, steal, time.perf_counter() - t0)
 
 
-def ratios(it: Item) -> list[list[float]]:
-    """HEAD/BASE per round, grouped by process pair (each pair one observation of the estimate)."""
-    groups: dict[int, list[float]] = {}
-    for r in it.rounds:
-        groups.setdefault(int(r["pair"]), []).append(float(r["head_s"]) / float(r["base_s"]))
-    return [groups[k] for k in sorted(groups)]
-
-
 def order_effect(rounds: list[dict[str, Any]]) -> dict[str, float | None]:
     """Median ratio HEAD/BASE over the rounds where BASE ran first, and where HEAD did."""
     out: dict[str, float | None] = {}
