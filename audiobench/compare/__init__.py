@@ -16,8 +16,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from audiobench.compare import measure as paired
-from audiobench.compare import trees
+from audiobench.compare import measure, trees
 from audiobench.compare.trees import Build, BuildError
 from audiobench.compare.workers import Worker, WorkerError
 from audiobench.documents import compare as comparefile
@@ -38,7 +37,7 @@ def cores() -> tuple[int | None, int | None]:
     return cpus[-1], cpus[0]
 
 
-def _item_doc(it: paired.Item) -> dict[str, Any]:
+def _item_doc(it: measure.Item) -> dict[str, Any]:
     ratios = [float(r["head_s"]) / float(r["base_s"]) for r in it.rounds]
     by_pair: dict[int, list[float]] = {}
     for r, x in zip(it.rounds, ratios, strict=True):
@@ -56,12 +55,12 @@ def _item_doc(it: paired.Item) -> dict[str, Any]:
         "output_digest": {"base": it.base["output_digest"], "head": it.head["output_digest"]},
         "parity": {"base": it.base.get("parity_ok"), "head": it.head.get("parity_ok")},
         "median_ratio_by_pair": [median(by_pair[k]) for k in sorted(by_pair)],
-        "order": paired.order_effect(it.rounds),
+        "order": measure.order_effect(it.rounds),
         "rounds": it.rounds,
     }
 
 
-def _interference(m: paired.Measured, cpus: int) -> dict[str, Any]:
+def _interference(m: measure.Measured, cpus: int) -> dict[str, Any]:
     steal_fraction = m.steal_s / (m.seconds * cpus) if m.steal_s is not None and m.seconds > 0 else None
     # The idle CPU a worker reports arrives with its next batch: charge it to the row whose batch
     # that worker ran before (the row that left something running).
@@ -85,7 +84,7 @@ def run(
     repo: Path,
     base_ref: str,
     head_ref: str | None,
-    settings: paired.Settings,
+    settings: measure.Settings,
     *,
     out_dir: Path = comparefile.COMPARE_DIR,
     work: Path | None = None,
@@ -124,8 +123,8 @@ def run(
     try:
         if driver_cpu is not None:
             os.sched_setaffinity(0, {driver_cpu})
-        m = paired.measure(start, settings, on_round=on_round)
-    except (WorkerError, paired.MeasureError) as e:
+        m = measure.measure(start, settings, on_round=on_round)
+    except (WorkerError, measure.MeasureError) as e:
         raise CompareError(str(e)) from None
     finally:
         os.sched_setaffinity(0, before)
@@ -137,8 +136,8 @@ def _document(
     started: datetime,
     base: Build,
     head: Build,
-    s: paired.Settings,
-    m: paired.Measured,
+    s: measure.Settings,
+    m: measure.Measured,
     worker_cpu: int | None,
     driver_cpu: int | None,
 ) -> dict[str, Any]:
@@ -162,7 +161,7 @@ def _document(
             "processes": s.processes,
             "time_budget_s": s.time_budget_s,
             "rounds_per_pair": m.rounds_per_pair,
-            "seed": paired.SEED,
+            "seed": measure.SEED,
             "confidence": s.confidence,
             "worker_cpu": worker_cpu,
             "driver_cpu": driver_cpu,

@@ -288,6 +288,18 @@ def rejudge(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def asv_rest(repo: Path, doc: dict[str, Any]) -> dict[str, Any]:
+    """Judge with asv continuous every trial of a summary that asv has not judged yet (the same
+    two commits each kind compared), so both tools end up with the same trials."""
+    for kind in doc["kinds"]:
+        for t in kind["trials"]:
+            if "asv continuous" not in t:
+                t["asv continuous"] = vars(asv_trial(repo, kind["base"], kind["head"]))
+                print(f"  {kind['kind']} trial {t['index']:2d}: asv {t['asv continuous']['result']}", flush=True)
+        kind["summary"] = summarize(kind["kind"], kind["trials"])
+    return doc
+
+
 def run_kind(
     repo: Path, kind: str, n: int, asv_n: int, out: Path, ops: str, tiers: str, budget: float
 ) -> dict[str, Any]:
@@ -325,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m audiobench.gate.trials", description=__doc__.splitlines()[0])
     p.add_argument("kinds", nargs="*", choices=(*KINDS, "all"), help="kinds of trial (default all)")
     p.add_argument(
+        "--asv-rest",
+        type=Path,
+        metavar="SUMMARY",
+        help="run asv continuous on every trial of an earlier summary.json it has not judged (rewrites it)",
+    )
+    p.add_argument(
         "--rejudge",
         type=Path,
         metavar="SUMMARY",
@@ -339,6 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.trials < 1 or args.asv_trials < 0:
         p.error("--trials must be at least 1 and --asv-trials at least 0")
+    if args.asv_rest is not None:
+        try:
+            doc = asv_rest(Path.cwd(), json.loads(args.asv_rest.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TrialError) as e:
+            print(f"gate trials: {args.asv_rest}: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote {write_json(args.asv_rest, doc)}")
+        return 0
     if args.rejudge is not None:
         try:
             doc = rejudge(json.loads(args.rejudge.read_text(encoding="utf-8")))
