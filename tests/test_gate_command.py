@@ -497,3 +497,12 @@ def test_a_run_on_a_users_file_is_not_judged_by_the_catalogues_targets(
     assert code == 0, out
     assert "measured on a user's audio file" in out and "/home/me/speech-20ch.wav" in out
     assert "spec target `resample-spec`" not in out
+
+
+def test_counters_alone_need_no_run_file(dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """A profile against a counter baseline is a check of its own (the gate trials make one per
+    scratch commit, in a tree with no runs)."""
+    cb = with_counter_baseline(dirs, profile_doc(), capsys)
+    write(dirs["profiles"] / "p.json", profile_doc(kernel=2_400_000.0))
+    code, out, _ = run_gate(capsys, gate(dirs, "--checks", "counters", "--counter-baseline", str(cb)))
+    assert code == 1 and "counter regression" in out and "Run `" not in out

@@ -29,8 +29,8 @@ CHECKS = {
     "wall-time": "wall_time",
     "counters": "counter",
 }
-RUN_KINDS = {"absolute", "speedup", "wall_time", "counter"}
-"""The checks that read a run file (the paired check reads compare files)."""
+RUN_KINDS = {"absolute", "speedup", "wall_time"}
+"""The checks that read a run file (counters read a profile, the paired check compare files)."""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -117,7 +117,7 @@ def _run_info(run: inputs.Loaded) -> dict[str, Any]:
     }
 
 
-def _counters(args: argparse.Namespace, targets: Targets, run: inputs.Loaded, f: chk.Findings) -> dict[str, Any]:
+def _counters(args: argparse.Namespace, targets: Targets, run: inputs.Loaded | None, f: chk.Findings) -> dict[str, Any]:
     profile = inputs.find_profile(args.profile, args.profiles_dir)
     if profile is None:
         f.skip("counter", f"not evaluated: no profile with instruction counts in {args.profiles_dir}")
@@ -129,7 +129,7 @@ def _counters(args: argparse.Namespace, targets: Targets, run: inputs.Loaded, f:
     current = counters.extract(profile)
     base = counters.read_baseline(path)
     f.extend(counters.counter_checks(base, current, targets.counters))
-    run_commit = _run_info(run)["commit"]
+    run_commit = _run_info(run)["commit"] if run is not None else current["commit"]
     if current["commit"] != run_commit:
         f.notes.append(
             f"counters come from a profile of commit {str(current['commit'])[:12]}, "
@@ -225,7 +225,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[summary.Context, chk.Findings]:
         f.extend(chk.run_checks(run, baseline, targets, kinds))
     pairs = _paired(args, targets, f) if "paired" in kinds else {}
     info: dict[str, Any] = {}
-    if "counter" in kinds and run is not None:
+    if "counter" in kinds:
         info = _counters(args, targets, run, f)
     result = chk.overall(f, args.strict)
     ctx = summary.Context(

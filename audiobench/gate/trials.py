@@ -30,6 +30,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -301,9 +302,18 @@ def asv_rest(repo: Path, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_kind(
-    repo: Path, kind: str, n: int, asv_n: int, out: Path, ops: str, tiers: str, budget: float
+    repo: Path,
+    kind: str,
+    n: int,
+    asv_n: int,
+    out: Path,
+    ops: str,
+    tiers: str,
+    budget: float,
+    save: Callable[[dict[str, Any]], None] = lambda doc: None,
 ) -> dict[str, Any]:
-    """``n`` trials of ``kind`` (``asv_n`` of them also judged by asv); prints a line per trial."""
+    """``n`` trials of ``kind`` (``asv_n`` of them also judged by asv); prints a line per trial and
+    hands the kind's document so far to ``save`` after each (a failure later loses nothing)."""
     base = _git(repo, "rev-parse", "HEAD")
     head = base if kind == "aa" else scratch_commit(repo, base, kind, out.parent / "work")
     trials: list[dict[str, Any]] = []
@@ -328,7 +338,11 @@ def run_kind(
     }
     if kind != "aa":
         doc["patch"] = PATCHES[kind][0].format(div=PATCHES[kind][2])
-        doc["counters"] = counters(repo, base, head, out / f"counters-{kind}")
+        try:
+            doc["counters"] = counters(repo, base, head, out / f"counters-{kind}")
+        except TrialError as e:  # the wall-time trials stand on their own; say what is missing
+            doc["counters"] = {"result": "not evaluated", "error": str(e)}
+            print(f"  {kind}: counters not evaluated: {e}", flush=True)
     return doc
 
 
@@ -380,29 +394,37 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("target/gate-trials") / stamp
     repo = Path.cwd()
     t0 = time.perf_counter()
-    results = []
+    results: list[dict[str, Any]] = []
+
+    def document(partial: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            "schema": "audiobench.gate-trials/1",
+            "created": stamp,
+            "ops": args.ops,
+            "tiers": args.tiers,
+            "time_budget_s": args.time_budget,
+            "asv_benchmarks": ASV_BENCH,
+            "kinds": [*results, *([partial] if partial else [])],
+            "seconds": time.perf_counter() - t0,
+            "rule": {"rejudged": False},
+        }
+
+    def save(partial: dict[str, Any]) -> None:
+        write_json(out / "summary.json", document(partial))
+
     try:
         for kind in kinds:
             results.append(
-                run_kind(repo, kind, args.trials, args.asv_trials, out / kind, args.ops, args.tiers, args.time_budget)
+                run_kind(
+                    repo, kind, args.trials, args.asv_trials, out / kind, args.ops, args.tiers, args.time_budget, save
+                )
             )
             print(f"{kind}: {json.dumps(results[-1]['summary'])}", flush=True)
+            write_json(out / "summary.json", document())
     except TrialError as e:
-        print(f"gate trials: {e}", file=sys.stderr)
+        print(f"gate trials: {e} (the trials so far: {out / 'summary.json'})", file=sys.stderr)
         return 2
-    doc = {
-        "schema": "audiobench.gate-trials/1",
-        "created": stamp,
-        "ops": args.ops,
-        "tiers": args.tiers,
-        "time_budget_s": args.time_budget,
-        "asv_benchmarks": ASV_BENCH,
-        "kinds": results,
-        "seconds": time.perf_counter() - t0,
-        "rule": {"rejudged": False},
-    }
-    write_json(out / "summary.json", doc)
-    print(f"wrote {write_json(TRIALS_JSON, doc)}")
+    print(f"wrote {write_json(TRIALS_JSON, document())}")
     return 0
 
 
