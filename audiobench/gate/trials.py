@@ -349,7 +349,8 @@ def run_kind(
 def main(argv: list[str] | None = None) -> int:
     """``python -m audiobench.gate.trials``: run the trials and write their summary; returns the exit code."""
     p = argparse.ArgumentParser(prog="python -m audiobench.gate.trials", description=__doc__.splitlines()[0])
-    p.add_argument("kinds", nargs="*", choices=(*KINDS, "all"), help="kinds of trial (default all)")
+    # choices are checked below: argparse (3.11) refuses an empty '*' list against choices
+    p.add_argument("kinds", nargs="*", metavar="KIND", help=f"{', '.join(KINDS)} or all (default all)")
     p.add_argument(
         "--asv-rest",
         type=Path,
@@ -369,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time-budget", type=float, default=40.0, help="seconds of measuring per compare (default 40)")
     p.add_argument("--out", type=Path, help="work directory (default target/gate-trials/<time>)")
     args = p.parse_args(argv)
+    wrong = [k for k in args.kinds if k not in (*KINDS, "all")]
+    if wrong:
+        p.error(f"unknown kind {', '.join(wrong)} (known: {', '.join(KINDS)}, all)")
     if args.trials < 1 or args.asv_trials < 0:
         p.error("--trials must be at least 1 and --asv-trials at least 0")
     if args.asv_rest is not None:
