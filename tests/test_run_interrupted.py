@@ -51,6 +51,10 @@ def ws(earlier: Path, tmp_path: Path) -> Path:
     return copy
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_killed_while_measuring(ws: Path, sig: signal.Signals) -> subprocess.CompletedProcess[str]:
     """Start a run into ``ws``'s runs directory; once it reports measuring its second case, send
     ``sig``. The runner logs one line per case on stderr when stderr is not a terminal."""
@@ -59,6 +63,9 @@ def run_killed_while_measuring(ws: Path, sig: signal.Signals) -> subprocess.Comp
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it: a shell that started the tests in the background
+        # (`make test &`) leaves SIGINT ignored, and the child would inherit that.
+        preexec_fn=_default_sigint,
     )
     assert proc.stderr is not None
     seen: list[str] = []
