@@ -69,6 +69,12 @@ def test_each_injected_kind_is_a_real_commit_of_the_patched_kernel(repo: Path, k
     assert not git(repo, "branch", "--list", "*trial*").strip()  # no branch created
 
 
+def test_the_aa_kind_is_a_second_commit_of_the_same_tree(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD").strip()
+    commit = trials.scratch_commit(repo, base, "aa", repo.parent / "work")
+    assert commit != base and git(repo, "rev-parse", f"{commit}^{{tree}}") == git(repo, "rev-parse", "HEAD^{tree}")
+
+
 def test_a_kernel_that_moved_is_refused(repo: Path) -> None:
     kernel = repo / trials.KERNEL_FILE
     kernel.write_text("// rewritten\n", encoding="utf-8")

@@ -3,7 +3,8 @@ judged by ``audiobench compare`` and by ``asv continuous`` on the same two commi
 
 Kinds (each a BASE commit — this checkout's HEAD — and a HEAD commit):
 
-* ``aa``: HEAD against itself, built twice (two trees, two builds). Every failure is false.
+* ``aa``: HEAD against a commit of the same tree (an empty commit on top), built twice (two
+  trees, two builds). Every failure is false.
 * ``slow5`` / ``slow10``: a scratch commit that adds a spin of ``n / DIV`` iterations to the
   f32 → i16 conversion kernel (``f32_to_i16_into``, the rust-direct tier's kernel; rust-fast calls
   it too) — about 5 % and 10 % of the kernel's time on this VM's AMD EPYC (the measured ratio
@@ -103,20 +104,27 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def scratch_commit(repo: Path, base: str, kind: str, work: Path) -> str:
-    """BASE with ``kind``'s patch, committed in a worktree of its own; kept under
-    ``refs/audiobench-trials/<kind>``. Returns the commit."""
-    what, replacement, div = PATCHES[kind]
+    """BASE with ``kind``'s patch — for ``aa`` none: a commit of the same tree, so every tool
+    sees two commits (asv given one commit twice compares its results with themselves) —
+    committed in a worktree of its own; kept under ``refs/audiobench-trials/<kind>``. Returns
+    the commit."""
     tree = work / "scratch"
     if not (tree / ".git").exists():
         _git(repo, "worktree", "prune")
         _git(repo, "worktree", "add", "--quiet", "--force", "--detach", str(tree), base)
     _git(tree, "checkout", "--quiet", "--force", "--detach", base)
+    ident = ["-c", "user.name=audiobench trials", "-c", "user.email=trials@audiobench.invalid"]
+    if kind == "aa":
+        _git(tree, *ident, "commit", "--quiet", "--allow-empty", "--message", "gate trial aa: the same tree")
+        commit = _git(tree, "rev-parse", "HEAD")
+        _git(repo, "update-ref", "refs/audiobench-trials/aa", commit)
+        return commit
+    what, replacement, div = PATCHES[kind]
     path = tree / KERNEL_FILE
     source = path.read_text(encoding="utf-8")
     if ANCHOR not in source:
         raise TrialError(f"{KERNEL_FILE} at {base[:12]}: the kernel the trials patch has changed; update the patch")
     path.write_text(source.replace(ANCHOR, replacement.replace("DIV", str(div))), encoding="utf-8")
-    ident = ["-c", "user.name=audiobench trials", "-c", "user.email=trials@audiobench.invalid"]
     _git(tree, *ident, "commit", "--quiet", "--all", "--message", f"gate trial {kind}: {what.format(div=div)}")
     commit = _git(tree, "rev-parse", "HEAD")
     _git(repo, "update-ref", f"refs/audiobench-trials/{kind}", commit)
@@ -315,7 +323,7 @@ def run_kind(
     """``n`` trials of ``kind`` (``asv_n`` of them also judged by asv); prints a line per trial and
     hands the kind's document so far to ``save`` after each (a failure later loses nothing)."""
     base = _git(repo, "rev-parse", "HEAD")
-    head = base if kind == "aa" else scratch_commit(repo, base, kind, out.parent / "work")
+    head = scratch_commit(repo, base, kind, out.parent / "work")
     trials: list[dict[str, Any]] = []
     for i in range(1, n + 1):
         t: dict[str, Any] = {"index": i}
