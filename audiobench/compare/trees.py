@@ -2,11 +2,11 @@
 
 A ref is checked out (``git worktree``, detached) at a fixed path per side —
 ``target/compare/trees/base`` and ``…/head`` — and its extension is built there with maturin
-into a cargo target dir of its own, ``target/compare/cargo``. Fixed paths and one shared target
-dir are what make a one-commit difference compile incrementally (cargo keys a workspace crate's
-artifacts by its path; the dependencies are reused across every comparison). The target dir is
-seeded once from the checkout's ``target/release``, so the first comparison on a machine does
-not compile the dependencies again.
+into a cargo target dir of that side's own, ``target/compare/cargo-base`` / ``cargo-head``
+(:func:`cargo_dir`). Fixed paths and a target dir per side make a one-commit difference compile
+incrementally (cargo keys a workspace crate's artifacts by its path; the dependencies are reused
+across every comparison). Each target dir is seeded once from the checkout's ``target/release``,
+so the first comparison on a machine does not compile the dependencies again.
 
 Why not the checkout's own ``target/``: cargo writes the final library of the last build to one
 place per target dir (``target/release/lib_rust.so``), and maturin packages that file; a BASE
@@ -126,6 +126,14 @@ def _checkout(repo: Path, path: Path, commit: str) -> None:
     _git(repo, "worktree", "add", "--quiet", "--force", "--detach", str(path), commit)
 
 
+def cargo_dir(work: Path, side: str) -> Path:
+    """The cargo target dir of one side. One per side, never shared: cargo packages the library
+    it last linked into ``release/``, and a build with nothing to recompile links nothing — so a
+    tree whose sources match its previous build would package whatever the *other* tree built
+    last (seen: a BASE packaged with HEAD's patched kernel, 13-32 % slower)."""
+    return work / f"cargo-{side}"
+
+
 def build_ref(repo: Path, ref: str, side: str, log: Path, *, work: Path | None = None) -> Build:
     """Check ``ref`` out at ``<work>/trees/<side>`` and build its extension there (reused when
     that tree was built at the same commit). The build's output goes to ``log``."""
@@ -140,7 +148,7 @@ def build_ref(repo: Path, ref: str, side: str, log: Path, *, work: Path | None =
     stamp.unlink(missing_ok=True)
     for old in (tree / "audiobench").glob("_rust.*.so"):
         old.unlink()
-    cargo = work / "cargo"
+    cargo = cargo_dir(work, side)
     _seed_target(repo, cargo)
     wheels = work / "wheels" / side
     shutil.rmtree(wheels, ignore_errors=True)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.atomic import write_json
+from audiobench.compare.trees import cargo_dir
 
 KERNEL_FILE = "rust_impls/core/src/direct/convert.rs"
 ANCHOR = """pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<()> {
@@ -213,7 +214,7 @@ def counters(repo: Path, base: str, head: str, out: Path) -> dict[str, Any]:
         tree = trees / side
         link = tree / "target"
         if not link.exists():  # the native profiler builds into the compare's shared target dir
-            link.symlink_to(repo / "target" / "compare" / "cargo")
+            link.symlink_to(cargo_dir(repo / "target" / "compare", side))
         # One binary path for every tree, and the profiler rebuilds by mtime: remove it so each
         # side's profile is of that side's code (cargo then rebuilds the tree's own crate).
         (link / "release" / "audiobench-profile").unlink(missing_ok=True)
