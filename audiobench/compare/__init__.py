@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 from audiobench.compare import measure, trees
@@ -38,10 +37,6 @@ def cores() -> tuple[int | None, int | None]:
 
 
 def _item_doc(it: measure.Item) -> dict[str, Any]:
-    ratios = [float(r["head_s"]) / float(r["base_s"]) for r in it.rounds]
-    by_pair: dict[int, list[float]] = {}
-    for r, x in zip(it.rounds, ratios, strict=True):
-        by_pair.setdefault(int(r["pair"]), []).append(x)
     return {
         "op": it.case["op"],
         "variant": it.case["variant"],
@@ -54,8 +49,6 @@ def _item_doc(it: measure.Item) -> dict[str, Any]:
         "same_output": it.base["output_digest"] == it.head["output_digest"],
         "output_digest": {"base": it.base["output_digest"], "head": it.head["output_digest"]},
         "parity": {"base": it.base.get("parity_ok"), "head": it.head.get("parity_ok")},
-        "median_ratio_by_pair": [median(by_pair[k]) for k in sorted(by_pair)],
-        "order": measure.order_effect(it.rounds),
         "rounds": it.rounds,
     }
 

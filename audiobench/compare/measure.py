@@ -12,8 +12,8 @@ What the comparison also records, to prove it can be trusted (see :func:`interfe
 
 * the CPU time a worker used *while waiting* (anything a row leaves running between its batches
   — executor threads, a spinning BLAS pool — would steal from the other build's batch);
-* the ratio when BASE ran first vs when HEAD ran first (a carry-over between the two batches);
-* each process pair's own median ratio (an offset one process carries);
+* per round, which build ran first and in which process pair (so a carry-over between the two
+  batches, or an offset one process carries, can be read off the rounds);
 * the VM's steal time over the comparison.
 
 The module knows nothing of git or builds: :func:`measure` is given a function that starts a
@@ -27,7 +27,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from statistics import median
 from typing import Any, Protocol
 
 SEED = 20261130
@@ -166,7 +165,6 @@ def measure(start: StartPair, s: Settings, *, on_round: Callable[[int, int], Non
     hello: dict[str, Any] = {}
     per_pair: list[int] = []
     idle = {"base": {"cpu_s": 0.0, "wall_s": 0.0}, "head": {"cpu_s": 0.0, "wall_s": 0.0}}
-    prep_s = 0.0
     for pair in range(s.processes):
         t_pair = time.perf_counter()
         base, head = start(pair)
@@ -233,12 +231,3 @@ def measure(start: StartPair, s: Settings, *, on_round: Callable[[int, int], Non
     steal1 = _steal_s()
     steal = steal1 - steal0 if steal0 is not None and steal1 is not None else None
     return Measured(items, hello, skipped, per_pair, idle, steal, time.perf_counter() - t0)
-
-
-def order_effect(rounds: list[dict[str, Any]]) -> dict[str, float | None]:
-    """Median ratio HEAD/BASE over the rounds where BASE ran first, and where HEAD did."""
-    out: dict[str, float | None] = {}
-    for first in ("base", "head"):
-        rs = [float(r["head_s"]) / float(r["base_s"]) for r in rounds if r["first"] == first]
-        out[f"{first}_first"] = median(rs) if rs else None
-    return out

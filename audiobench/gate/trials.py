@@ -215,9 +215,6 @@ def counters(repo: Path, base: str, head: str, out: Path) -> dict[str, Any]:
         link = tree / "target"
         if not link.exists():  # the native profiler builds into the compare's shared target dir
             link.symlink_to(cargo_dir(repo / "target" / "compare", side))
-        # One binary path for every tree, and the profiler rebuilds by mtime: remove it so each
-        # side's profile is of that side's code (cargo then rebuilds the tree's own crate).
-        (link / "release" / "audiobench-profile").unlink(missing_ok=True)
         where = out / f"profile-{side}"
         res = _run(
             [sys.executable, "-m", "audiobench", "profile", "--instructions", "--ops", "convert", "--tiers",
