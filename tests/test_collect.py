@@ -351,3 +351,33 @@ def test_a_compare_file_gives_the_gates_ratio_and_both_medians() -> None:
     assert set(sides["side"]) == {"base", "head"} and ratio["reference"].startswith("BASE ")
     trials = df[df["source"] == "gate-trials"]
     assert set(trials["tier"]) == {"audiobench compare", "asv continuous"} and set(trials["variant"]) == {"memory"}
+
+
+def test_a_remeasurement_is_collected_with_its_comparison_and_judged_over_both(tmp_path: Path) -> None:
+    """The gate's second comparison (``settings.remeasure_of``) belongs to the first: one
+    comparison in the table, its re-measured rows' ratio over the pairs of both files — the
+    number the gate judged — and a re-measurement without its first file stands alone."""
+    from audiobench.collect import compare as collect_compare
+    from audiobench.compare import judge
+    from audiobench.documents import compare as comparefile
+    from audiobench.targets import load as load_targets
+
+    first = next((DATA / "compare").glob("*.json"))
+    doc = json.loads(first.read_text(encoding="utf-8"))
+    whole = tmp_path / "compare"
+    whole.mkdir()
+    shutil.copy(first, whole / first.name)
+    again = {**doc, "compare_id": doc["compare_id"].replace("T2151", "T2155")}
+    again["settings"] = {**doc["settings"], "remeasure_of": doc["compare_id"]}
+    again["items"] = [it for it in doc["items"] if it["row"] == "rust-direct"]
+    second = comparefile.write(again, whole)
+    result = collect_compare.collect(whole)
+    assert {r["run_id"] for r in result.rows} == {doc["compare_id"]} and result.files == 2
+    ratios = {(r["variant"], r["size"], r["tier"]): r for r in result.rows if r["metric"] == "paired_ratio"}
+    judged = judge.judge([comparefile.read(first), comparefile.read(second)], load_targets().paired)
+    for j in judged:
+        r = ratios[(j.key[1], j.key[2], j.key[3])]
+        assert r["value"] == pytest.approx(j.verdict.value) and r["n"] == j.rounds
+    assert result.context["files"] == [first.name, second.name]
+    (whole / first.name).unlink()
+    assert {r["run_id"] for r in collect_compare.collect(whole).rows} == {again["compare_id"]}

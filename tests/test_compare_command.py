@@ -21,7 +21,7 @@ def audiobench(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[
 
 def test_head_against_the_working_tree(tmp_path: Path) -> None:
     out = tmp_path / "compare"
-    args = ("--ops", "vad", "--tiers", "rust-direct", "--time-budget", "3", "--processes", "2")
+    args = ("--ops", "vad", "--tiers", "rust-direct", "--time-budget", "3", "--processes", "2", "--no-remeasure")
     res = audiobench("compare", "HEAD", *args, "--out-dir", str(out))
     assert res.returncode in (0, 1), res.stderr
     (path,) = out.glob("*.json")
@@ -51,3 +51,5 @@ def test_unknown_operations_and_tiers_exit_2(tmp_path: Path) -> None:
     assert res.returncode == 2 and "vda" in res.stderr
     res = audiobench("compare", "HEAD", "--tiers", "rust-turbo", "--out-dir", str(tmp_path))
     assert res.returncode == 2 and "rust-turbo" in res.stderr
+    res = audiobench("compare", "HEAD", "--remeasure-budget", "-1", "--out-dir", str(tmp_path))
+    assert res.returncode == 2 and "--remeasure-budget" in res.stderr and not list(tmp_path.iterdir())

@@ -1,9 +1,10 @@
 """Compare files (``reports/data/compare/*.json``) and the gate trials' summary
 (``reports/data/gate-trials.json``) → rows.
 
-A compare file gives, per (case, row), the paired ratio HEAD/BASE (median of the per-round
-ratios of each process pair, their geometric mean with Student's t CI over the pairs: the same
-numbers the gate judges) and both builds' median seconds per call (``side`` base / head). The trials' summary
+A comparison (a compare file and the files re-measuring its doubtful rows) gives, per (case,
+row), the paired ratio HEAD/BASE (median of the per-round ratios of each process pair, their
+geometric mean with Student's t CI over the pairs: the same numbers the gate judges) and both
+builds' median seconds per call (``side`` base / head). The trials' summary
 gives, per kind of trial and tool, how many trials ran, detected the injected regression and
 failed falsely (metric ``gate_trials``).
 """
@@ -14,7 +15,16 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from audiobench.collect.common import Collected, CollectError, Row, iso_from_text, load_json, reading, result_files
+from audiobench.collect.common import (
+    Collected,
+    CollectError,
+    Row,
+    checked_numbers,
+    iso_from_text,
+    load_json,
+    reading,
+    result_files,
+)
 from audiobench.documents import compare as comparefile
 from audiobench.stats import paired_estimate
 
@@ -23,26 +33,50 @@ TRIALS_SOURCE = "gate-trials"
 TRIALS_FILE = "gate-trials.json"
 
 
-def rows_of(path: Path) -> tuple[list[Row], list[str]]:
-    """The rows of one compare file, and a note when HEAD was a working tree with changes."""
+def _read(path: Path) -> comparefile.CompareDocument:
     try:
-        doc = comparefile.read(path)
+        return comparefile.read(path)
     except comparefile.CompareFileError as e:
         raise CollectError(str(e)) from None
+
+
+def comparisons(files: list[Path]) -> list[list[Path]]:
+    """Compare files grouped by comparison: a whole comparison first, then the files that
+    re-measured its doubtful rows (``settings.remeasure_of``); a re-measurement whose whole
+    comparison is not among ``files`` stands alone."""
+    docs = {p: _read(p) for p in files}
+    ids = {d.compare_id for d in docs.values()}
+    groups: dict[str, list[Path]] = {}
+    for p, d in docs.items():
+        of = d.settings.get("remeasure_of")
+        groups.setdefault(of if of in ids else d.compare_id, []).append(p)
+    return [sorted(g, key=lambda p: docs[p].settings.get("remeasure_of") is not None) for g in groups.values()]
+
+
+def rows_of(paths: list[Path]) -> tuple[list[Row], list[str]]:
+    """The rows of one comparison (its file and its re-measurements): per (case, row) the
+    paired ratio over the pairs of every file (what the gate judges) and both builds' median
+    seconds per call over every round."""
+    docs = [_read(p) for p in paths]
+    first = docs[0]
     common: dict[str, Any] = {
         "source": SOURCE,
-        "run_id": doc.compare_id,
-        "commit": doc.head.commit,
-        "timestamp": iso_from_text(doc.created),
-        "reference": f"BASE {doc.base.commit[:12]}",
+        "run_id": first.compare_id,
+        "commit": first.head.commit,
+        "timestamp": iso_from_text(first.created),
+        "reference": f"BASE {first.base.commit[:12]}",
     }
-    rows: list[Row] = []
     # The level the comparison was made to be judged at (targets.toml [regression.paired]).
-    confidence = float(doc.settings.get("confidence", comparefile.CONFIDENCE))
-    for it in doc.items:
+    confidence = float(first.settings.get("confidence", comparefile.CONFIDENCE))
+    by_key: dict[tuple[str, str, str, str], list[comparefile.Item]] = {}
+    for d in docs:
+        for it in d.items:
+            by_key.setdefault(it.key, []).append(it)
+    rows: list[Row] = []
+    for items in by_key.values():
+        it = items[0]
         ids = {"operation": it.op, "variant": it.variant, "size": it.size, "tier": it.row}
-        groups = it.ratio_groups()
-        every = [x for g in groups for x in g]
+        groups = [g for x in items for g in x.ratio_groups()]
         ratio, lo, hi = paired_estimate(groups, confidence)
         rows.append(
             {
@@ -55,12 +89,13 @@ def rows_of(path: Path) -> tuple[list[Row], list[str]]:
                 "ci_low": lo,
                 "ci_high": hi,
                 "confidence": confidence,
-                "n": len(every),
+                "n": sum(len(g) for g in groups),
                 "input_checksum": it.input_checksum,
             }
         )
+        rounds = [r for x in items for r in x.rounds]
         for side in ("base", "head"):
-            times = [r.base_s if side == "base" else r.head_s for r in it.rounds]
+            times = [r.base_s if side == "base" else r.head_s for r in rounds]
             rows.append(
                 {
                     **common,
@@ -74,19 +109,22 @@ def rows_of(path: Path) -> tuple[list[Row], list[str]]:
                     "input_checksum": it.input_checksum,
                 }
             )
-    notes = [f"{path.name}: HEAD is a working tree with uncommitted changes"] if doc.head.dirty else []
+    notes = [f"{paths[0].name}: HEAD is a working tree with uncommitted changes"] if first.head.dirty else []
     return rows, notes
 
 
-def context_of(path: Path) -> dict[str, Any]:
-    """What the report says about how the newest comparison was made (not measurements)."""
-    doc = comparefile.read(path)
+def context_of(paths: list[Path]) -> dict[str, Any]:
+    """What the report says about how a comparison was made (not measurements)."""
+    docs = [_read(p) for p in paths]
+    doc = docs[0]
     return {
         "compare_id": doc.compare_id,
+        "files": [p.name for p in paths],
         "base": {"ref": doc.base.ref, "commit": doc.base.commit},
         "head": {"ref": doc.head.ref, "commit": doc.head.commit, "dirty": doc.head.dirty},
         "suite": doc.suite,
-        "rounds_per_pair": doc.settings.get("rounds_per_pair"),
+        "confidence": doc.settings.get("confidence", comparefile.CONFIDENCE),
+        "rounds_per_pair": [n for d in docs for n in d.settings.get("rounds_per_pair") or []],
         "idle": doc.interference.get("idle"),
         "steal_fraction": doc.interference.get("steal_fraction"),
         "skipped": doc.skipped,
@@ -94,14 +132,17 @@ def context_of(path: Path) -> dict[str, Any]:
 
 
 def collect(directory: Path) -> Collected:
-    """Every compare file in ``directory``; the newest one's settings as context."""
+    """Every comparison in ``directory``; the newest one's settings as context."""
     out = Collected(SOURCE, f"no compare files in {directory}; run `audiobench compare main` (or any ref)")
-    files = result_files(directory)
-    out.add_files(files, rows_of)
+    groups = comparisons(result_files(directory))
+    for paths in groups:
+        r, notes = rows_of(paths)
+        out.rows += checked_numbers(paths[0], r)
+        out.notes += notes
+        out.files += len(paths)
     out.note_unfinished_writes(directory)
-    newest = comparefile.newest(directory)
-    if newest is not None:
-        out.context = context_of(newest)
+    if groups:
+        out.context = context_of(max(groups, key=lambda g: g[0].name))
     return out
 
 

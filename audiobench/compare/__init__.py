@@ -83,8 +83,11 @@ def run(
     work: Path | None = None,
     log: Callable[[str], None] = lambda line: None,
     on_round: Callable[[int, int], None] = lambda d, t: None,
+    remeasure_of: str | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Build, measure and write one comparison; returns the document and its path.
+    ``remeasure_of`` names the comparison this one re-measures (kept in its settings, so the
+    files of one comparison are found together).
 
     Raises :class:`CompareError` (a ref that does not resolve, a failed build, a worker that
     failed or two builds with nothing in common).
@@ -122,6 +125,7 @@ def run(
     finally:
         os.sched_setaffinity(0, before)
     doc = _document(started, base, head, settings, m, worker_cpu, driver_cpu)
+    doc["settings"]["remeasure_of"] = remeasure_of
     return doc, comparefile.write(doc, out_dir)
 
 

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from audiobench.compare import CompareError, judge, measure, run, summary
+from audiobench.compare import CompareError, judge, measure, summary
+from audiobench.compare.confirm import run_confirmed
 from audiobench.documents import compare as comparefile
 from audiobench.targets import DEFAULT_PATH, Paired, TargetsError
 from audiobench.targets import load as load_targets
@@ -35,6 +36,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--tiers", help="comma-separated tiers (default: targets.toml [regression.paired] tiers)")
     s.add_argument("--time-budget", type=float, metavar="S", help="seconds for the measurement (default: targets)")
     s.add_argument("--processes", type=int, metavar="N", help="pairs of worker processes (default: targets)")
+    s.add_argument(
+        "--remeasure-budget",
+        type=float,
+        metavar="S",
+        help="seconds for re-comparing enforced rows that did not pass (default: targets.toml [remeasure])",
+    )
+    s.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")
     s.add_argument("--targets", type=Path, default=DEFAULT_PATH, help="targets TOML (default benchmarks/targets.toml)")
     s.add_argument("--out-dir", type=Path, default=comparefile.COMPARE_DIR, help="where the compare file goes")
     s.add_argument("--format", choices=("md", "json"), default="md", help="summary on stdout")
@@ -94,18 +102,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.processes is not None and args.processes < 1:
         print("audiobench compare: --processes must be at least 1", file=sys.stderr)
         return 2
+    if args.remeasure_budget is not None and args.remeasure_budget < 0:
+        print("audiobench compare: --remeasure-budget must not be negative", file=sys.stderr)
+        return 2
     s = settings_for(targets.paired, args.suite, ops, tiers, time_budget_s=args.time_budget, processes=args.processes)
+    budget = targets.remeasure.budget_s if args.remeasure_budget is None else args.remeasure_budget
     try:
-        doc, path = run(Path.cwd(), args.base, args.head, s, out_dir=args.out_dir, log=_progress, on_round=_rounds)
+        paths, notes = run_confirmed(
+            Path.cwd(),
+            args.base,
+            args.head,
+            s,
+            targets,
+            0.0 if args.no_remeasure else budget,
+            out_dir=args.out_dir,
+            log=_progress,
+            on_round=_rounds,
+        )
     except CompareError as e:
         print(f"audiobench compare: {e}", file=sys.stderr)
         return 2
-    _progress(f"wrote {path} ({doc['duration_s']:.0f} s measuring)")
-    model = comparefile.read(path)
-    judged = judge.judge([model], targets.paired)
+    models = [comparefile.read(p) for p in paths]
+    judged = judge.judge(models, targets.paired)
     result = judge.overall(judged, args.strict)
     if args.format == "md":
-        print(summary.markdown([model], judged, args.strict))
+        print(summary.markdown(models, judged, args.strict, notes))
     else:
-        print(json.dumps({"result": result, "file": str(path), "checks": [j.as_dict() for j in judged]}, indent=2))
+        doc = {"result": result, "files": [str(p) for p in paths], "notes": notes}
+        print(json.dumps({**doc, "checks": [j.as_dict() for j in judged]}, indent=2))
     return 1 if result == "fail" else 0

@@ -1,8 +1,10 @@
 """Verdicts on compare files: per (case, row), the paired ratio HEAD/BASE against the threshold.
 
-Several files may be judged together — a comparison and the re-measurements of its inconclusive
-cases — when they compare the same two commits: each file's process pairs are observations of
-their own, so the verdict is a function of the files named and nothing else.
+Several files may be judged together — a comparison and the re-measurement of the rows it did
+not pass (:mod:`.confirm`) — when they compare the same two commits: each file's process pairs
+are observations of their own, so the verdict is a function of the files named and nothing else.
+A failure in the first file is therefore not final when the row was re-measured: it must
+persist over the pairs of both files (:mod:`.confirm` says why).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ reader, the slowest changes, and the checks on the measurement itself."""
 from __future__ import annotations
 
 from audiobench.compare.judge import Judged, interference_flags, overall
-from audiobench.documents.compare import CompareDocument
+from audiobench.documents.compare import CONFIDENCE, CompareDocument
 from audiobench.fmt import duration as fmt_seconds
 from audiobench.verdict import Outcome
 
@@ -33,8 +33,11 @@ def _row(j: Judged) -> str:
     )
 
 
-def markdown(docs: list[CompareDocument], judged: list[Judged], strict: bool = False) -> str:
-    """The summary of ``judged`` (from :func:`audiobench.compare.judge.judge` over ``docs``)."""
+def markdown(
+    docs: list[CompareDocument], judged: list[Judged], strict: bool = False, notes: list[str] | None = None
+) -> str:
+    """The summary of ``judged`` (from :func:`audiobench.compare.judge.judge` over ``docs``), with
+    ``notes`` (e.g. what was re-measured) at the end."""
     doc = docs[0]
     result = overall(judged, strict)
     enforced = [j for j in judged if j.enforce]
@@ -42,13 +45,14 @@ def markdown(docs: list[CompareDocument], judged: list[Judged], strict: bool = F
     rounds = sorted({j.rounds for j in judged})
     span = f"{rounds[0]}" if len(rounds) == 1 else f"{rounds[0]}–{rounds[-1]}"
     threshold = enforced[0].verdict.threshold if enforced else (judged[0].verdict.threshold if judged else 1.0)
+    level = f"{100 * float(doc.settings.get('confidence', CONFIDENCE)):g} %"
     lines = [
         f"### audiobench compare: {HEADLINE[result]}",
         "",
         f"BASE {side(doc, 'base')} vs HEAD {side(doc, 'head')}, {doc.suite} suite, "
         f"{span} paired rounds per row over {sum(len(d.settings.get('rounds_per_pair', [])) for d in docs)} "
-        f"process pairs; HEAD/BASE > 1 is slower. A row fails when its whole 95 % CI is above "
-        f"{threshold:.3f}.",
+        f"process pairs; HEAD/BASE > 1 is slower. A row fails when its whole {level} CI is above "
+        f"{threshold:.3f}" + (" over the pairs of every file." if len(docs) > 1 else "."),
         "",
     ]
     counts = {o: sum(1 for j in enforced if j.verdict.outcome is o) for o in Outcome}
@@ -58,7 +62,7 @@ def markdown(docs: list[CompareDocument], judged: list[Judged], strict: bool = F
     )
     shown = sorted(enforced, key=lambda j: (j.verdict.outcome is Outcome.PASS, -j.verdict.value))[:MAX_ROWS]
     if shown:
-        lines += ["", "| case and row | BASE | HEAD | HEAD/BASE [95 % CI] | verdict |", "|---|---:|---:|---:|---|"]
+        lines += ["", f"| case and row | BASE | HEAD | HEAD/BASE [{level} CI] | verdict |", "|---|---:|---:|---:|---|"]
         lines += [_row(j) for j in shown]
         if len(enforced) > len(shown):
             lines.append(f"\n… {len(enforced) - len(shown)} more enforced rows pass (`--format json` lists all).")
@@ -84,4 +88,5 @@ def markdown(docs: list[CompareDocument], judged: list[Judged], strict: bool = F
         lines.append(f"Not compared: {len(skipped)} ({'; '.join(skipped[:3])}{' …' if len(skipped) > 3 else ''}).")
     if len(docs) > 1:
         lines.append(f"Judged over {len(docs)} files: {', '.join(d.compare_id for d in docs)}.")
+    lines += [f"- {n}" for n in notes or []]
     return "\n".join(lines)

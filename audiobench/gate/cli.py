@@ -90,7 +90,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--remeasure-budget",
         type=float,
         metavar="S",
-        help="seconds for re-comparing inconclusive paired checks (default: targets.toml [remeasure])",
+        help="seconds for re-comparing enforced paired checks that did not pass (default: targets.toml [remeasure])",
     )
     s.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")
     s.set_defaults(func=cmd_gate)

@@ -1,26 +1,24 @@
 """The gate's wall-time judgement: a paired comparison of the baseline build and this one.
 
 ``--baseline-ref REF`` measures REF and the working tree in the same rounds
-(:func:`audiobench.compare.run`); enforced rows left inconclusive are compared again — fresh
-worker processes, only those rows, a file of its own — within the ``[remeasure]`` budget, and
-the verdict is taken over the rounds of both files. ``--compare FILE`` (repeatable) judges
+(:func:`audiobench.compare.confirm.run_confirmed`); enforced rows it does not pass are compared
+again — fresh worker processes, only those rows, a file of their own — within the
+``[remeasure]`` budget, and the verdict is taken over both files. ``--compare FILE`` (repeatable) judges
 stored compare files without measuring, so a verdict can be reproduced from the files it named.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from audiobench.compare import CompareError, judge
-from audiobench.compare import run as compare_run
 from audiobench.compare.cli import settings_for
+from audiobench.compare.confirm import run_confirmed
 from audiobench.documents import compare as comparefile
 from audiobench.gate.checks import Check, Findings
 from audiobench.gate.inputs import InputError
 from audiobench.targets import Targets
-from audiobench.verdict import Outcome
 
 
 def read(paths: list[Path]) -> list[comparefile.CompareDocument]:
@@ -62,42 +60,14 @@ def measure(
     budget_s: float,
     log: Callable[[str], None],
 ) -> tuple[list[Path], list[str]]:
-    """Compare ``ref`` with the working tree; re-compare enforced inconclusive rows within
-    ``budget_s``. Returns the compare files written and notes for the summary."""
+    """Compare ``ref`` with the working tree on the quick suite, re-comparing enforced rows that
+    did not pass within ``budget_s`` (:func:`audiobench.compare.confirm.run_confirmed`). Returns
+    the compare files written and notes for the summary; ``InputError`` when a comparison fails."""
     from audiobench.catalogue import load as load_catalogue
 
     ops = list(load_catalogue(None).operations)
     s = settings_for(targets.paired, "quick", ops, list(targets.paired.tiers()))
     try:
-        _, first = compare_run(repo, ref, None, s, out_dir=out_dir, log=log)
+        return run_confirmed(repo, ref, None, s, targets, budget_s, out_dir=out_dir, log=log)
     except CompareError as e:
         raise InputError(f"--baseline-ref {ref}: {e}") from None
-    files = [first]
-    notes: list[str] = []
-    doubtful = [
-        j.key
-        for j in judge.judge(read(files), targets.paired)
-        if j.enforce and j.verdict.outcome is Outcome.INCONCLUSIVE
-    ]
-    if doubtful and budget_s > 0:
-        r = targets.remeasure
-        again = dataclasses.replace(
-            s,
-            ops=sorted({k[0] for k in doubtful}),
-            tiers=sorted({k[3] for k in doubtful}),
-            only=set(doubtful),
-            min_rounds=r.min_rounds,
-            max_rounds=r.max_rounds,
-            time_budget_s=budget_s,
-        )
-        log(f"re-measuring {len(doubtful)} inconclusive row(s) in a comparison of their own")
-        try:
-            doc, second = compare_run(repo, ref, None, again, out_dir=out_dir, log=log)
-        except CompareError as e:
-            raise InputError(f"--baseline-ref {ref}: re-measuring: {e}") from None
-        files.append(second)
-        notes.append(
-            f"re-measured {len(doubtful)} inconclusive row(s) in {second.name} ({doc['duration_s']:.0f} s of a "
-            f"{budget_s:g} s budget); their verdicts are taken over both files"
-        )
-    return files, notes

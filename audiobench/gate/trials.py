@@ -144,7 +144,8 @@ class Judged:
 
 
 def compare_trial(base: str, head: str, out: Path, ops: str, tiers: str, budget: float) -> Judged:
-    """``audiobench compare BASE HEAD`` in a subprocess; the rows it failed."""
+    """``audiobench compare BASE HEAD`` in a subprocess — as the gate runs it, with the rows it
+    did not pass re-measured (``[remeasure]``) — and the rows it failed."""
     t0 = time.perf_counter()
     cmd = [sys.executable, "-m", "audiobench", "compare", base, head, "--ops", ops, "--tiers", tiers]
     cmd += ["--time-budget", f"{budget:g}", "--out-dir", str(out), "--format", "json"]
@@ -160,7 +161,7 @@ def compare_trial(base: str, head: str, out: Path, ops: str, tiers: str, budget:
         doc["result"],
         failed,
         time.perf_counter() - t0,
-        {"file": doc["file"], "ratios": ratios, "outcomes": outcomes},
+        {"files": doc["files"], "notes": doc["notes"], "ratios": ratios, "outcomes": outcomes},
     )
 
 
@@ -280,7 +281,9 @@ def rejudge(doc: dict[str, Any]) -> dict[str, Any]:
     for kind in doc["kinds"]:
         for t in kind["trials"]:
             j = t["audiobench compare"]
-            judged = judge.judge([comparefile.read(Path(j["detail"]["file"]))], paired)
+            # a summary written before re-measurement existed names one "file"
+            files = j["detail"].get("files") or [j["detail"]["file"]]
+            judged = judge.judge([comparefile.read(Path(f)) for f in files], paired)
             j["failed"] = [x.subject for x in judged if x.enforce and x.verdict.outcome.value == "fail"]
             j["result"] = judge.overall(judged)
             j["detail"]["ratios"] = {x.subject: x.verdict.value for x in judged}

@@ -41,14 +41,18 @@ def _comparison(cmp: pd.DataFrame, ctx: dict[str, Any], paired: gate_targets.Pai
     times = cmp[cmp["metric"] == "time"]
     limit = 1 + paired.decide_at
     pairs = ctx.get("rounds_per_pair") or []
+    level = f"{100 * float(ctx.get('confidence') or paired.confidence):g} %"
+    files = ctx.get("files") or []
     blocks: list[Table | Para] = [
         Para(
             f"BASE {_side(ctx, 'base')} vs HEAD {_side(ctx, 'head')}, measured in the same rounds: two worker "
             f"processes (one per build) on one core, strictly alternated, {sum(pairs)} rounds over {len(pairs)} "
-            f"fresh process pairs. HEAD/BASE > 1 is slower. A row fails when its whole 95 % CI (bootstrap over "
-            f"process pairs, then rounds) is above {limit:.3f} and passes when it is below: a "
-            f"{paired.threshold:.0%} slowdown is what the rule is built to catch (targets.toml "
-            "`[regression.paired]`); the gate trials below measure how often it does."
+            f"fresh process pairs{f' in {len(files)} files' if len(files) > 1 else ''}. HEAD/BASE > 1 is slower. "
+            f"Each process pair gives one ratio (the median of its rounds); the estimate is their geometric mean, "
+            f"the {level} CI Student's t over the pairs. A row fails when its whole CI is above {limit:.3f} "
+            f"and passes when it is below (over both files when it was re-measured): a {paired.threshold:.0%} "
+            "slowdown is what the rule is built to catch (targets.toml `[regression.paired]`); the gate trials "
+            "below measure how often it does."
         )
     ]
     rows = []
@@ -82,7 +86,7 @@ def _comparison(cmp: pd.DataFrame, ctx: dict[str, Any], paired: gate_targets.Pai
         )
     blocks.append(
         Table(
-            ["case", "tier", "BASE median", "HEAD median", "HEAD/BASE [95 % CI]", "verdict"],
+            ["case", "tier", "BASE median", "HEAD median", f"HEAD/BASE [{level} CI]", "verdict"],
             rows,
             [False, False, True, True, True, False],
         )
