@@ -4,6 +4,7 @@ measured and how, never how fast."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,40 @@ def test_unknown_operations_and_tiers_exit_2(tmp_path: Path) -> None:
     assert res.returncode == 2 and "rust-turbo" in res.stderr
     res = audiobench("compare", "HEAD", "--remeasure-budget", "-1", "--out-dir", str(tmp_path))
     assert res.returncode == 2 and "--remeasure-budget" in res.stderr and not list(tmp_path.iterdir())
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_each_side_packages_its_own_build_even_when_nothing_recompiles(tmp_path: Path) -> None:
+    """BASE at HEAD, HEAD at a commit whose kernel differs, then BASE built again with nothing to
+    recompile: BASE's library must still be its own. (With one cargo target dir for both sides
+    the last build cargo linked — HEAD's — was packaged as BASE's.)"""
+    from audiobench.compare import trees
+    from audiobench.gate import trials
+
+    scratch = tmp_path / "scratch"
+    git("worktree", "add", "--quiet", "--detach", str(scratch), "HEAD")
+    work = tmp_path / "compare"
+    try:
+        kernel = scratch / trials.KERNEL_FILE
+        kernel.write_text(kernel.read_text().replace(trials.ANCHOR, trials.SPIN.replace("DIV", "30")))
+        ident = ("-c", "user.name=test", "-c", "user.email=test@audiobench.invalid")
+        git(*ident, "commit", "--quiet", "--all", "--message", "test: another kernel", cwd=scratch)
+        changed = git("rev-parse", "HEAD", cwd=scratch)
+
+        def library(b: trees.Build) -> str:
+            (so,) = (b.path / "audiobench").glob("_rust.*.so")
+            return hashlib.sha256(so.read_bytes()).hexdigest()
+
+        base = trees.build_ref(ROOT, "HEAD", "base", work / "base.log", work=work)
+        head = trees.build_ref(ROOT, changed, "head", work / "head.log", work=work)
+        assert library(base) != library(head)
+        (base.path / trees.STAMP).unlink()  # the next build runs maturin, and cargo has nothing to do
+        again = trees.build_ref(ROOT, "HEAD", "base", work / "again.log", work=work)
+        assert not again.reused and library(again) == library(base)
+    finally:
+        for tree in (scratch, work / "trees" / "base", work / "trees" / "head"):
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        git("worktree", "prune")
