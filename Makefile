@@ -20,7 +20,8 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 	profiler profile compare gate gate-ci gate-trials example test-extend clean
 
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; else on=''; off=''; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.venv-ready: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

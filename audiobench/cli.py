@@ -1,7 +1,12 @@
-"""The ``audiobench`` command.
+"""audiobench: measure matched Python and Rust implementations of audio operations side by side
+and judge the result (speed-ups with CIs, parity, spec targets, regressions).
 
-Exit codes: 0 success, 1 a check failed (e.g. a parity mismatch in ``smoke``), 2 bad input or
-usage (the message names the offending file or argument), 130 interrupted (Ctrl-C): nothing
+Sub-commands spell their options one way: --ops / --tiers (comma-separated names), -k / --bench
+(a regular expression searched in 'op/variant size tier', as asv's --bench), --suite, --out-dir,
+--format text|json.
+
+Exit codes: 0 success, 1 a check failed (e.g. a parity mismatch in smoke), 2 bad input or usage
+(the message names the offending file or argument), 130 interrupted (Ctrl-C): nothing
 half-written is left behind, since every result file is written atomically.
 """
 
@@ -15,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from audiobench import options
 from audiobench.catalogue import CatalogueError, load
 from audiobench.compare import cli as compare_cli
 from audiobench.gate import cli as gate_cli
@@ -41,19 +47,33 @@ def _registry(args: argparse.Namespace) -> Any:
     return registry(tuple(getattr(args, "impl", None) or ()))
 
 
+def _unknown(command: str, what: str, given: list[str] | None, known: list[str]) -> bool:
+    """Print the exit-2 message for names not in ``known``; True when there were any."""
+    bad = [x for x in given or [] if x not in known]
+    if bad:
+        print(f"audiobench {command}: unknown {what} {', '.join(bad)} (known: {', '.join(known)})", file=sys.stderr)
+    return bool(bad)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """``audiobench list``: the registry (operation × variant × tier, peers), as a table or JSON."""
     from rich.console import Console
     from rich.table import Table
 
     cat = _catalogue(args)
-    if args.op is not None and args.op not in cat.operations:
-        print(f"audiobench list: unknown operation {args.op!r} (known: {', '.join(cat.operations)})", file=sys.stderr)
+    reg = _registry(args)
+    ops, tiers = options.split(args.ops), options.split(args.tiers)
+    every = list(reg.entries(peers=True))
+    known_tiers = list(dict.fromkeys(i.tier for i in every))
+    if _unknown("list", "operation(s)", ops, list(cat.operations)) or _unknown("list", "tier(s)", tiers, known_tiers):
         return 2
     impls = [
         i
-        for i in _registry(args).entries(op=args.op, tier=args.tier, peers=True)
-        if args.peers or i.matched or args.tier is not None
+        for i in every
+        if (ops is None or i.op in ops)
+        and (tiers is None or i.tier in tiers)
+        and (i.matched or not args.no_peers)
+        and (args.bench is None or args.bench.search(f"{i.op}/{i.variant} {i.tier}"))
     ]
     if args.format == "json":
         rows = [
@@ -75,7 +95,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for i in impls:
         note = "" if i.matched else " [peer: not output-matched]"
         table.add_row(i.op, i.variant, i.tier, i.allocation, i.summary + note)
-    console = Console(width=160)
+    console = Console()  # the terminal's width; 80 columns (or $COLUMNS) in a pipe
     console.print(table)
     matched = sum(1 for i in impls if i.matched)
     peers = [f"{i.op}/{i.tier}" for i in impls if not i.matched]
@@ -87,12 +107,11 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     """``audiobench smoke``: every entry once on the quick sizes, parity-checked; exit 1 on a mismatch."""
     from audiobench import smoke
 
-    ops = set(args.ops.split(",")) if args.ops else None
+    names = options.split(args.ops)
     cat = _catalogue(args)
-    unknown = sorted((ops or set()) - set(cat.operations))
-    if unknown:
-        print(f"audiobench smoke: unknown operation(s) {', '.join(unknown)}", file=sys.stderr)
+    if _unknown("smoke", "operation(s)", names, list(cat.operations)):
         return 2
+    ops = set(names) if names else None
     rows = smoke.run_smoke(cat, _registry(args), ops=ops, progress=sys.stderr.isatty())
     path = smoke.save(rows, args.data_dir / "smoke.json")
     bad = [r for r in rows if r.matched and not r.parity_ok]
@@ -109,10 +128,6 @@ def _log(prefix: str) -> Callable[[str], None]:
     return line
 
 
-def _split(value: str | None) -> list[str] | None:
-    return [x.strip() for x in value.split(",") if x.strip()] if value else None
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """``audiobench run``: plan, measure interleaved, write a run file; exit 1 on a parity failure."""
     from audiobench.runner import SUITES, PlanError, build_plan, run_and_save
@@ -121,7 +136,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     cat = _catalogue(args)
     notes: list[str] = []  # operations the --audio file left out of the default selection, and why
     try:
-        plans = build_plan(cat, _registry(args), args.suite, _split(args.ops), _split(args.tiers), args.audio, notes)
+        plans = build_plan(
+            cat, _registry(args), args.suite, options.split(args.ops), options.split(args.tiers), args.audio, notes,
+            args.bench,
+        )  # fmt: skip
     except PlanError as e:
         print(f"audiobench run: {e}", file=sys.stderr)
         return 2
@@ -157,11 +175,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
     cat = _catalogue(args)
     reg = _registry(args)
-    ops, tiers = _split(args.ops), _split(args.tiers)
+    ops, tiers = options.split(args.ops), options.split(args.tiers)
     known = [*ALL_TIERS, *(i.tier for i in reg.entries() if i.tier not in ALL_TIERS)]
-    bad = [o for o in ops or [] if o not in cat.operations] + [t for t in tiers or [] if t not in known]
-    if bad:
-        print(f"audiobench profile: unknown operation or tier: {', '.join(bad)}", file=sys.stderr)
+    if _unknown("profile", "operation(s)", ops, list(cat.operations)) or _unknown("profile", "tier(s)", tiers, known):
         return 2
     if args.instructions and not valgrind_available():
         print("audiobench profile: --instructions needs valgrind (apt-get install valgrind)", file=sys.stderr)
@@ -195,7 +211,7 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     """``audiobench inputs``: the suite's inputs as raw files and a manifest (criterion, the profiler)."""
     from audiobench.inputs import export
 
-    path = export(_catalogue(args), args.suite, args.out)
+    path = export(_catalogue(args), args.suite, args.out_dir)
     print(f"wrote {path}")
     return 0
 
@@ -296,56 +312,58 @@ def _add_impl(s: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    p = argparse.ArgumentParser(prog="audiobench", description=__doc__.splitlines()[0] if __doc__ else None)
+    from audiobench import __version__
+
+    p = argparse.ArgumentParser(
+        prog="audiobench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"audiobench {__version__}")
     p.add_argument("--catalogue", type=Path, default=None, help="catalogue TOML (default: benchmarks/catalogue.toml)")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("list", help="print the registry: every (operation, variant, tier) and the peers")
-    s.add_argument("--op", help="one catalogue operation (default: all)")
-    s.add_argument("--tier")
-    s.add_argument("--peers", action="store_true", default=True, help="include peers (default)")
-    s.add_argument("--format", choices=("table", "json"), default="table")
+    options.add_selection(s)
+    s.add_argument("--no-peers", action="store_true", help="leave out peers (implementations not output-matched)")
+    options.add_format(s, "a table")
     _add_impl(s)
     s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("smoke", help="run every entry once on the quick sizes, check parity, write smoke.json")
-    s.add_argument("--data-dir", type=Path, default=DATA_DIR)
-    s.add_argument("--ops", help="comma-separated operations (default: all)")
+    s.add_argument("--data-dir", type=Path, default=DATA_DIR, help=f"where smoke.json is written (default {DATA_DIR})")
+    s.add_argument("--ops", "--op", dest="ops", metavar="OPS", help="comma-separated operations (default: all)")
     _add_impl(s)
     s.set_defaults(func=cmd_smoke)
 
     s = sub.add_parser("run", help="interleaved runner: medians with CIs and paired ratios, written to a run file")
-    s.add_argument("--suite", choices=("quick", "full"), default="quick")
-    s.add_argument("--ops", help="comma-separated operations (default: all)")
-    s.add_argument("--tiers", help="comma-separated tiers, peers and limit probes (default: all)")
+    options.add_suite(s)
+    options.add_selection(s)
     s.add_argument("--audio", type=Path, help="your own audio file for resample, vad, pipeline and convert")
     s.add_argument("--time-budget", type=float, help="seconds for the whole run (default: 110 quick, 1800 full)")
     s.add_argument("--no-cold", action="store_true", help="skip the cold first-call subprocesses")
-    s.add_argument("--out-dir", type=Path, default=DATA_DIR / "runs")
-    s.add_argument("--format", choices=("table", "json"), default="table")
+    options.add_out_dir(s, DATA_DIR / "runs", "where the run file is written")
+    options.add_format(s, "per-case tables and the summary")
     _add_impl(s)
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("profile", help="stage breakdown per tier: time, allocations, instructions; PyO3 boundary")
-    s.add_argument("--suite", choices=("quick", "full"), default="quick", help="case sizes to profile (default quick)")
-    s.add_argument("--ops", help="comma-separated operations (default: all)")
-    s.add_argument(
-        "--tiers",
-        help="comma-separated tiers (python, python-best, python-pure, rust-json, rust-fast, "
-        "rust-direct, rust-direct-alloc; default: all)",
+    options.add_suite(s, "case sizes to profile")
+    options.add_selection(
+        s,
+        tiers_default="python, python-best, python-pure, rust-json, rust-fast, rust-direct, rust-direct-alloc",
+        bench=False,
     )
     s.add_argument("--instructions", action="store_true", help="count instructions per stage under callgrind")
     s.add_argument("--budget-ms", type=int, default=250, help="time per staged measurement (default 250)")
-    s.add_argument("--out-dir", type=Path, default=DATA_DIR / "profiles", help="where the profile JSON is written")
-    s.add_argument(
-        "--format", choices=("table", "json"), default="table", help="console output: stage tables or a JSON line"
-    )
+    options.add_out_dir(s, DATA_DIR / "profiles", "where the profile file is written")
+    options.add_format(s, "stage tables")
     _add_impl(s)
     s.set_defaults(func=cmd_profile)
 
     s = sub.add_parser("inputs", help="write the suite's inputs as raw files for the criterion benches")
-    s.add_argument("--suite", choices=("quick", "full"), default="quick")
-    s.add_argument("--out", type=Path, default=Path("target/audiobench-inputs"))
+    options.add_suite(s, "the inputs of which sizes")
+    options.add_out_dir(s, Path("target/audiobench-inputs"), "where the inputs and manifest.json go", "--out")
     s.set_defaults(func=cmd_inputs)
 
     s = sub.add_parser("collect", help="merge every tool's results into reports/data/results.csv (tidy table)")
@@ -354,7 +372,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("report", help="collect, then render reports/report.md, .html and figures from the table")
     _result_sources(s)
-    s.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where report.md, report.html, figures/ go")
+    options.add_out_dir(s, OUT_DIR, "where report.md, report.html and figures/ go")
     s.add_argument("--targets", type=Path, help=f"spec targets to assess (default {TARGETS})")
     s.add_argument("--no-collect", action="store_true", help="render the existing results.csv as it is")
     s.set_defaults(func=cmd_report)
@@ -363,7 +381,7 @@ def parser() -> argparse.ArgumentParser:
     gate_cli.register(sub)
 
     s = sub.add_parser("env", help="print the environment fingerprint recorded with results")
-    s.add_argument("--format", choices=("text", "json"), default="text")
+    options.add_format(s, "key: value lines")
     s.set_defaults(func=cmd_env)
     return p
 

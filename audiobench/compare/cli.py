@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from audiobench import options
 from audiobench.compare import CompareError, judge, measure, summary
 from audiobench.compare.confirm import run_confirmed
 from audiobench.documents import compare as comparefile
@@ -31,9 +32,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     s.add_argument("base", metavar="BASE", help="git ref of the baseline build (e.g. main, HEAD~1)")
     s.add_argument("head", metavar="HEAD", nargs="?", help="git ref of the build judged (default: the working tree)")
-    s.add_argument("--suite", choices=("quick", "full"), default="quick", help="sizes (default quick)")
-    s.add_argument("--ops", help="comma-separated operations (default: all)")
-    s.add_argument("--tiers", help="comma-separated tiers (default: targets.toml [regression.paired] tiers)")
+    options.add_suite(s)
+    options.add_selection(s, tiers_default="targets.toml [regression.paired] tiers", bench=False)
     s.add_argument("--time-budget", type=float, metavar="S", help="seconds for the measurement (default: targets)")
     s.add_argument("--processes", type=int, metavar="N", help="pairs of worker processes (default: targets)")
     s.add_argument(
@@ -44,15 +44,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     s.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")
     s.add_argument("--targets", type=Path, default=DEFAULT_PATH, help="targets TOML (default benchmarks/targets.toml)")
-    s.add_argument("--out-dir", type=Path, default=comparefile.COMPARE_DIR, help="where the compare file goes")
-    s.add_argument("--format", choices=("md", "json"), default="md", help="summary on stdout")
+    options.add_out_dir(s, comparefile.COMPARE_DIR, "where the compare files go")
+    options.add_format(s, "Markdown sized for a PR comment")
     s.add_argument("--strict", action="store_true", help="inconclusive enforced rows fail")
     s.set_defaults(func=cmd_compare)
     return s
-
-
-def _split(value: str | None) -> list[str] | None:
-    return [x.strip() for x in value.split(",") if x.strip()] if value else None
 
 
 def settings_for(paired: Paired, suite: str, ops: list[str], tiers: list[str], **over: Any) -> measure.Settings:
@@ -93,8 +89,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from audiobench.catalogue import load as load_catalogue
 
     cat = load_catalogue(getattr(args, "catalogue", None))
-    ops = _split(args.ops) or list(cat.operations)
-    tiers = _split(args.tiers) or list(targets.paired.tiers())
+    ops = options.split(args.ops) or list(cat.operations)
+    tiers = options.split(args.tiers) or list(targets.paired.tiers())
     unknown = [o for o in ops if o not in cat.operations] + [t for t in tiers if t not in cat.tiers]
     if unknown:
         print(f"audiobench compare: unknown operation or tier {', '.join(unknown)}", file=sys.stderr)
@@ -125,7 +121,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     models = [comparefile.read(p) for p in paths]
     judged = judge.judge(models, targets.paired)
     result = judge.overall(judged, args.strict)
-    if args.format == "md":
+    if args.format == "text":
         print(summary.markdown(models, judged, args.strict, notes))
     else:
         doc = {"result": result, "files": [str(p) for p in paths], "notes": notes}

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from audiobench import options
 from audiobench.documents.compare import COMPARE_DIR
 from audiobench.gate import checks as chk
 from audiobench.gate import counters, inputs, paired, summary
@@ -85,7 +86,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help=f"comma-separated subset of {', '.join(CHECKS)} (default: all)",
     )
     s.add_argument("--strict", action="store_true", help="inconclusive and not-comparable checks fail the gate")
-    s.add_argument("--format", choices=("md", "json"), default="md", help="summary format on stdout")
+    options.add_format(s, "Markdown sized for a PR comment")
     s.add_argument(
         "--remeasure-budget",
         type=float,
@@ -258,7 +259,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
     except (inputs.InputError, TargetsError) as e:
         print(f"audiobench gate: {e}", file=sys.stderr)
         return 2
-    print(summary.markdown(ctx, findings) if args.format == "md" else summary.as_json(ctx, findings))
+    print(summary.markdown(ctx, findings) if args.format == "text" else summary.as_json(ctx, findings))
     if ctx.result == "pass-with-warnings":
         print(
             "audiobench gate: passed with warnings (inconclusive or not comparable checks; --strict fails them)",

@@ -7,6 +7,8 @@ every tier also runs so ``python-pure`` is paired with the others at the same si
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,9 +101,13 @@ def build_plan(
     tiers: list[str] | None = None,
     audio: Path | None = None,
     notes: list[str] | None = None,
+    bench: re.Pattern[str] | None = None,
 ) -> list[CasePlan]:
     """The cases of a run. With ``audio``, operations that cannot take the file are refused if
-    named in ``ops`` and left out of the default selection with a line appended to ``notes``."""
+    named in ``ops`` and left out of the default selection with a line appended to ``notes``.
+    ``bench`` (``-k``) keeps the tiers and peers whose ``op/variant size tier`` it matches
+    (:meth:`re.Pattern.search`), each case with its limit probes. Raises :class:`PlanError` on
+    unknown names, an unusable file, or a selection that leaves nothing to run."""
     # The catalogue's tiers and peers, then any a plugin brought (audiobench.tiers.plugins).
     brought = [i.tier for i in reg.entries(peers=True) if i.tier not in cat.tier_specs]
     known_rows = [*cat.tiers, *cat.peers, *dict.fromkeys(brought), *LIMITS]
@@ -149,4 +155,21 @@ def build_plan(
                 plans.append(CasePlan(name, variant, size, case, rows, **facts))
     if not plans:
         raise PlanError("nothing to run: the selected operations and tiers share no case")
+    if bench is not None:
+        plans = _matching(plans, bench)
     return plans
+
+
+def _matching(plans: list[CasePlan], bench: re.Pattern[str]) -> list[CasePlan]:
+    kept = []
+    for plan in plans:
+        name = f"{plan.op}/{plan.variant} {plan.size.label}"
+        rows = [r for r in plan.rows if r.kind == "limit" or bench.search(f"{name} {r.name}")]
+        if any(r.kind != "limit" for r in rows):
+            kept.append(dataclasses.replace(plan, rows=rows))
+    if not kept:
+        raise PlanError(
+            f"-k {bench.pattern!r} matches nothing selected (names read like 'convert/f32_i16 1M rust-direct'; "
+            "`audiobench list` shows operations, variants and tiers)"
+        )
+    return kept
