@@ -312,14 +312,14 @@ def _add_impl(s: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    from audiobench import __version__
+    import audiobench
 
     p = argparse.ArgumentParser(
         prog="audiobench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--version", action="version", version=f"audiobench {__version__}")
+    p.add_argument("--version", action="version", version=f"audiobench {audiobench.__version__}")
     p.add_argument("--catalogue", type=Path, default=None, help="catalogue TOML (default: benchmarks/catalogue.toml)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

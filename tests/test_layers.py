@@ -17,7 +17,7 @@ LAYERS: list[tuple[str, ...]] = [
     # 0: documents, numbers and the shapes everything shares (the extension is the native core)
     ("_rust", "atomic", "documents", "catalogue", "stats", "fmt", "signals", "units", "environment", "threads",
      "staging", "cases", "quality", "parity", "declared_length", "user_audio", "limits", "targets", "verdict",
-     "batches"),
+     "batches", "options"),
     # 1: what a tier is (entry types, the stream driver, plugins a user brings)
     ("tiers",),
     # 2: the operations, each in one place
