@@ -216,12 +216,22 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _collect(args: argparse.Namespace) -> Path | None:
-    """Collect every tool's results into the tidy table; None (message printed) on bad input."""
+def _tool_dirs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """criterion's and asv's result directories: as named; unnamed, the checkout's own when
+    --data-dir is the checkout's too, else none (a user's runs are not mixed with this
+    checkout's benches)."""
+    default = args.data_dir == DATA_DIR
+    criterion = args.criterion_dir or (CRITERION_DIR if default else None)
+    asv = args.asv_results or (ASV_RESULTS if default else None)
+    return criterion, asv
+
+
+def _collect(args: argparse.Namespace, out_dir: Path) -> Path | None:
+    """Collect every tool's results into the tidy table in ``out_dir``; None (message printed) on bad input."""
     from audiobench.collect import CollectError, write_results
 
     try:
-        return write_results(args.data_dir, args.criterion_dir, args.asv_results)
+        return write_results(args.data_dir, *_tool_dirs(args), out_dir)
     except CollectError as e:
         print(f"audiobench: {e}", file=sys.stderr)
         return None
@@ -236,12 +246,12 @@ def _warn_skipped(meta: dict[str, Any]) -> None:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     """``audiobench collect``: every tool's results into ``results.csv`` and its metadata."""
-    path = _collect(args)
+    path = _collect(args, args.out_dir)
     if path is None:
         return 2
     from audiobench.collect import schema
 
-    df, meta = schema.read(args.data_dir)
+    df, meta = schema.read(args.out_dir)
     print(f"wrote {path} ({len(df)} rows)")
     for s in meta["sources"]:
         status = "found" if s["found"] else "missing"
@@ -265,11 +275,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         except TargetsError as e:
             print(f"audiobench report: {e}", file=sys.stderr)
             return 2
-    if not args.no_collect and _collect(args) is None:
+    results = args.out_dir / "data"  # the table beside the report it made (reports/data by default)
+    if not args.no_collect and _collect(args, results) is None:
         return 2
     try:
-        md, html = render(args.data_dir, args.out_dir, args.targets or TARGETS)
-        _, meta = schema.read(args.data_dir)
+        md, html = render(results, args.out_dir, args.targets or TARGETS)
+        _, meta = schema.read(results)
     except (schema.ResultsError, ValueError) as e:
         print(f"audiobench report: {e}", file=sys.stderr)
         return 2
@@ -296,9 +307,23 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 
 def _result_sources(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--data-dir", type=Path, default=DATA_DIR, help="runs/, profiles/, pytest-benchmark*.json; results")
-    s.add_argument("--criterion-dir", type=Path, default=CRITERION_DIR, help="criterion's output directory")
-    s.add_argument("--asv-results", type=Path, default=ASV_RESULTS, help="asv's results_dir")
+    s.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DATA_DIR,
+        help=f"runs/ (or run files themselves, as `run --out-dir` wrote them), profiles/, compare/, "
+        f"pytest-benchmark*.json (default {DATA_DIR}); never written to",
+    )
+    s.add_argument(
+        "--criterion-dir",
+        type=Path,
+        help=f"criterion's output directory (default {CRITERION_DIR} with the default --data-dir, else not read)",
+    )
+    s.add_argument(
+        "--asv-results",
+        type=Path,
+        help=f"asv's results_dir (default {ASV_RESULTS} with the default --data-dir, else not read)",
+    )
 
 
 def _add_impl(s: argparse.ArgumentParser) -> None:
@@ -368,11 +393,12 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("collect", help="merge every tool's results into reports/data/results.csv (tidy table)")
     _result_sources(s)
+    options.add_out_dir(s, DATA_DIR, "where results.csv and results.meta.json go")
     s.set_defaults(func=cmd_collect)
 
     s = sub.add_parser("report", help="collect, then render reports/report.md, .html and figures from the table")
     _result_sources(s)
-    options.add_out_dir(s, OUT_DIR, "where report.md, report.html and figures/ go")
+    options.add_out_dir(s, OUT_DIR, "where report.md, report.html, figures/ and data/results.csv go")
     s.add_argument("--targets", type=Path, help=f"spec targets to assess (default {TARGETS})")
     s.add_argument("--no-collect", action="store_true", help="render the existing results.csv as it is")
     s.set_defaults(func=cmd_report)

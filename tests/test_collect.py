@@ -268,7 +268,7 @@ def test_missing_sources_are_reported_not_raised(tmp_path: Path) -> None:
 def test_write_then_read_round_trips(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    csv = write_results(data, CRITERION, ASV)
+    csv = write_results(data, CRITERION, ASV, data)
     assert csv == data / "results.csv"
     back, meta = read(data)
     expected, sources = collect(data, CRITERION, ASV)
@@ -381,3 +381,21 @@ def test_a_remeasurement_is_collected_with_its_comparison_and_judged_over_both(t
     assert result.context["files"] == [first.name, second.name]
     (whole / first.name).unlink()
     assert {r["run_id"] for r in collect_compare.collect(whole).rows} == {again["compare_id"]}
+
+
+def test_a_directory_of_run_files_is_read_as_runs_and_never_written_to(tmp_path: Path) -> None:
+    """``audiobench run --out-dir D`` writes run files into D itself: ``--data-dir D`` reads them
+    as the runs, the table goes to the output directory, and D is left as it was."""
+    d = tmp_path / "runs"
+    shutil.copytree(DATA / "runs", d)
+    before = sorted(p.name for p in d.iterdir())
+    df, sources = collect(d, None, None)
+    assert set(df[df["source"] == "runner"]["run_id"]) and not df[df["source"] == "criterion"].shape[0]
+    notes = {s["source"]: s.get("note", "") for s in sources}
+    assert "--criterion-dir" in notes["criterion"] and "--asv-results" in notes["asv"]
+    with pytest.raises(CollectError, match="holds the run files being read"):
+        write_results(d, None, None, d)
+    out = tmp_path / "out"
+    write_results(d, None, None, out)
+    assert sorted(p.name for p in d.iterdir()) == before
+    assert (out / "results.csv").is_file()

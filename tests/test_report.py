@@ -131,3 +131,25 @@ def test_spec_targets_are_not_assessed_on_a_users_file(tmp_path: Path) -> None:
     md = (tmp_path / "out" / "report.md").read_text()
     assert "Spec targets: not assessed (the newest run measured a user's file)." in md
     assert "Not assessed: the newest run measured your audio (/home/me/speech.wav)" in md
+
+
+def test_a_report_on_what_run_out_dir_wrote_reads_it_and_writes_nothing_there(tmp_path: Path) -> None:
+    """``audiobench run --out-dir D`` then ``audiobench report --data-dir D``: D holds run files
+    itself; the report reads them as the runs, mixes in no benches of this checkout, writes its
+    table beside the report, leaves D as it was, and says the same the second time."""
+    d = tmp_path / "runs"
+    shutil.copytree(FIXTURES / "data" / "runs", d)
+    before = {p.name: p.read_bytes() for p in d.iterdir()}
+    out = tmp_path / "report"
+    cmd = [sys.executable, "-m", "audiobench", "report", "--data-dir", str(d), "--out-dir", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    table = (out / "data" / "results.csv").read_bytes()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    sources = {s["source"]: s for s in json.loads((out / "data" / "results.meta.json").read_text())["sources"]}
+    assert sources["runner"]["found"] and not sources["criterion"]["found"] and not sources["asv"]["found"]
+    assert {p.name: p.read_bytes() for p in d.iterdir()} == before
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr
+    assert (out / "data" / "results.csv").read_bytes() == table
+    assert (out / "report.md").read_text(encoding="utf-8") == md

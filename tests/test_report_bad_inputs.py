@@ -29,8 +29,8 @@ ASV_MACHINE = Path("asv/vm/machine.json")
 ASV_BENCHMARKS = Path("asv/benchmarks.json")
 CRITERION_NEW = Path("criterion/convert_f32_i16/rust-fast/1M/new")
 CRITERION_INPUTS = Path("criterion/audiobench-inputs.json")
-RESULTS_CSV = Path("data/results.csv")
-RESULTS_META = Path("data/results.meta.json")
+RESULTS_CSV = Path("out/data/results.csv")
+RESULTS_META = Path("out/data/results.meta.json")
 
 # A damage: (workspace) → (the file the message must name, what it must say is wrong).
 Damage = Callable[[Path], tuple[Path, str]]

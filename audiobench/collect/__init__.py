@@ -21,18 +21,34 @@ from audiobench.collect.schema import frame, write
 __all__ = ["CollectError", "collect", "write_results"]
 
 
-def collect(data_dir: Path, criterion_dir: Path, asv_results_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def runs_dir(data_dir: Path) -> Path:
+    """Where ``data_dir``'s run files are: ``<data_dir>/runs/``, or ``data_dir`` itself when it
+    has no ``runs/`` but holds run files (what ``audiobench run --out-dir D`` wrote)."""
+    if not (data_dir / "runs").is_dir() and runner.holds_runs(data_dir):
+        return data_dir
+    return data_dir / "runs"
+
+
+def _not_read(source: str, option: str, data_dir: Path) -> Collected:
+    return Collected(source, f"not read for --data-dir {data_dir} (name {option} to include it)")
+
+
+def collect(
+    data_dir: Path, criterion_dir: Path | None, asv_results_dir: Path | None
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Read every source; return the table and one summary per source.
 
-    ``data_dir`` holds ``runs/``, ``profiles/``, ``compare/``, ``pytest-benchmark*.json`` and
-    ``gate-trials.json``. Each summary is
+    ``data_dir`` holds ``runs/`` (or is itself a directory of run files), ``profiles/``,
+    ``compare/``, ``pytest-benchmark*.json`` and ``gate-trials.json``; criterion's and asv's
+    directories are read when given (None: the source is reported as not read). Each summary is
     ``{"source", "found", "files", "rows", "note"}``; ``note`` says how to produce a missing
-    source, or what was skipped in a found one.
+    source, or what was skipped in a found one. Raises :class:`CollectError` naming a file that
+    cannot be read.
     """
     parts: list[Collected] = [
-        runner.collect(data_dir / "runs"),
-        criterion.collect(criterion_dir),
-        asv.collect(asv_results_dir),
+        runner.collect(runs_dir(data_dir)),
+        criterion.collect(criterion_dir) if criterion_dir else _not_read("criterion", "--criterion-dir", data_dir),
+        asv.collect(asv_results_dir) if asv_results_dir else _not_read("asv", "--asv-results", data_dir),
         pytest_benchmark.collect(data_dir),
         profiler.collect(data_dir / "profiles"),
         compare.collect(data_dir / "compare"),
@@ -42,11 +58,16 @@ def collect(data_dir: Path, criterion_dir: Path, asv_results_dir: Path) -> tuple
     return table, [part.summary() for part in parts]
 
 
-def write_results(data_dir: Path, criterion_dir: Path, asv_results_dir: Path) -> Path:
-    """Collect everything and write ``results.csv`` + ``results.meta.json`` into ``data_dir``.
-
-    Returns the CSV's path.
+def write_results(data_dir: Path, criterion_dir: Path | None, asv_results_dir: Path | None, out_dir: Path) -> Path:
+    """Collect everything and write ``results.csv`` + ``results.meta.json`` into ``out_dir``.
+    Returns the CSV's path. Raises :class:`CollectError` when ``out_dir`` is the directory run
+    files are read from (a command never writes where its inputs are), or a file cannot be read.
     """
+    if out_dir.resolve() == runs_dir(data_dir).resolve():
+        raise CollectError(
+            f"{out_dir}: holds the run files being read; the results table goes elsewhere "
+            "(report: --out-dir; collect: --out-dir)"
+        )
     table, sources = collect(data_dir, criterion_dir, asv_results_dir)
-    csv, _ = write(table, data_dir, sources)
+    csv, _ = write(table, out_dir, sources)
     return csv

@@ -20,8 +20,10 @@ from audiobench.collect.common import (
     Collected,
     CollectError,
     Row,
+    UnreadableFile,
     dirty_note,
     iso_from_text,
+    load_json,
     number,
     reading,
     result_files,
@@ -211,6 +213,18 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
 def read(path: Path) -> pd.DataFrame:
     """One run file as a results table."""
     return frame(rows(path)[0])
+
+
+def holds_runs(directory: Path) -> bool:
+    """Whether ``directory`` itself holds run files (``audiobench.run/*`` documents)."""
+    for path in result_files(directory):
+        try:
+            doc = load_json(path)
+        except UnreadableFile:
+            continue
+        if isinstance(doc, dict) and str(doc.get("schema", "")).startswith("audiobench.run/"):
+            return True
+    return False
 
 
 def collect(runs_dir: Path) -> Collected:
