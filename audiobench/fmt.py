@@ -37,8 +37,21 @@ def with_ci(p: Point | None, scale: float = 1.0, suffix: str = "") -> str:
 
 
 def ratio(p: Point | None) -> str:
-    """A ratio with its CI, ``1.23× [1.20, 1.26]``; ``—`` for None."""
-    return with_ci(p, suffix="×")
+    """A ratio with its CI, ``1.23× [1.20, 1.26]``; ``—`` for None. Where three figures would
+    print a bound that is not 1 as ``1.00`` — a CI that excludes 1 reading as if it touched it —
+    the bounds get the digits that show on which side of 1 they lie (``[1.004, 1.03]``)."""
+    if p is None or p.low is None or p.high is None:
+        return with_ci(p, suffix="×")
+
+    def bound(x: float) -> str:
+        text = num(x)
+        if x != 1.0 and float(text) == 1.0:
+            digits = 3
+            while float(text := f"{x:.{digits}f}") == 1.0 and digits < 9:
+                digits += 1
+        return text
+
+    return f"{num(p.value)}× [{bound(p.low)}, {bound(p.high)}]"
 
 
 _STREAM = re.compile(r"^(\d+)ch-(\d+)calls-(\d+)thr$")
