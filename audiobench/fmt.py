@@ -16,7 +16,8 @@ def num(value: float | None) -> str:
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"
-    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+    # from 0.9995 up, three figures round to 1: print it as 1.00, like its neighbours
+    return f"{value:.2f}" if abs(value) >= 0.9995 else f"{value:.3g}"
 
 
 def count(value: float | None) -> str:

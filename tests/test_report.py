@@ -13,6 +13,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECTIONS = (
+    "## Should it move to Rust?",
     "## Spec target assessment",
     "## Resample 44.1 → 16 kHz",
     "## Energy VAD on 30 ms frames",
@@ -61,11 +62,13 @@ def test_every_section_is_filled_from_the_fixtures(rendered: tuple[Path, subproc
     md = (out / "report.md").read_text()
     for title in SECTIONS:
         assert title in md, title
+    assert [md.index(t) for t in SECTIONS[:2]] == sorted(md.index(t) for t in SECTIONS[:2])  # the answer first
     run = json.loads(next((FIXTURES / "data" / "runs").glob("*.json")).read_text())
     case = next(c for c in run["cases"] if (c["op"], c["variant"], c["size"]) == ("convert", "f32_i16", "1M"))
     direct = next(r for r in case["rows"] if r["row"] == "rust-direct")
     # The spec row carries the run file's own median and CI, formatted.
-    spec = next(line for line in md.splitlines() if line.startswith("| convert/f32_i16 1M | rust-direct |"))
+    in_spec = md[md.index("## Spec target assessment") :]
+    spec = next(line for line in in_spec.splitlines() if line.startswith("| convert/f32_i16 1M | rust-direct |"))
     low, high = direct["unit_ci"]
     verdict = "✅ met" if high < 100 else ("❌ missed" if low > 100 else "⚠️")
     assert f"{direct['unit_median']:.1f}" in spec and verdict in spec, spec

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,7 +63,7 @@ def test_a_lower_median_does_not_outrank_the_paired_ratio() -> None:
 
 @pytest.mark.parametrize("seed", range(200))
 def test_every_recommendation_states_only_what_its_ratios_show(seed: int) -> None:
-    rng = __import__("numpy").random.default_rng(seed)
+    rng = np.random.default_rng(seed)
     tiers = ["python", "python-best", "rust-fast", "rust-direct"]
     medians = {t: float(rng.uniform(0.5, 1.5)) * 1e-3 for t in tiers}
     ratios = {}
@@ -78,3 +79,51 @@ def test_every_recommendation_states_only_what_its_ratios_show(seed: int) -> Non
         for (t, ref), (_, lo, hi) in both_ways(ratios).items():
             if ref == best:  # nothing named best is beaten by its own paired CI
                 assert not hi < 1.0, (t, best, lo, hi)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_every_decision_states_only_what_its_speedup_shows(seed: int) -> None:
+    from audiobench.report import decision
+    from audiobench.stats import Point
+
+    rng = np.random.default_rng(seed)
+    v = float(np.exp(rng.normal(0, 0.2)))
+    half = float(rng.uniform(0.0005, 0.2))
+    p = Point(v, v * (1 - half), v * (1 + half))
+    ok = [True, False, None][seed % 3]
+    text = decision.verdict(p, "rust-direct", "python-best", ok)
+    shown = re.search(RATIO, text)
+    if ok is False:
+        assert text.startswith("do not move") and shown is None
+        return
+    assert shown is not None
+    low, high = float(shown["low"]), float(shown["high"])
+    if text.startswith("move it"):
+        assert low > 1.0 and ("matched output" in text) == (ok is True)
+    elif "slower" in text:
+        assert high < 1.0
+    else:
+        assert "no significant difference" in text and low <= 1.0 <= high
+
+
+def test_the_first_screen_decides_every_measured_operation() -> None:
+    """On the fixtures' run: one decision per measured (operation, variant), each verdict
+    following from its own speed-up, and the headline counting them."""
+    from pathlib import Path
+
+    from audiobench.collect import collect
+    from audiobench.report import decision
+    from audiobench.report.query import newest_run
+
+    fixtures = Path(__file__).parent / "fixtures" / "data"
+    df, _ = collect(fixtures, None, None)
+    runner = newest_run(df, "runner")
+    decided = decision.decide(runner)
+    timed = runner[runner["metric"] == "time"]
+    measured = {f"{o}/{v}" for o, v in timed[["operation", "variant"]].drop_duplicates().itertuples(index=False)}
+    assert {d.case for d in decided} == measured
+    for d in decided:
+        assert d.verdict == decision.verdict(d.speedup, d.rust, d.python, d.rust_ok)
+        assert d.rust.startswith("rust-") and d.python.startswith("python")
+    moved = sum(d.verdict.startswith("move it") for d in decided)
+    assert decision.headline(decided).startswith(f"Move to Rust: {moved} of {len(decided)} cases")

@@ -81,6 +81,9 @@ def _row_rows(key: Row, r: dict[str, Any], confidence: float, checks: bool) -> l
         {**key, "metric": "pct_of_limit", "statistic": "median", "value": pct, "unit": "%", "reference": probe, "n": n}
         for probe, pct in (r.get("pct_of_limit") or {}).items()
     ]
+    ok = (r.get("parity") or {}).get("ok")
+    if ok is not None:  # the row's first output against the reference, within the operation's floors
+        out.append({**key, "metric": "parity", "statistic": "value", "value": 1.0 if ok else 0.0, "unit": "flag"})
     metrics = (r.get("parity") or {}).get("metrics") or {}
     for name, unit in _PARITY.items():
         value = number(metrics.get(name))

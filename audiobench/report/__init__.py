@@ -22,6 +22,7 @@ from audiobench.report import (
     agreement,
     cold,
     compare,
+    decision,
     history,
     interference,
     method,
@@ -71,7 +72,9 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
     profile = newest_run(df, "profiler")
     sources = runner_context(meta).get("sources")
     assessment = spec.section(runner, targets, sources)
+    decided = decision.decide(runner) if not runner.empty else []
     sections = [
+        decision.section(runner),
         assessment.section,
         *operations.sections(runner, assessment.vad_frame_target_us),
         stages.breakdown(profile),
@@ -88,8 +91,9 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
     left_out = method.skipped(meta.get("sources", []))
     skipped = f" {len(left_out)} input files skipped: see Skipped inputs under Methodology." if left_out else ""
     headline = [
-        f"Generated from `results.csv` ({len(df)} rows; sources found: {', '.join(found) or 'none'}).{skipped}",
+        decision.headline(decided),
         assessment.headline,
+        f"Generated from `results.csv` ({len(df)} rows; sources found: {', '.join(found) or 'none'}).{skipped}",
     ]
     checks = interference.headline(runner, meta)
     if checks:

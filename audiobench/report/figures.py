@@ -88,10 +88,12 @@ def grouped_bars(
     xlabel: str,
     log: bool = False,
     line: tuple[float, str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> str:
     """Horizontal bars: one group per case, one bar per series (tier), with CI whiskers.
 
-    ``line`` draws a vertical reference (e.g. 1× speedup or a spec target) with its label.
+    ``line`` draws a vertical reference (e.g. 1× speedup or a spec target) with its label;
+    ``colours`` colours series that are not tiers (a tier keeps its own colour).
     """
     n_groups, n_series = len(groups), max(len(series), 1)
     height = 0.8 / n_series
@@ -107,7 +109,7 @@ def grouped_bars(
             [y for y, _ in have],
             [p.value for p in pts],
             height=height * 0.9,
-            color=colour(label),
+            color=(colours or {}).get(label, colour(label)),
             xerr=_errors(pts),
             error_kw={"elinewidth": 0.8, "capsize": 2},
             label=label,

@@ -38,6 +38,14 @@ def _best(case: pd.DataFrame, timed: dict[str, float]) -> str:
     return best
 
 
+def fastest(case: pd.DataFrame, tiers: list[str]) -> str | None:
+    """Of ``tiers`` measured in ``case`` (one runner case), the fastest by the paired ratios;
+    None when none has a median time."""
+    times = {t: value(case, metric="time", statistic="median", tier=t) for t in tiers}
+    timed = {t: v for t, v in times.items() if v is not None}
+    return _best(case, timed) if timed else None
+
+
 def _verdict(case: pd.DataFrame) -> tuple[str, str] | None:
     matched = load().tiers
     tiers = [t for t in ordered(case["tier"], matched) if t in matched]

@@ -1,0 +1,209 @@
+"""The report's first screen: per operation, should this path move to Rust?
+
+For each (operation, variant) at the largest size of the newest runner run: the fastest Rust
+tier against the fastest Python tier (both chosen by the paired ratios,
+:func:`audiobench.report.recommend.fastest`) and against the study's baseline (``python``), the
+output check of both, the price of the JSON wrapper (``rust-json`` against the fastest Rust
+tier) and a one-line verdict that follows from the speed-up's CI alone:
+
+* the whole CI above 1 and the Rust output matched → "move it: N× [lo, hi] faster than <tier>";
+* the whole CI below 1 → "keep <tier>: Rust is slower";
+* the CI contains 1 → "keep <tier>: no significant difference";
+* the Rust output did not match → "do not move: the output differs".
+
+Peers (another algorithm) and the limit probes are not candidates. Every sentence is derived
+from the numbers printed beside it (tests/test_report_sentences.py holds it to them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from audiobench.catalogue import load
+from audiobench.fmt import num, ratio, size_key
+from audiobench.report import figures
+from audiobench.report.model import Figure, Para, Section, Table, not_measured
+from audiobench.report.query import point, select, value
+from audiobench.report.recommend import fastest
+from audiobench.stats import Point
+
+BASELINE = "python"
+"""The study's Python baseline (librosa, numpy, stdlib)."""
+WRAPPER = "rust-json"
+"""The study's standard node: the JSON-wrapped async Rust tier."""
+
+
+@dataclass
+class Decision:
+    """One (operation, variant) decided at its largest measured size."""
+
+    case: str
+    size: str
+    rust: str
+    python: str
+    speedup: Point | None
+    """Time of the fastest Python tier / time of the fastest Rust tier (paired, per round)."""
+    vs_baseline: Point | None
+    wrapper: Point | None
+    """rust-json's time / the fastest Rust tier's (paired); None when rust-json was not run."""
+    rust_ok: bool | None
+    python_ok: bool | None
+    snr: tuple[float | None, float | None]
+    verdict: str
+
+
+def _ok(case: pd.DataFrame, tier: str) -> bool | None:
+    v = value(case, metric="parity", tier=tier)
+    return None if v is None else v == 1.0
+
+
+def verdict(speedup: Point | None, rust: str, python: str, rust_ok: bool | None) -> str:
+    """The one-line answer from the speed-up's CI and the Rust output's check."""
+    if rust_ok is False:
+        return f"do not move: {rust}'s output differs from the reference"
+    if speedup is None or speedup.low is None or speedup.high is None:
+        return "not decided: no paired ratio between the two tiers in this run"
+    if speedup.low > 1.0:
+        quality = " at matched output" if rust_ok else ""
+        return f"move it: {rust} is {ratio(speedup)} faster than {python}{quality}"
+    if speedup.high < 1.0:
+        return f"keep {python}: {rust} is slower ({ratio(speedup)} the speed of {python})"
+    return f"keep {python}: no significant difference ({ratio(speedup)}, the CI includes 1)"
+
+
+def decide(runner: pd.DataFrame) -> list[Decision]:
+    """One decision per (operation, variant) of the run, in catalogue order."""
+    cat = load()
+    rust_tiers = [t for t, s in cat.tier_specs.items() if s.language == "rust" and not s.peer]
+    python_tiers = [t for t, s in cat.tier_specs.items() if s.language == "python" and not s.peer]
+    out = []
+    for op in cat.operations:
+        rows = select(runner, operation=op)
+        timed = select(rows, metric="time")  # not the cold first-call rows of a variant
+        for variant in [v for v in cat.operation(op).variants if v in set(timed["variant"].dropna())]:
+            sizes = sorted({str(s) for s in select(timed, variant=variant)["size"].dropna()}, key=size_key)
+            case = select(rows, variant=variant, size=sizes[-1])
+            rust = fastest(case, rust_tiers)
+            python = fastest(case, python_tiers)
+            if rust is None or python is None:
+                continue
+            speedup = point(case, metric="ratio", tier=python, reference=rust)
+            rust_ok = _ok(case, rust)
+            out.append(
+                Decision(
+                    case=f"{op}/{variant}",
+                    size=sizes[-1],
+                    rust=rust,
+                    python=python,
+                    speedup=speedup,
+                    vs_baseline=point(case, metric="ratio", tier=BASELINE, reference=rust),
+                    wrapper=point(case, metric="ratio", tier=WRAPPER, reference=rust) if rust != WRAPPER else None,
+                    rust_ok=rust_ok,
+                    python_ok=_ok(case, python),
+                    snr=(value(case, metric="snr_db", tier=rust), value(case, metric="snr_db", tier=python)),
+                    verdict=verdict(speedup, rust, python, rust_ok),
+                )
+            )
+    return out
+
+
+def _output(d: Decision) -> str:
+    marks = {True: "matched", False: "differs", None: "not checked"}
+    text = f"{marks[d.rust_ok]} / {marks[d.python_ok]}"
+    if d.snr[0] is not None and d.snr[1] is not None:
+        text += f"; SNR {num(d.snr[0])} / {num(d.snr[1])} dB"
+    return text
+
+
+def _figure(decisions: list[Decision]) -> Figure | None:
+    shown = [d for d in decisions if d.speedup is not None]
+    if not shown:
+        return None
+    svg = figures.grouped_bars(
+        "decision-speedup",
+        [f"{d.case} {d.size}" for d in shown],
+        {
+            "fastest Rust over fastest Python": [d.speedup for d in shown],
+            "fastest Rust over python (the study's baseline)": [d.vs_baseline for d in shown],
+        },
+        xlabel="speed-up (×, log scale; right of 1: Rust faster)",
+        log=True,
+        line=(1.0, "equal"),
+        colours={
+            "fastest Rust over fastest Python": figures.colour("rust-direct"),
+            "fastest Rust over python (the study's baseline)": figures.colour("python"),
+        },
+    )
+    return Figure(
+        "decision-speedup",
+        svg,
+        "Speed-up of the fastest Rust tier over the fastest Python tier and over the study's baseline, per "
+        "operation at its largest size (paired ratio per round, CI whiskers).",
+    )
+
+
+def section(runner: pd.DataFrame) -> Section:
+    """The decision section: the answer per operation, from the newest runner run alone."""
+    sec = Section("decision", "Should it move to Rust?")
+    if runner.empty:
+        return sec.add(not_measured("The decision", "It needs a runner run (`audiobench run`, `make report`)."))
+    decisions = decide(runner)
+    run_id = str(runner["run_id"].dropna().iloc[0])
+    sec.add(
+        Para(
+            f"Runner run `{run_id}`, each operation at its largest measured size. Speed-up: the fastest Python "
+            "tier's time over the fastest Rust tier's, the median of per-round paired ratios with its CI (> 1: Rust "
+            "faster); the fastest tier of each language is the one no other beats by its paired CI. The verdict "
+            "follows from that CI and the output check alone; spec targets and details follow below."
+        )
+    )
+    rows = [
+        [
+            f"{d.case} {d.size}",
+            d.rust,
+            d.python,
+            ratio(d.speedup),
+            ratio(d.vs_baseline),
+            _output(d),
+            ratio(d.wrapper) if d.wrapper is not None else "—",
+            d.verdict,
+        ]
+        for d in decisions
+    ]
+    sec.add(
+        Table(
+            [
+                "case",
+                "fastest Rust",
+                "fastest Python",
+                "speed-up [CI]",
+                "vs python (baseline)",
+                "output (Rust / Python)",
+                "rust-json / fastest Rust",
+                "verdict",
+            ],
+            rows,
+            [False, False, False, True, True, False, True, False],
+        )
+    )
+    fig = _figure(decisions)
+    if fig is not None:
+        sec.add(fig)
+    return sec
+
+
+def headline(decisions: list[Decision]) -> str:
+    """One sentence: which cases move to Rust and which keep Python, per the verdicts."""
+    if not decisions:
+        return "Should it move to Rust? Not measured: run `audiobench run`."
+    move = [d.case for d in decisions if d.verdict.startswith("move it")]
+    keep = [d.case for d in decisions if d.verdict.startswith("keep")]
+    other = [d.case for d in decisions if d.case not in move + keep]
+    parts = [f"Move to Rust: {len(move)} of {len(decisions)} cases ({', '.join(move) or 'none'})"]
+    if keep:
+        parts.append(f"keep Python: {len(keep)} ({', '.join(keep)})")
+    if other:
+        parts.append(f"{len(other)} not decided ({', '.join(other)})")
+    return "; ".join(parts) + " — see “Should it move to Rust?”."
