@@ -29,7 +29,7 @@ INSTALL_BROWSER = (
 )
 INSTALL_SELENIUM = '.venv/bin/pip install "selenium>=4.20,<5"'
 
-WINDOW = (1280, 800)  # CSS pixels; the device scale factor is pinned to 1 below
+WINDOW = (1400, 900)  # CSS pixels, a desktop's first screen; the device scale factor is pinned to 1 below
 PAGE_LOAD_TIMEOUT_S = 20
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -178,6 +178,33 @@ def png_size(data: bytes) -> tuple[int, int]:
         raise ValueError("not a PNG image")
     width, height = struct.unpack(">II", data[16:24])
     return int(width), int(height)
+
+
+def open_all_sections(driver: WebDriver) -> int:
+    """Open every folded ``<details>`` (a reader's clicks); returns how many were closed."""
+    closed: int = driver.execute_script(
+        "const c = Array.from(document.querySelectorAll('details:not([open])'));"
+        "c.forEach((d) => { d.open = true; }); return c.length;"
+    )
+    return closed
+
+
+def bottoms(driver: WebDriver, selector: str) -> list[float]:
+    """The bottom edge, in CSS pixels from the top of the page, of every element ``selector`` matches."""
+    found: list[float] = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".map((e) => e.getBoundingClientRect().bottom + window.scrollY);",
+        selector,
+    )
+    return [float(b) for b in found]
+
+
+def save_viewport_screenshot(driver: WebDriver, path: Path) -> tuple[int, int]:
+    """What the window shows without scrolling, written atomically; its pixel size."""
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    data = base64.b64decode(shot["data"])
+    write_bytes(path, data)
+    return png_size(data)
 
 
 def save_full_page_screenshot(driver: WebDriver, path: Path) -> tuple[int, int]:

@@ -17,14 +17,18 @@ import pytest
 
 from . import browser
 from .browser import (
+    WINDOW,
+    bottoms,
     chart_problems,
     charts,
     non_local_requests,
+    open_all_sections,
     open_page,
     page_size,
     png_size,
     require_browser,
     save_full_page_screenshot,
+    save_viewport_screenshot,
     severe_console_entries,
     start_chromium,
 )
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "reports" / "report-screenshot.png"
+FIRST_SCREEN = SCREENSHOT.with_name("report-first-screen.png")
+NARROW = SCREENSHOT.with_name("report-narrow.png")
+NARROW_WINDOW = (420, 900)  # a phone held upright
 SIZE_SLACK_PX = 2  # the screenshot and the document's scroll size round fractional layouts differently
 
 
@@ -184,6 +191,12 @@ def test_report_renders_its_charts_offline_without_errors(driver: WebDriver, tmp
     assert report.returncode == 0, report.stderr
 
     open_page(driver, out / "report.html")
+    # The first screen answers: every row of the decision table shows without scrolling.
+    save_viewport_screenshot(driver, FIRST_SCREEN)
+    decided = bottoms(driver, "#decision table tbody tr")
+    assert decided, "the report has no decision table"
+    assert max(decided) <= WINDOW[1], f"decision rows end at {max(decided):.0f} px, below the first screen"
+    assert open_all_sections(driver) > 0, "the detail sections should start folded"
     found = charts(driver)
     problems = chart_problems(driver)
     severe = severe_console_entries(driver)
@@ -201,3 +214,8 @@ def test_report_renders_its_charts_offline_without_errors(driver: WebDriver, tmp
         *(f"fetched a non-local URL: {u}" for u in requests),
     ]
     assert not failures, "\n".join(failures)
+    driver.set_window_size(*NARROW_WINDOW)
+    try:
+        assert save_full_page_screenshot(driver, NARROW)[0] >= NARROW_WINDOW[0] - 20
+    finally:
+        driver.set_window_size(*WINDOW)

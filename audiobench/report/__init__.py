@@ -38,6 +38,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 __all__ = ["build_sections", "render"]
 
+OPEN_SECTIONS = ("decision", "spec")
+"""Sections the HTML shows open; the others start folded."""
+
 
 def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
@@ -87,6 +90,8 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
         recommend.section(runner),
         method.section(df, meta),
     ]
+    for s in sections:  # the answer and the spec targets open; the evidence a click away
+        s.folded = s.id not in OPEN_SECTIONS
     found = [s["source"] for s in meta.get("sources", []) if s.get("found")]
     left_out = method.skipped(meta.get("sources", []))
     skipped = f" {len(left_out)} input files skipped: see Skipped inputs under Methodology." if left_out else ""

@@ -54,6 +54,8 @@ class Section:
     title: str
     blocks: list[Block] = field(default_factory=list)
     subsections: list[Section] = field(default_factory=list)
+    folded: bool = False
+    """HTML only: the section starts closed (a click opens it); Markdown shows everything."""
 
     def add(self, *blocks: Block) -> Section:
         """Append blocks; returns the section (for chaining)."""
