@@ -27,6 +27,31 @@ def count(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def whole(value: float | None) -> str:
+    """A count shown as a whole number even when it is the median of an even number of exact
+    counts (``1,234.5`` → ``1,234``: half an instruction is a statistic's artefact); ``—`` for None."""
+    return "—" if value is None else f"{round(value):,}"
+
+
+def size_label(label: str) -> str:
+    """A catalogue size label for reading: sample counts in k / M (``100000`` → ``100k``, other
+    counts grouped: ``1,343,544``), a file's duration to 10 ms (``15.2329s`` → ``15.23s``); others
+    unchanged (``1s``, ``frame``, ``1M``, stream shapes)."""
+    if label.isdigit():
+        n = int(label)
+        if n % 1_000_000 == 0:
+            return f"{n // 1_000_000}M"
+        if n % 1_000 == 0:
+            return f"{n // 1_000}k"
+        return f"{n:,}"
+    if label.endswith("s") and "." in label:  # a user's file: 15.2329s → 15.23s
+        try:
+            return f"{float(label[:-1]):.2f}s"
+        except ValueError:
+            return label
+    return label
+
+
 def with_ci(p: Point | None, scale: float = 1.0, suffix: str = "") -> str:
     """``1.23 [1.10, 1.31]`` (scaled), or the value alone when the tool gave no interval."""
     if p is None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from audiobench import operations
 from audiobench.catalogue import load
-from audiobench.fmt import num, ratio, size_key, with_ci
+from audiobench.fmt import count, num, ratio, size_key, size_label, with_ci
 from audiobench.limits import DISPLAY_ORDER
 from audiobench.report import figures
 from audiobench.report.model import Figure, Para, Section, Table, not_measured
@@ -69,10 +69,11 @@ def _speedup_figure(name: str, df: pd.DataFrame, groups: list[tuple[str, pd.Data
 
 
 def _cases(df: pd.DataFrame, variants: list[str]) -> list[tuple[str, str, pd.DataFrame]]:
+    """(variant, size as a reader reads it, the case's rows) in catalogue order."""
     out = []
     for v in variants:
         for s in _sizes(select(df, variant=v)):
-            out.append((v, s, select(df, variant=v, size=s)))
+            out.append((v, size_label(s), select(df, variant=v, size=s)))
     return out
 
 
@@ -84,26 +85,23 @@ def resample(df: pd.DataFrame) -> Section:
     """The resample section: time, ms per s of audio, speed-up and SNR per preset, and figures."""
     sec = Section("resample", _title("resample"))
     rows = []
-    for variant, size, case in _cases(df, ordered(df["variant"], ["low", "medium", "high"])):
+    cases = _cases(df, ordered(df["variant"], ["low", "medium", "high"]))
+    # At 1 s of audio, ms per call is ms per s of audio: the second column only where they differ.
+    per_audio = any(size != "1s" for _, size, _ in cases)
+    for variant, size, case in cases:
         for t in _tiers(case):
             snr = value(case, metric="snr_db", tier=t)
-            rows.append(
-                [
-                    variant,
-                    size,
-                    t,
-                    _time_row(case, t, 1e3),
-                    with_ci(point(case, metric="unit_time", tier=t)),
-                    _speedup_cell(case, t),
-                    num(snr),
-                ]
-            )
+            per_s = [with_ci(point(case, metric="unit_time", tier=t))] if per_audio else []
+            rows.append([variant, size, t, _time_row(case, t, 1e3), *per_s, _speedup_cell(case, t), num(snr)])
+    headers = ["preset", "audio", "tier", "ms per call [95% CI]", *(["ms per s of audio"] if per_audio else [])]
     sec.add(
         Table(
-            ["preset", "audio", "tier", "ms per call [95% CI]", "ms per s of audio", "speed-up vs python", "SNR dB"],
+            [*headers, "speed-up vs python", "SNR dB"],
             rows,
-            [False, False, False, True, True, True, True],
-            note="SNR of each tier's output against the reference resampler, measured on the same input.",
+            [False, False, False, True, *([True] if per_audio else []), True, True],
+            note="SNR of each tier's output against the reference resampler, measured on the same input"
+            + ("" if any(r[-1] != "—" for r in rows) else " (not measured in this run: a user's file has no reference)")
+            + ".",
         )
     )
     groups = [(f"{v} {s}", c) for v, s, c in _cases(df, ordered(df["variant"], ["low", "medium", "high"]))]
@@ -120,7 +118,7 @@ def resample(df: pd.DataFrame) -> Section:
                 pts.append((float(s[:-1]), Point(p.value * 1e3, _scale(p.low, 1e3), _scale(p.high, 1e3))))
         if pts:
             series[t] = pts
-    if series:
+    if series and max(len(pts) for pts in series.values()) > 1:  # one duration draws no line
         svg = figures.lines("resample-duration", series, xlabel="audio duration (s)", ylabel="ms per call")
         sec.add(Figure("resample-duration", svg, "Resample (high preset): time per call against audio duration."))
     return sec
@@ -243,7 +241,7 @@ def b64_buffer(df: pd.DataFrame) -> Section:
                     size,
                     t,
                     with_ci(point(case, metric="unit_time", tier=t)),
-                    num(value(case, metric="reallocations", tier=t)),
+                    count(value(case, metric="reallocations", tier=t)),
                     _speedup_cell(case, t),
                 ]
             )

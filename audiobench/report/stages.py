@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audiobench.catalogue import load
-from audiobench.fmt import count, num, ratio, size_key, with_ci
+from audiobench.fmt import count, num, ratio, size_key, whole, with_ci
 from audiobench.report import figures
 from audiobench.report.model import Figure, Para, Section, Table, not_measured
 from audiobench.report.query import first, ordered, point, row_point, select, value
@@ -60,7 +60,7 @@ def _case_table(case: pd.DataFrame, entries: list[tuple[str, str]]) -> Table:
                 "100",
                 count(value(entry, metric="allocations", stage=None)),
                 count(value(entry, metric="alloc_bytes", stage=None)),
-                count(value(entry, metric="instructions", stage=None)),
+                whole(value(entry, metric="instructions", stage=None)),
                 overhead,
             ]
         )
@@ -73,7 +73,7 @@ def _case_table(case: pd.DataFrame, entries: list[tuple[str, str]]) -> Table:
                     num(value(entry, metric="stage_share", stage=stage)),
                     count(value(entry, metric="allocations", stage=stage)),
                     count(value(entry, metric="alloc_bytes", stage=stage)),
-                    count(value(entry, metric="instructions", stage=stage)),
+                    whole(value(entry, metric="instructions", stage=stage)),
                     "",
                 ]
             )
