@@ -27,3 +27,23 @@ def test_a_ratio_bound_never_reads_as_1_when_it_is_not() -> None:
     assert ratio(Point(1.02, 1.004, 1.03)) == "1.02× [1.004, 1.03]"
     assert ratio(Point(0.99, 0.9996, 1.01)) == "0.99× [0.9996, 1.01]"
     assert num(0.9996) == "1.00" and num(0.5) == "0.5"
+
+
+def test_the_console_shows_percent_of_a_limit_only_where_a_limit_bounds_the_operation() -> None:
+    """The runner's console table: "% of read limit" for conversion (one pass over the bytes),
+    not for resampling (compute-bound: the share of a memory read means nothing there)."""
+    import io
+    import json
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from audiobench.runner.summary import print_summary
+
+    run = json.loads(next((Path(__file__).parent / "fixtures" / "data" / "runs").glob("*.json")).read_text())
+    out = io.StringIO()
+    print_summary({**run, "cold": []}, Console(file=out, width=200))
+    tables = out.getvalue().split("rounds)")
+    assert {"convert", "resample"} <= {c["op"] for c in run["cases"]} and len(tables) == len(run["cases"]) + 1
+    for case, table in zip(run["cases"], tables[1:], strict=True):
+        assert ("% of read limit" in table) == (case["op"] in ("convert", "vad")), case["op"]

@@ -43,6 +43,10 @@ class Operation:
     """The variant whose first call in a fresh interpreter the runner measures (None: the first)."""
     report_metrics: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Parity metrics shown beside time in the report's section: (metric, column header)."""
+    memory_bound: ClassVar[bool] = False
+    """Whether one pass over the input bytes bounds it, so the same run's read / memcpy limit
+    probes are its yardstick (conversion, VAD's energy sum); elsewhere % of a limit means nothing
+    and is not shown."""
 
     # --- inputs and outputs ---------------------------------------------------------------
 

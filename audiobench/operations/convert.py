@@ -139,6 +139,7 @@ def _staged_pure(variant: str, x: Any) -> Staged:
 
 class Convert(Operation):
     name = "convert"
+    memory_bound = True
     takes_user_audio = True
     cold_variant = "f32_i16"
 

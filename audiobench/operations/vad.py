@@ -158,6 +158,7 @@ def frame_refusal(op: str, user: UserAudio) -> str | None:
 
 class Vad(Operation):
     name = "vad"
+    memory_bound = True
     takes_user_audio = True
 
     def build_case(self, variant: str, size: Size, seed: int, signal: str) -> Case:

@@ -1,5 +1,6 @@
 """Console summary of a run: per case, each row's median in the user unit with its CI, the
-paired speed-up against the ``python`` tier, and the share of the read-bandwidth limit."""
+paired speed-up against the ``python`` tier, and for a memory-bound operation the share of the
+read-bandwidth limit."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from audiobench import operations
 from audiobench.fmt import num as fmt
 from audiobench.fmt import ratio
 from audiobench.stats import Point
@@ -28,7 +30,8 @@ def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
         table = Table(
             title=f"{case['op']}/{case['variant']} {case['size']} ({case['rounds']} rounds)", title_justify="left"
         )
-        for col in ("row", "median", "95% CI", "unit", "vs python", "% of read limit", "parity"):
+        bound = operations.spec(case["op"]).memory_bound
+        for col in ("row", "median", "95% CI", "unit", "vs python", *(["% of read limit"] if bound else []), "parity"):
             table.add_column(col)
         for r in case["rows"]:
             parity = r["parity"]
@@ -40,7 +43,7 @@ def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
                 f"{fmt(r['unit_ci'][0])}–{fmt(r['unit_ci'][1])}",
                 r["unit"],
                 ratio_with_ci(case, "python", r["row"]) if r["row"] != "python" else "1",
-                fmt(pct),
+                *([fmt(pct)] if bound else []),
                 mark,
             )
         console.print(table)
