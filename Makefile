@@ -120,6 +120,7 @@ pytest-bench: build ## pytest-benchmark over the registry (AUDIOBENCH_SUITE=quic
 	mkdir -p $(DATA)
 	$(PY) -m pytest benchmarks/pytest_suite -q -p no:cacheprovider --benchmark-json $(DATA)/.pytest-benchmark.json.tmp
 	mv $(DATA)/.pytest-benchmark.json.tmp $(DATA)/pytest-benchmark.json
+	@echo "pytest-bench: wrote $(DATA)/pytest-benchmark.json (pytest-benchmark named its temporary file above)"
 
 runner-quick: build ## The interleaved runner, quick suite (≤ 3 min) → reports/data/runs/
 	$(BIN)/audiobench run --suite quick

@@ -288,3 +288,18 @@ def test_every_tier_takes_the_file_and_matches(
                     plan.op, plan.variant, row.name, plan.case, normalize(plan.op, plan.variant, out), ref
                 )
                 assert verdict.ok, f"{plan.op}/{plan.variant} {row.name}: {verdict.detail}"
+
+
+def test_what_a_file_run_leaves_out_is_said(tmp_path: Path, catalogue: Catalogue, reg: Registry) -> None:
+    """Operations that take no audio file (base64 chunks) and python-pure beyond its length cap
+    are not silently missing: the run's notes say so, with the reason."""
+    path = _write(tmp_path / "long.wav", 2.5, 2)
+    notes: list[str] = []
+    plans = build_plan(catalogue, reg, "quick", None, None, path, notes)
+    assert "b64_buffer" not in {p.op for p in plans}
+    assert not any(r.name == "python-pure" for p in plans for r in p.rows)
+    assert any("b64_buffer left out" in n for n in notes), notes
+    assert sum("python-pure left out" in n for n in notes) == 1, notes
+    short_notes: list[str] = []
+    build_plan(catalogue, reg, "quick", None, None, _write(tmp_path / "short.wav", 0.5, 2), short_notes)
+    assert not any("python-pure" in n for n in short_notes), short_notes

@@ -28,7 +28,13 @@ def section(df: pd.DataFrame) -> Section:
     commits = asv.dropna(subset=["commit"]).groupby("commit")["timestamp"].min().sort_values()
     if len(commits) < 2:
         what = "asv history" if asv.empty else f"asv history (results for {len(commits)} commit only)"
-        return sec.add(not_measured(what, "Run `make asv` on several commits (e.g. `asv run HEAD~5..HEAD`)."))
+        return sec.add(
+            not_measured(
+                what,
+                "History needs asv results of at least two commits: `make asv` measures the current commit "
+                "only; `.venv/bin/asv run HEAD~3..HEAD` builds and measures each commit of a range.",
+            )
+        )
     order = list(commits.index)
     sec.add(Para(f"Median µs per call by commit, {len(order)} commits, oldest first (asv `time_*` benchmarks)."))
     cases = asv.groupby(["operation", "variant", "size", "tier"], dropna=False)

@@ -130,8 +130,11 @@ def build_plan(
         user = _read_user_audio(audio)
         if notes is not None:
             notes += user.notes
+            if skipped:
+                notes.append(f"{audio}: {', '.join(skipped)} left out: only {', '.join(takers)} take an audio file")
         ops = _ops_for_user_audio(user, ops, named, [] if notes is None else notes)
     plans: list[CasePlan] = []
+    pure_noted = False
     for name in ops:
         spec = cat.operation(name)
         op = operations.spec(name, cat)
@@ -140,6 +143,12 @@ def build_plan(
             for variant, case in op.user_cases(user, spec.variants):
                 assert isinstance(case, AudioCase | SamplesCase)
                 short = isinstance(case, AudioCase) and case.seconds <= PURE_MAX_USER_SECONDS
+                if not short and notes is not None and "python-pure" in tiers and not pure_noted:
+                    pure_noted = True
+                    notes.append(
+                        f"{audio}: python-pure left out (it runs on files of at most {PURE_MAX_USER_SECONDS:g} s: "
+                        "plain Python loops would take minutes per call)"
+                    )
                 rows = _rows(reg, cat, name, variant, tiers, with_own=short)
                 plans.append(CasePlan(name, variant, _user_size(case), case, rows, **facts, source=str(user.path)))
             continue
