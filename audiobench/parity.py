@@ -73,7 +73,10 @@ def check_vad(out: VadOutput, ref: VadOutput) -> Verdict:
         return Verdict(False, f"energies differ by {rel:.2e} relative (limit {ENERGY_RTOL:g})", {"energy_rel": rel})
     if out.speech_ratio != ref.speech_ratio:
         return Verdict(False, f"speech ratio {out.speech_ratio} vs {ref.speech_ratio}")
-    return Verdict(True, f"flags identical, energies within {rel:.1e}", {"energy_rel": rel})
+    # The share of frames flagged as speech: the number a reader checks first on speech audio.
+    return Verdict(
+        True, f"flags identical, energies within {rel:.1e}", {"energy_rel": rel, "speech_ratio": out.speech_ratio}
+    )
 
 
 def check_resample(out: np.ndarray, case: AudioCase, tier: str, preset: str, ref: np.ndarray | None = None) -> Verdict:

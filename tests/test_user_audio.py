@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import wave
@@ -303,3 +304,27 @@ def test_what_a_file_run_leaves_out_is_said(tmp_path: Path, catalogue: Catalogue
     short_notes: list[str] = []
     build_plan(catalogue, reg, "quick", None, None, _write(tmp_path / "short.wav", 0.5, 2), short_notes)
     assert not any("python-pure" in n for n in short_notes), short_notes
+
+
+def test_a_report_on_a_file_run_names_the_file_and_its_speech_ratio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On speech, the share of frames flagged as speech is the number a reader checks first: the
+    run's console says it, and the report on that run names the file and shows it per tier."""
+    path = _write(tmp_path / "speech.wav", 1.0, 2)
+    code, out, err = run(capsys, path, "--ops", "vad", "--tiers", "python,rust-direct", "--no-cold",
+                         "--time-budget", "0.2")  # fmt: skip
+    assert code == 0, err
+    shown = re.search(r"frames flagged as speech: (\d+\.\d) %", out)
+    assert shown is not None, out
+    runs = tmp_path / f"runs-{path.name}"
+    doc = runfile.read(next(runs.glob("*.json")))
+    (case,) = doc["cases"]
+    ratio = {r["row"]: r["parity"]["metrics"]["speech_ratio"] for r in case["rows"] if r["kind"] == "tier"}
+    assert set(ratio) == {"python", "rust-direct"} and len(set(ratio.values())) == 1
+    assert shown[1] == f"{100 * ratio['python']:.1f}"
+    assert cli.main(["report", "--data-dir", str(runs), "--out-dir", str(tmp_path / "report")]) == 0
+    md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert f"your audio file `{path}`" in md
+    vad = md[md.index("## Energy VAD") :]
+    assert f"| {100 * ratio['python']:.1f} % |" in vad

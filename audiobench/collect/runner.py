@@ -39,7 +39,7 @@ MISSING = "no run files in {dir}; run `audiobench run` (`make runner-quick`)"
 # stats_s field → (statistic, unit); the median is written separately with its CI.
 _STATISTICS = {"mean": "s", "min": "s", "max": "s", "p99": "s", "std": "s", "cv": "ratio"}
 # Parity metrics that are measurements worth a row (energy tolerances and the like are not).
-_PARITY = {"snr_db": "dB", "reallocations": "count"}
+_PARITY = {"snr_db": "dB", "reallocations": "count", "speech_ratio": "ratio"}
 # Cold result field → metric.
 _COLD = {
     "import_s": "import_time",

@@ -59,6 +59,7 @@ METRICS: dict[str, str] = {
     "pct_of_limit": "speed as % of the same-run limit probe named in `reference` (its time / the call's time × 100)",
     "ratio": "time ratio tier / reference (runner: median of per-round ratios; profiler: ratio of medians)",
     "snr_db": "output SNR against the reference resampler (dB)",
+    "speech_ratio": "runner: share of VAD frames the row's output flags as speech (0-1)",
     "parity": "runner: 1 when the row's output matched the reference within the operation's floors, 0 when not",
     "reallocations": "buffer reallocations during the call (profiler: realloc calls per call or stage)",
     "peak_memory": "peak memory of the benchmark process (bytes)",

@@ -77,7 +77,7 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
     assessment = spec.section(runner, targets, sources)
     decided = decision.decide(runner) if not runner.empty else []
     sections = [
-        decision.section(runner),
+        decision.section(runner, sources),
         assessment.section,
         *operations.sections(runner, assessment.vad_frame_target_us),
         stages.breakdown(profile),

@@ -117,6 +117,13 @@ def _output(d: Decision) -> str:
     return text
 
 
+def _inputs(sources: list[str] | None) -> str:
+    files = [s for s in sources or [] if s != "generated"]
+    if not files:
+        return "the catalogue's seeded signals"
+    return ("your audio file " if len(files) == 1 else "your audio files ") + ", ".join(f"`{f}`" for f in files)
+
+
 def _figure(decisions: list[Decision]) -> Figure | None:
     shown = [d for d in decisions if d.speedup is not None]
     if not shown:
@@ -144,8 +151,9 @@ def _figure(decisions: list[Decision]) -> Figure | None:
     )
 
 
-def section(runner: pd.DataFrame) -> Section:
-    """The decision section: the answer per operation, from the newest runner run alone."""
+def section(runner: pd.DataFrame, sources: list[str] | None = None) -> Section:
+    """The decision section: the answer per operation, from the newest runner run alone;
+    ``sources`` (the run's inputs: ``generated`` or file paths) are named."""
     sec = Section("decision", "Should it move to Rust?")
     if runner.empty:
         return sec.add(not_measured("The decision", "It needs a runner run (`audiobench run`, `make report`)."))
@@ -153,7 +161,8 @@ def section(runner: pd.DataFrame) -> Section:
     run_id = str(runner["run_id"].dropna().iloc[0])
     sec.add(
         Para(
-            f"Runner run `{run_id}`, each operation at its largest measured size. Speed-up: the fastest Python "
+            f"Runner run `{run_id}` on {_inputs(sources)}, each operation at its largest measured size. "
+            "Speed-up: the fastest Python "
             "tier's time over the fastest Rust tier's, the median of per-round paired ratios with its CI (> 1: Rust "
             "faster); the fastest tier of each language is the one no other beats by its paired CI. The verdict "
             "follows from that CI and the output check alone; spec targets and details follow below."

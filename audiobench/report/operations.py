@@ -135,6 +135,7 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
     cases = _cases(df, ["default"])
     for _, size, case in cases:
         for t in _tiers(case):
+            speech = value(case, metric="speech_ratio", tier=t)
             rows.append(
                 [
                     "single frame" if size == "frame" else size,
@@ -142,13 +143,14 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
                     with_ci(point(case, metric="unit_time", tier=t)),
                     _time_row(case, t, 1e6),
                     _speedup_cell(case, t),
+                    "—" if speech is None else f"{100 * speech:.1f} %",
                 ]
             )
     sec.add(
         Table(
-            ["audio", "tier", "µs per frame [95% CI]", "µs per call", "speed-up vs python"],
+            ["audio", "tier", "µs per frame [95% CI]", "µs per call", "speed-up vs python", "frames flagged speech"],
             rows,
-            [False, False, True, True, True],
+            [False, False, True, True, True, True],
             note="webrtcvad is a different algorithm (a peer): its time is shown, its output is not compared.",
         )
     )

@@ -47,6 +47,13 @@ def print_summary(doc: dict[str, Any], console: Console | None = None) -> None:
                 mark,
             )
         console.print(table)
+        speech = {
+            r["row"]: m["speech_ratio"]
+            for r in case["rows"]
+            if (m := (r.get("parity") or {}).get("metrics") or {}).get("speech_ratio") is not None
+        }
+        if speech:  # every matched tier agrees (parity); say it once
+            console.print(f"  frames flagged as speech: {100 * next(iter(speech.values())):.1f} %")
     if doc["cold"]:
         table = Table(title="cold first call (fresh interpreter each)", title_justify="left")
         for col in ("op", "tier", "import s", "prepare s", "first call s", "second call s"):
