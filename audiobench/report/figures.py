@@ -38,7 +38,6 @@ TIER_COLOURS = {
     "limit:read": "#333333",
     "limit:memcpy": "#777777",
 }
-STAGE_COLOURS = matplotlib.colormaps["tab20"]
 
 
 def colour(tier: str) -> str:
@@ -135,19 +134,45 @@ def grouped_bars(
     return to_svg(fig, name)
 
 
+def _tint(hex_colour: str, amount: float) -> tuple[float, float, float]:
+    """``hex_colour`` mixed with white by ``amount`` (0: itself, 1: white)."""
+    rgb = matplotlib.colors.to_rgb(hex_colour)
+    return (rgb[0] + (1 - rgb[0]) * amount, rgb[1] + (1 - rgb[1]) * amount, rgb[2] + (1 - rgb[2]) * amount)
+
+
+LABEL_MIN_SHARE = 7.0
+"""A stage narrower than this (% of its bar) is left unlabelled in the chart; the table names it."""
+
+
 def stacked_shares(name: str, rows: Sequence[str], stages: Mapping[str, Sequence[float]], *, xlabel: str) -> str:
-    """One 100 % bar per row (tier), split into stages; shares in % of the row's total."""
-    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.42 * len(rows)))
+    """One 100 % bar per row (tier), split into stages; shares in % of the row's total.
+
+    No legend: every tier has stages of its own, so a shared legend would list every stage of
+    every tier with colours that repeat. Each bar is drawn in tints of its tier's colour (the
+    report's one palette), stages alternating light and dark, and a stage wide enough carries its
+    name inside it."""
+    fig, ax = plt.subplots(figsize=(9.0, 0.9 + 0.5 * len(rows)))
     left = np.zeros(len(rows))
-    for i, (stage, shares) in enumerate(stages.items()):
+    seen = np.zeros(len(rows), dtype=int)
+    for stage, shares in stages.items():
         values = np.asarray(shares, dtype=float)
-        ax.barh(range(len(rows)), values, left=left, color=STAGE_COLOURS(i % 20), label=stage, height=0.6)
+        for i, v in enumerate(values):
+            if v <= 0:
+                continue
+            tint = _tint(colour(rows[i].split()[0]), 0.15 if seen[i] % 2 == 0 else 0.55)
+            ax.barh(i, v, left=left[i], color=tint, edgecolor="white", linewidth=0.6, height=0.6)
+            if v >= LABEL_MIN_SHARE:
+                room = max(4, int(v / 1.3))  # about 1.3 % of the axis per character at this width
+                text = stage if len(stage) <= room else stage[: room - 1] + "…"
+                dark = seen[i] % 2 == 0
+                ax.text(left[i] + v / 2, i, text, ha="center", va="center", fontsize=6.5,
+                        color="white" if dark else "#1b1f24")  # fmt: skip
+            seen[i] += 1
         left += values
     ax.set_yticks(range(len(rows)), list(rows))
     ax.invert_yaxis()
     ax.set_xlim(0, max(100.0, float(left.max()) if len(left) else 100.0))
     ax.set_xlabel(xlabel)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return to_svg(fig, name)
 
 
