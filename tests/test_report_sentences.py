@@ -127,3 +127,21 @@ def test_the_first_screen_decides_every_measured_operation() -> None:
         assert d.rust.startswith("rust-") and d.python.startswith("python")
     moved = sum(d.verdict.startswith("move it") for d in decided)
     assert decision.headline(decided).startswith(f"Move to Rust: {moved} of {len(decided)} cases")
+
+
+def test_opposite_orders_of_median_and_speedup_are_explained_only_when_both_are_clear() -> None:
+    from audiobench.report.operations import order_notes
+
+    def speedups(direct: tuple[float, float, float], fast: tuple[float, float, float]) -> pd.DataFrame:
+        return case(
+            {"python": 30e-6, "rust-direct": 2.9e-6, "rust-fast": 2.8e-6},
+            {("python", "rust-direct"): direct, ("python", "rust-fast"): fast},
+        )
+
+    apart = speedups((11.0, 10.9, 11.1), (10.0, 9.9, 10.1))  # rust-fast's median lower, rust-direct's ratio higher
+    [note] = order_notes(apart, [("default", "frame", apart)])
+    assert note.startswith("default frame: rust-fast's median time is below rust-direct's")
+    overlapping = speedups((10.5, 9.9, 11.1), (10.0, 9.5, 10.6))
+    assert order_notes(overlapping, [("default", "frame", overlapping)]) == []
+    agreeing = speedups((9.0, 8.9, 9.1), (10.0, 9.9, 10.1))
+    assert order_notes(agreeing, [("default", "frame", agreeing)]) == []

@@ -47,6 +47,35 @@ def _speedup_cell(case: pd.DataFrame, tier: str) -> str:
     return "1 (reference)" if tier == "python" else ratio(speedup(case, tier))
 
 
+def order_notes(df: pd.DataFrame, cases: list[tuple[str, str, pd.DataFrame]]) -> list[str]:
+    """Where two tiers' medians and their paired speed-ups rank them in opposite orders — and
+    both differences are significant by their CIs — one sentence saying why, so a reader does
+    not take it for an error: the medians come from each tier's own batches, the speed-ups from
+    per-round ratios, and rounds that are slow for both tiers move a median, not a ratio."""
+    out = []
+    for variant, size, case in cases:
+        tiers = [t for t in _tiers(case) if t != "python"]
+        for i, a in enumerate(tiers):
+            for b in tiers[i + 1 :]:
+                ma, mb = (value(case, metric="time", statistic="median", tier=t) for t in (a, b))
+                sa, sb = speedup(case, a), speedup(case, b)
+                if ma is None or mb is None or sa is None or sb is None:
+                    continue
+                if sa.low is None or sa.high is None or sb.low is None or sb.high is None:
+                    continue
+                faster_median, larger_speedup = (a if ma < mb else b), (a if sa.value > sb.value else b)
+                apart = sa.low > sb.high or sb.low > sa.high
+                if faster_median != larger_speedup and apart:
+                    other = b if faster_median == a else a
+                    out.append(
+                        f"{variant} {size}: {faster_median}'s median time is below {other}'s while {other}'s "
+                        "speed-up over python is the larger. Both are right: a median is over a tier's own "
+                        "batches, a speed-up is the median of per-round ratios (each tier against python in the "
+                        "same round), so rounds that are slow for every tier move medians but not ratios."
+                    )
+    return out
+
+
 def _measured(series: dict[str, list[Point | None]]) -> dict[str, list[Point | None]]:
     """The series with at least one measured point (a tier absent everywhere gets no bars)."""
     return {t: pts for t, pts in series.items() if any(p is not None for p in pts)}
@@ -341,6 +370,13 @@ def sections(runner: pd.DataFrame, vad_target_us: float | None) -> list[Section]
             out.append(Section(op, _title(op)).add(not_measured(op, "Run `audiobench run` (`make runner-quick`).")))
             continue
         sec = vad(rows, vad_target_us) if op == "vad" else BUILDERS.get(op, partial(generic, op))(rows)
+        timed = select(rows, metric="time")
+        sec.add(
+            *(
+                Para(n)
+                for n in order_notes(rows, _cases(timed, ordered(timed["variant"], load().operation(op).variants)))
+            )
+        )
         run_id = first(rows, "run_id")
         sec.blocks.insert(0, Para(f"Runner run `{run_id}`; medians over interleaved rounds with 95 % bootstrap CIs."))
         out.append(sec)
