@@ -16,7 +16,7 @@ RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.
 EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
-	report bench bench-quick bench-inputs criterion criterion-quick asv asv-publish pytest-bench runner runner-quick \
+	report bench bench-quick bench-inputs criterion criterion-quick asv asv-history asv-publish pytest-bench runner runner-quick \
 	profiler profile compare gate gate-ci gate-trials example test-extend clean
 
 help: ## Show this help
@@ -111,6 +111,11 @@ criterion: bench-inputs ## criterion, full sizes and settings
 asv: build ## asv on the working .venv for the current commit (results in .asv/results)
 	$(BIN)/asv machine --yes
 	$(BIN)/asv run -E existing:same --set-commit-hash $$(git rev-parse HEAD)
+
+ASV_RANGE ?= HEAD~3..HEAD
+asv-history: build ## asv over the commits of ASV_RANGE (default HEAD~3..HEAD), quick sizes: history for the report
+	$(BIN)/asv machine --yes
+	AUDIOBENCH_SUITE=quick $(BIN)/asv run $(ASV_RANGE)
 
 asv-publish: ## Render the asv history site into reports/asv
 	$(BIN)/asv publish

@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 CATALOGUE = Path(__file__).resolve().with_name("catalogue.toml")
+SUITE = os.environ.get("AUDIOBENCH_SUITE", "full")
+"""The size set measured: ``full`` (default) or ``quick`` (the variable criterion and
+pytest-benchmark read too). Read when asv discovers the benchmarks and again in each benchmark
+process; asv passes the environment through to both."""
+if SUITE not in ("quick", "full"):
+    raise ValueError(f"AUDIOBENCH_SUITE={SUITE!r}: expected quick or full")
 
 
 def _catalogue() -> dict[str, Any]:
@@ -58,10 +64,11 @@ def _label(kind: str, raw: Any) -> str:
 
 
 def params(op: str) -> tuple[list[list[str]], list[str]]:
-    """asv ``params`` and ``param_names`` for one operation: variant × tier × size."""
+    """asv ``params`` and ``param_names`` for one operation: variant × tier × size (the
+    :data:`SUITE`'s sizes, and the ``pure`` ones python-pure runs)."""
     raw = _catalogue()
     spec = raw["operations"][op]
-    sizes = [_label(spec["size_kind"], s) for s in spec["full"]]
+    sizes = [_label(spec["size_kind"], s) for s in spec[SUITE]]
     sizes += [p for p in (_label(spec["size_kind"], s) for s in spec["pure"]) if p not in sizes]
     return [list(spec["variants"]), _tiers(raw), sizes], ["variant", "tier", "size"]
 
@@ -99,7 +106,7 @@ def prepare(op: str, variant: str, tier: str, size_label: str, **case_options: A
         raise NotImplementedError(f"this audiobench has no {op}: {e}") from e
     # A tier with a size set of its own (the pure tier) only runs those; the others the full ones.
     own = _own_size_set(_catalogue(), tier)
-    sizes = {s.label: s for s in spec.sizes_for(own or "full")}
+    sizes = {s.label: s for s in spec.sizes_for(own or SUITE)}
     if size_label not in sizes:
         raise NotImplementedError(f"{tier} does not run {op} at {size_label}")
     try:
@@ -127,7 +134,9 @@ class OperationBenchmark:
     op = ""
     param_names = ("variant", "tier", "size")
     number = 0  # let asv calibrate calls per sample
-    repeat = (3, 15, 8.0)
+    # (min, max, seconds) samples per benchmark: asv's defaults for the full sizes; quick takes
+    # fewer, for a history over several commits in minutes rather than hours
+    repeat = (3, 15, 8.0) if SUITE == "full" else (2, 5, 1.0)
     warmup_time = 0.2
     timeout = 600
 

@@ -1,9 +1,13 @@
 """asv: one class per catalogue operation, every tier × variant × size, generated from the catalogue.
 
 Each class is named after its operation in CamelCase (``b64_buffer`` → ``B64Buffer``) and has
-``time_<op>`` and ``peakmem_<op>``; stream operations also ``track_reallocations``. A tier or
-size the installed audiobench lacks raises ``NotImplementedError`` in ``setup``: asv records it
-as skipped.
+``time_<op>``; stream operations also ``track_reallocations``. There is no ``peakmem_<op>``: asv's
+peak memory is the benchmark process's peak RSS, which the inputs and set-up dominate (140 MB for
+every tier of resample 10 s), so it could not show what one call holds; the profiler's counting
+allocator does (allocations and bytes per call and stage). A tier or size the installed
+audiobench lacks raises ``NotImplementedError`` in ``setup``: asv records it as skipped.
+``AUDIOBENCH_SUITE=quick`` (as for criterion and pytest-benchmark) runs the quick sizes with
+fewer repeats, for history over several commits in minutes.
 """
 
 from __future__ import annotations
@@ -22,17 +26,11 @@ def _make(op: str, stream: bool) -> type:
     def time(self: Any, variant: str, tier: str, size: str) -> None:
         self.run()
 
-    def peakmem(self: Any, variant: str, tier: str, size: str) -> None:
-        # Peak RSS of the process around one call: shows what allocating tiers (JSON above
-        # all) hold at once; includes the interpreter and its imports, equal for every tier.
-        self.run()
-
     body = {
         "op": op,
         "params": values,
         "param_names": names,
         f"time_{op}": time,
-        f"peakmem_{op}": peakmem,
         "__module__": __name__,
         "__doc__": f"asv: {op} at every tier and catalogue size.",
     }
