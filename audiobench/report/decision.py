@@ -138,9 +138,10 @@ def _figure(decisions: list[Decision]) -> Figure | None:
         xlabel="speed-up (×, log scale; right of 1: Rust faster)",
         log=True,
         line=(1.0, "equal"),
+        # not tier colours: these bars compare tiers, they are none of them
         colours={
-            "fastest Rust over fastest Python": figures.colour("rust-direct"),
-            "fastest Rust over python (the study's baseline)": figures.colour("python"),
+            "fastest Rust over fastest Python": "#444444",
+            "fastest Rust over python (the study's baseline)": "#b0b0b0",
         },
     )
     return Figure(
