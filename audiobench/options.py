@@ -75,3 +75,25 @@ def add_out_dir(p: argparse.ArgumentParser, default: Path, what: str, *aliases: 
     p.add_argument(
         "--out-dir", *aliases, dest="out_dir", type=Path, default=default, help=f"{what} (default {default})"
     )
+
+
+def _seconds(value: str) -> float:
+    try:
+        s = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not s >= 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
+    return s
+
+
+def add_remeasure(p: argparse.ArgumentParser) -> None:
+    """``--remeasure-budget S`` / ``--no-remeasure``: the paired comparison's second look at the
+    enforced rows it did not pass (:mod:`audiobench.compare.confirm`)."""
+    p.add_argument(
+        "--remeasure-budget",
+        type=_seconds,
+        metavar="S",
+        help="seconds for re-comparing enforced rows that did not pass (default: targets.toml [remeasure])",
+    )
+    p.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")

@@ -36,13 +36,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     options.add_selection(s, tiers_default="targets.toml [regression.paired] tiers", bench=False)
     s.add_argument("--time-budget", type=float, metavar="S", help="seconds for the measurement (default: targets)")
     s.add_argument("--processes", type=int, metavar="N", help="pairs of worker processes (default: targets)")
-    s.add_argument(
-        "--remeasure-budget",
-        type=float,
-        metavar="S",
-        help="seconds for re-comparing enforced rows that did not pass (default: targets.toml [remeasure])",
-    )
-    s.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")
+    options.add_remeasure(s)
     s.add_argument("--targets", type=Path, default=DEFAULT_PATH, help="targets TOML (default benchmarks/targets.toml)")
     options.add_out_dir(s, comparefile.COMPARE_DIR, "where the compare files go")
     options.add_format(s, "Markdown sized for a PR comment")
@@ -97,9 +91,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 2
     if args.processes is not None and args.processes < 1:
         print("audiobench compare: --processes must be at least 1", file=sys.stderr)
-        return 2
-    if args.remeasure_budget is not None and args.remeasure_budget < 0:
-        print("audiobench compare: --remeasure-budget must not be negative", file=sys.stderr)
         return 2
     s = settings_for(targets.paired, args.suite, ops, tiers, time_budget_s=args.time_budget, processes=args.processes)
     budget = targets.remeasure.budget_s if args.remeasure_budget is None else args.remeasure_budget

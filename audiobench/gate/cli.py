@@ -87,13 +87,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     s.add_argument("--strict", action="store_true", help="inconclusive and not-comparable checks fail the gate")
     options.add_format(s, "Markdown sized for a PR comment")
-    s.add_argument(
-        "--remeasure-budget",
-        type=float,
-        metavar="S",
-        help="seconds for re-comparing enforced paired checks that did not pass (default: targets.toml [remeasure])",
-    )
-    s.add_argument("--no-remeasure", action="store_true", help="decide on the first comparison alone")
+    options.add_remeasure(s)
     s.set_defaults(func=cmd_gate)
     return s
 
