@@ -127,3 +127,23 @@ def test_a_summary_is_judged_again_from_its_compare_files(tmp_path: Path) -> Non
     s = doc["kinds"][0]["summary"]["audiobench compare"]
     assert s["trials"] == 2 and s["detected"] == 1 and s["false_failures"] == 0
     assert doc["rule"]["rejudged"] and doc["rule"]["confidence"] == 0.98
+
+
+def test_every_trial_is_saved_as_it_ends(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of trials stopped part-way (a long one, on a shared machine) keeps every trial
+    it finished: the kind's summary so far is handed to ``save`` after each."""
+    calls: list[int] = []
+
+    def fake_compare(*args: Any) -> trials.Judged:
+        calls.append(len(calls))
+        return trials.Judged("audiobench compare", "fail", ["convert/f32_i16 1M rust-direct"], 1.0, {"ratios": {}})
+
+    monkeypatch.setattr(trials, "compare_trial", fake_compare)
+    monkeypatch.setattr(trials, "counters", lambda *a: {"result": "pass", "failed": [], "checked": 1})
+    saved: list[dict[str, Any]] = []
+    doc = trials.run_kind(repo, "slow5", 3, 0, tmp_path / "out" / "slow5", "convert", "rust-direct", 1.0,
+                          lambda d: saved.append(json.loads(json.dumps(d))))  # fmt: skip
+    assert [len(s["trials"]) for s in saved] == [1, 2, 3]
+    assert (
+        saved[-1]["summary"]["audiobench compare"]["detected"] == 3 == doc["summary"]["audiobench compare"]["detected"]
+    )

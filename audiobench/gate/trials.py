@@ -338,6 +338,7 @@ def run_kind(
             line += f"; asv {a.result} ({len(a.failed)} rows +)"
         print(line, flush=True)
         trials.append(t)
+        save({"kind": kind, "base": base, "head": head, "trials": trials, "summary": summarize(kind, trials)})
     doc: dict[str, Any] = {
         "kind": kind,
         "base": base,
