@@ -100,6 +100,7 @@ def test_detections_and_false_failures_are_counted_per_tool() -> None:
         "detected": 2,
         "false_failures": 1,
         "trials_failed": 2,
+        "interference_flagged": 0,
         "median_ratio_kernel_rows": 1.05,
     }
     assert s["asv continuous"]["trials"] == 2 and s["asv continuous"]["detected"] == 1

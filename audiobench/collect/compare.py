@@ -155,7 +155,8 @@ def trials_rows(path: Path) -> tuple[list[Row], list[str]]:
             raise CollectError(f"{path}: schema {doc.get('schema')!r}, expected 'audiobench.gate-trials/1'")
         for kind in doc["kinds"]:
             for tool, s in kind["summary"].items():
-                for stat in ("trials", "detected", "false_failures", "trials_failed", "median_ratio_kernel_rows"):
+                stats = ("trials", "detected", "false_failures", "trials_failed", "interference_flagged")
+                for stat in (*stats, "median_ratio_kernel_rows"):
                     if s.get(stat) is None:
                         continue
                     rows.append(

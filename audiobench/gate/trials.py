@@ -38,7 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from audiobench.atomic import write_json
+from audiobench.compare import judge
 from audiobench.compare.trees import cargo_dir
+from audiobench.documents import compare as comparefile
 
 KERNEL_FILE = "rust_impls/core/src/direct/convert.rs"
 ANCHOR = """pub fn f32_to_i16_into(input: &[f32], out: &mut [i16]) -> Result<()> {
@@ -156,13 +158,20 @@ def compare_trial(base: str, head: str, out: Path, ops: str, tiers: str, budget:
     failed = [c["subject"] for c in doc["checks"] if c["enforce"] and c["outcome"] == "fail"]
     ratios = {c["subject"]: c["value"] for c in doc["checks"]}
     outcomes = {c["subject"]: c["outcome"] for c in doc["checks"]}
+    detail = {"files": doc["files"], "notes": doc["notes"], "ratios": ratios, "outcomes": outcomes}
     return Judged(
         "audiobench compare",
         doc["result"],
         failed,
         time.perf_counter() - t0,
-        {"files": doc["files"], "notes": doc["notes"], "ratios": ratios, "outcomes": outcomes},
+        {**detail, "interference": interference(doc["files"])},
     )
+
+
+def interference(files: list[str]) -> list[str]:
+    """What the compare files' own interference records flag (a worker busy while the other
+    measured): a trial's verdict counts only where this is empty."""
+    return [f"{Path(f).name}: {flag}" for f in files for flag in judge.interference_flags(comparefile.read(Path(f)))]
 
 
 def asv_trial(repo: Path, base: str, head: str) -> Judged:
@@ -262,6 +271,8 @@ def summarize(kind: str, trials: list[dict[str, Any]]) -> dict[str, Any]:
             "false_failures": false if kind != "aa" else sum(1 for j in mine if j["failed"]),
             "trials_failed": sum(1 for j in mine if j["result"] == "fail"),
         }
+        if tool == "audiobench compare":
+            out[tool]["interference_flagged"] = sum(1 for j in mine if j["detail"].get("interference"))
         ratios = [r for j in mine for s, r in j["detail"].get("ratios", {}).items() if _is_target(s) and r is not None]
         if ratios:
             ratios.sort()
@@ -273,8 +284,6 @@ def rejudge(doc: dict[str, Any]) -> dict[str, Any]:
     """The trials' summary with every comparison judged again from its compare file by the current
     rule (``[regression.paired]`` of targets.toml): the files hold every round, so a change of
     rule is re-applied to the same measurements instead of measuring again."""
-    from audiobench.compare import judge
-    from audiobench.documents import compare as comparefile
     from audiobench.targets import load as load_targets
 
     paired = load_targets().paired
@@ -284,6 +293,7 @@ def rejudge(doc: dict[str, Any]) -> dict[str, Any]:
             # a summary written before re-measurement existed names one "file"
             files = j["detail"].get("files") or [j["detail"]["file"]]
             judged = judge.judge([comparefile.read(Path(f)) for f in files], paired)
+            j["detail"]["interference"] = interference(files)
             j["failed"] = [x.subject for x in judged if x.enforce and x.verdict.outcome.value == "fail"]
             j["result"] = judge.overall(judged)
             j["detail"]["ratios"] = {x.subject: x.verdict.value for x in judged}

@@ -125,6 +125,7 @@ def _trials(df: pd.DataFrame) -> list[Table | Para]:
                 str(n),
                 detected,
                 f"{int(stat.get('false_failures', 0))} of {n}",
+                f"{int(stat['interference_flagged'])} of {n}" if "interference_flagged" in stat else "—",
                 ratio,
             ]
         )
@@ -137,9 +138,17 @@ def _trials(df: pd.DataFrame) -> list[Table | Para]:
             "row of another conversion."
         ),
         Table(
-            ["trial", "tool", "trials", "detected", "false failures", "kernel rows' measured ratio (median)"],
+            [
+                "trial",
+                "tool",
+                "trials",
+                "detected",
+                "false failures",
+                "interference flagged",
+                "kernel rows' measured ratio (median)",
+            ],
             rows,
-            [False, False, True, True, True, True],
+            [False, False, True, True, True, True, True],
         ),
     ]
 
