@@ -1,0 +1,87 @@
+"""The README's commands are the ones that exist: every ``sh`` block line names a Make target, a
+workspace package, an asv sub-command (after ``asv machine``) or parses as an ``audiobench``
+command; every option in the usage block is an option of that sub-command."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import tomllib
+from pathlib import Path
+
+from audiobench.cli import parser
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+ASV_COMMANDS = {"machine", "run", "continuous", "publish", "check", "compare", "show", "find", "preview"}
+
+
+def blocks(kind: str) -> list[list[str]]:
+    """The lines of every fenced block of ``kind``, comments and blank lines dropped."""
+    out = []
+    for body in re.findall(rf"^```{kind}\n(.*?)^```", README, re.S | re.M):
+        lines = [re.split(r"\s+#\s", line, maxsplit=1)[0].strip() for line in body.splitlines()]
+        out.append([line for line in lines if line and not line.startswith("#")])
+    return out
+
+
+def make_targets() -> set[str]:
+    return set(re.findall(r"^([a-zA-Z][\w-]*):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M))
+
+
+def packages() -> set[str]:
+    names = set()
+    for toml in ROOT.glob("**/Cargo.toml"):
+        if "target" in toml.parts or ".asv" in toml.parts:
+            continue
+        package = tomllib.loads(toml.read_text(encoding="utf-8")).get("package")
+        if package:
+            names.add(package["name"])
+    return names
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_every_shell_line_names_something_that_exists() -> None:
+    targets, crates = make_targets(), packages()
+    for block in blocks("sh"):
+        asv_ready = False
+        for line in block:
+            words = [w for w in shlex.split(line.replace("$(git rev-parse HEAD)", "HEAD")) if "=" not in w[:1]]
+            while words and re.match(r"^[A-Z_]+=", words[0]):  # VAR=value command
+                words = words[1:]
+            tool, args = words[0], words[1:]
+            if tool == ".":
+                assert args == [".venv/bin/activate"], line
+            elif tool == "make":
+                assert args[0] in targets, f"make {args[0]}: no such target"
+            elif tool == "cargo":
+                assert args[0] == "bench" and args[args.index("-p") + 1] in crates, line
+            elif tool == "asv":
+                assert args[0] in ASV_COMMANDS, line
+                asv_ready |= args[0] == "machine"
+                assert asv_ready or args[0] in ("machine", "publish"), (
+                    f"{line}: asv refuses to run before `asv machine`"
+                )
+            elif tool == "audiobench":
+                parser().parse_args(args)
+            else:
+                raise AssertionError(f"README: unknown command {line!r}")
+
+
+def test_the_usage_block_lists_only_options_that_exist() -> None:
+    subs = subcommands()
+    (usage,) = [b for b in blocks("text") if b and b[0].startswith("audiobench")]
+    top = {s for a in parser()._actions for s in a.option_strings}
+    for line in usage:
+        words = line.split()
+        options = set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", line))
+        if len(words) > 1 and words[1] in subs:
+            known = {s for a in subs[words[1]]._actions for s in a.option_strings}
+            assert options <= known, f"{line}: {sorted(options - known)}"
+        else:
+            assert options <= top, line
