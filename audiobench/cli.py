@@ -2,7 +2,7 @@
 and judge the result (speed-ups with CIs, parity, spec targets, regressions).
 
 Sub-commands spell their options one way: --ops / --tiers (comma-separated names), -k / --bench
-(a regular expression searched in 'op/variant size tier', as asv's --bench), --suite, --out-dir,
+(a regular expression searched in each item's name, as asv's --bench), --suite, --out-dir,
 --format text|json.
 
 Exit codes: 0 success, 1 a check failed (e.g. a parity mismatch in smoke), 2 bad input or usage
@@ -349,7 +349,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("list", help="print the registry: every (operation, variant, tier) and the peers")
-    options.add_selection(s)
+    options.add_selection(s, bench="op/variant tier")
     s.add_argument("--no-peers", action="store_true", help="leave out peers (implementations not output-matched)")
     options.add_format(s, "a table")
     _add_impl(s)
@@ -377,7 +377,7 @@ def parser() -> argparse.ArgumentParser:
     options.add_selection(
         s,
         tiers_default="python, python-best, python-pure, rust-json, rust-fast, rust-direct, rust-direct-alloc",
-        bench=False,
+        bench=None,
     )
     s.add_argument("--instructions", action="store_true", help="count instructions per stage under callgrind")
     s.add_argument("--budget-ms", type=int, default=250, help="time per staged measurement (default 250)")

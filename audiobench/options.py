@@ -1,7 +1,8 @@
 """The options every ``audiobench`` sub-command spells the same way.
 
 ``--ops`` / ``--tiers`` (comma-separated names), ``-k`` / ``--bench`` (a regular expression
-searched in ``op/variant size tier``, as asv's ``--bench`` and pytest's ``-k`` select by name),
+searched in each item's name — ``op/variant size tier`` for a run, ``op/variant tier`` for the
+registry — as asv's ``--bench`` and pytest's ``-k`` select by name),
 ``--suite``, ``--out-dir`` and ``--format text|json`` (``text``: the human summary — a table,
 or Markdown for ``compare`` and ``gate``). Older spellings (``--op``, ``--tier``, ``--out``,
 ``--format table`` / ``md``) are still accepted so existing scripts keep working.
@@ -45,8 +46,10 @@ def add_format(p: argparse.ArgumentParser, text: str) -> None:
     )
 
 
-def add_selection(p: argparse.ArgumentParser, *, tiers_default: str = "all", bench: bool = True) -> None:
-    """``--ops``, ``--tiers`` and (unless ``bench`` is False) ``-k`` / ``--bench``."""
+def add_selection(
+    p: argparse.ArgumentParser, *, tiers_default: str = "all", bench: str | None = "op/variant size tier"
+) -> None:
+    """``--ops``, ``--tiers`` and, where ``bench`` names what it is searched in, ``-k`` / ``--bench``."""
     p.add_argument("--ops", "--op", dest="ops", metavar="OPS", help="comma-separated operations (default: all)")
     p.add_argument(
         "--tiers",
@@ -61,7 +64,7 @@ def add_selection(p: argparse.ArgumentParser, *, tiers_default: str = "all", ben
             "--bench",
             type=_pattern,
             metavar="REGEX",
-            help="only what matches REGEX, searched in 'op/variant size tier' (e.g. -k 'f32_i16 1M rust-')",
+            help=f"only what matches REGEX, searched in '{bench}' (e.g. -k 'f32_i16 .*rust-')",
         )
 
 

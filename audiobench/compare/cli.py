@@ -33,7 +33,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("base", metavar="BASE", help="git ref of the baseline build (e.g. main, HEAD~1)")
     s.add_argument("head", metavar="HEAD", nargs="?", help="git ref of the build judged (default: the working tree)")
     options.add_suite(s)
-    options.add_selection(s, tiers_default="targets.toml [regression.paired] tiers", bench=False)
+    options.add_selection(s, tiers_default="targets.toml [regression.paired] tiers", bench=None)
     s.add_argument("--time-budget", type=float, metavar="S", help="seconds for the measurement (default: targets)")
     s.add_argument("--processes", type=int, metavar="N", help="pairs of worker processes (default: targets)")
     options.add_remeasure(s)
