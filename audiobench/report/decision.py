@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audiobench.catalogue import load
-from audiobench.fmt import num, ratio, size_key
+from audiobench.fmt import num, ratio, size_key, size_label
 from audiobench.report import figures
 from audiobench.report.model import Figure, Para, Section, Table, not_measured
 from audiobench.report.query import point, select, value
@@ -130,7 +130,7 @@ def _figure(decisions: list[Decision]) -> Figure | None:
         return None
     svg = figures.grouped_bars(
         "decision-speedup",
-        [f"{d.case} {d.size}" for d in shown],
+        [f"{d.case} {size_label(d.size)}" for d in shown],
         {
             "fastest Rust over fastest Python": [d.speedup for d in shown],
             "fastest Rust over python (the study's baseline)": [d.vs_baseline for d in shown],
@@ -171,7 +171,7 @@ def section(runner: pd.DataFrame, sources: list[str] | None = None) -> Section:
     )
     rows = [
         [
-            f"{d.case} {d.size}",
+            f"{d.case} {size_label(d.size)}",
             d.rust,
             d.python,
             ratio(d.speedup),
