@@ -148,3 +148,13 @@ def test_every_trial_is_saved_as_it_ends(repo: Path, tmp_path: Path, monkeypatch
     assert (
         saved[-1]["summary"]["audiobench compare"]["detected"] == 3 == doc["summary"]["audiobench compare"]["detected"]
     )
+
+
+def test_a_stale_or_dangling_target_link_is_replaced(tmp_path: Path) -> None:
+    tree, old, new = tmp_path / "tree", tmp_path / "cargo", tmp_path / "cargo-base"
+    tree.mkdir()
+    (tree / "target").symlink_to(old)  # dangling: the shared dir of an earlier layout, deleted
+    trials.link_target_dir(tree, new)
+    assert (tree / "target").readlink() == new
+    trials.link_target_dir(tree, new)  # already right: left as it is
+    assert (tree / "target").readlink() == new

@@ -215,6 +215,17 @@ def _asv_subject(name: str) -> str:
     return f"convert/{m[1]} {m[3]} {m[2]}" if m else name.strip()
 
 
+def link_target_dir(tree: Path, cargo: Path) -> None:
+    """Point ``<tree>/target`` at ``cargo`` (the side's own cargo dir, where the native
+    profiler builds). A link left by an earlier layout may point elsewhere or nowhere —
+    ``exists()`` is False for a dangling link, and creating it again would fail."""
+    link = tree / "target"
+    if link.is_symlink() and Path(os.readlink(link)) != cargo:
+        link.unlink()
+    if not link.is_symlink():
+        link.symlink_to(cargo)
+
+
 def counters(repo: Path, base: str, head: str, out: Path) -> dict[str, Any]:
     """Instruction counts of the kernel in BASE's tree and HEAD's (the compare trees), judged by
     ``audiobench gate --checks counters`` with BASE's profile as the baseline."""
@@ -222,9 +233,7 @@ def counters(repo: Path, base: str, head: str, out: Path) -> dict[str, Any]:
     profiles = {}
     for side in ("base", "head"):
         tree = trees / side
-        link = tree / "target"
-        if not link.exists():  # the native profiler builds into the compare's shared target dir
-            link.symlink_to(cargo_dir(repo / "target" / "compare", side))
+        link_target_dir(tree, cargo_dir(repo / "target" / "compare", side))
         where = out / f"profile-{side}"
         res = _run(
             [sys.executable, "-m", "audiobench", "profile", "--instructions", "--ops", "convert", "--tiers",
