@@ -134,7 +134,7 @@ def build_plan(
                 notes.append(f"{audio}: {', '.join(skipped)} left out: only {', '.join(takers)} take an audio file")
         ops = _ops_for_user_audio(user, ops, named, [] if notes is None else notes)
     plans: list[CasePlan] = []
-    pure_noted = False
+    pure_left: list[str] = []  # operations whose python-pure row a file run leaves out
     for name in ops:
         spec = cat.operation(name)
         op = operations.spec(name, cat)
@@ -143,12 +143,8 @@ def build_plan(
             for variant, case in op.user_cases(user, spec.variants):
                 assert isinstance(case, AudioCase | SamplesCase)
                 short = isinstance(case, AudioCase) and case.seconds <= PURE_MAX_USER_SECONDS
-                if not short and notes is not None and "python-pure" in tiers and not pure_noted:
-                    pure_noted = True
-                    notes.append(
-                        f"{audio}: python-pure left out (it runs on files of at most {PURE_MAX_USER_SECONDS:g} s: "
-                        "plain Python loops would take minutes per call)"
-                    )
+                if not short and "python-pure" in tiers and name not in pure_left:
+                    pure_left.append(name)
                 rows = _rows(reg, cat, name, variant, tiers, with_own=short)
                 plans.append(CasePlan(name, variant, _user_size(case), case, rows, **facts, source=str(user.path)))
             continue
@@ -162,6 +158,11 @@ def build_plan(
                     continue
                 case = op.build_case(variant, size, cat.seed, spec.signal)
                 plans.append(CasePlan(name, variant, size, case, rows, **facts))
+    if pure_left and notes is not None:
+        notes.append(
+            f"{audio}: python-pure left out of {', '.join(pure_left)} (on a file it runs only the audio operations "
+            f"of files of at most {PURE_MAX_USER_SECONDS:g} s: its plain Python loops would take minutes per call)"
+        )
     if not plans:
         raise PlanError("nothing to run: the selected operations and tiers share no case")
     if bench is not None:
