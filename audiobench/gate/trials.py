@@ -219,6 +219,7 @@ def link_target_dir(tree: Path, cargo: Path) -> None:
     """Point ``<tree>/target`` at ``cargo`` (the side's own cargo dir, where the native
     profiler builds). A link left by an earlier layout may point elsewhere or nowhere —
     ``exists()`` is False for a dangling link, and creating it again would fail."""
+    cargo = cargo.absolute()  # a relative target would be read from inside the tree
     link = tree / "target"
     if link.is_symlink() and Path(os.readlink(link)) != cargo:
         link.unlink()
