@@ -40,24 +40,28 @@ def _read(path: Path) -> comparefile.CompareDocument:
         raise CollectError(str(e)) from None
 
 
-def comparisons(files: list[Path]) -> list[list[Path]]:
+Comparison = list[tuple[Path, comparefile.CompareDocument]]
+"""One comparison's files, each read once: the whole comparison first, then its re-measurements."""
+
+
+def comparisons(files: list[Path]) -> list[Comparison]:
     """Compare files grouped by comparison: a whole comparison first, then the files that
     re-measured its doubtful rows (``settings.remeasure_of``); a re-measurement whose whole
     comparison is not among ``files`` stands alone."""
     docs = {p: _read(p) for p in files}
     ids = {d.compare_id for d in docs.values()}
-    groups: dict[str, list[Path]] = {}
+    groups: dict[str, Comparison] = {}
     for p, d in docs.items():
         of = d.settings.get("remeasure_of")
-        groups.setdefault(of if of in ids else d.compare_id, []).append(p)
-    return [sorted(g, key=lambda p: docs[p].settings.get("remeasure_of") is not None) for g in groups.values()]
+        groups.setdefault(of if of in ids else d.compare_id, []).append((p, d))
+    return [sorted(g, key=lambda pd: pd[1].settings.get("remeasure_of") is not None) for g in groups.values()]
 
 
-def rows_of(paths: list[Path]) -> tuple[list[Row], list[str]]:
+def rows_of(comparison: Comparison) -> tuple[list[Row], list[str]]:
     """The rows of one comparison (its file and its re-measurements): per (case, row) the
     paired ratio over the pairs of every file (what the gate judges) and both builds' median
     seconds per call over every round."""
-    docs = [_read(p) for p in paths]
+    paths, docs = [p for p, _ in comparison], [d for _, d in comparison]
     first = docs[0]
     common: dict[str, Any] = {
         "source": SOURCE,
@@ -113,9 +117,9 @@ def rows_of(paths: list[Path]) -> tuple[list[Row], list[str]]:
     return rows, notes
 
 
-def context_of(paths: list[Path]) -> dict[str, Any]:
+def context_of(comparison: Comparison) -> dict[str, Any]:
     """What the report says about how a comparison was made (not measurements)."""
-    docs = [_read(p) for p in paths]
+    paths, docs = [p for p, _ in comparison], [d for _, d in comparison]
     doc = docs[0]
     return {
         "compare_id": doc.compare_id,
@@ -135,14 +139,14 @@ def collect(directory: Path) -> Collected:
     """Every comparison in ``directory``; the newest one's settings as context."""
     out = Collected(SOURCE, f"no compare files in {directory}; run `audiobench compare main` (or any ref)")
     groups = comparisons(result_files(directory))
-    for paths in groups:
-        r, notes = rows_of(paths)
-        out.rows += checked_numbers(paths[0], r)
+    for comparison in groups:
+        r, notes = rows_of(comparison)
+        out.rows += checked_numbers(comparison[0][0], r)
         out.notes += notes
-        out.files += len(paths)
+        out.files += len(comparison)
     out.note_unfinished_writes(directory)
     if groups:
-        out.context = context_of(max(groups, key=lambda g: g[0].name))
+        out.context = context_of(max(groups, key=lambda g: g[0][0].name))
     return out
 
 
