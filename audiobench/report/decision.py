@@ -51,7 +51,11 @@ class Decision:
     rust_ok: bool | None
     python_ok: bool | None
     snr: tuple[float | None, float | None]
-    verdict: str
+
+    @property
+    def verdict(self) -> str:
+        """The one-line answer (:func:`verdict`), from the speed-up's CI and the Rust output's check."""
+        return verdict(self.speedup, self.rust, self.python, self.rust_ok)
 
 
 def _ok(case: pd.DataFrame, tier: str) -> bool | None:
@@ -90,7 +94,6 @@ def decide(runner: pd.DataFrame) -> list[Decision]:
             if rust is None or python is None:
                 continue
             speedup = point(case, metric="ratio", tier=python, reference=rust)
-            rust_ok = _ok(case, rust)
             out.append(
                 Decision(
                     case=f"{op}/{variant}",
@@ -100,10 +103,9 @@ def decide(runner: pd.DataFrame) -> list[Decision]:
                     speedup=speedup,
                     vs_baseline=point(case, metric="ratio", tier=BASELINE, reference=rust),
                     wrapper=point(case, metric="ratio", tier=WRAPPER, reference=rust) if rust != WRAPPER else None,
-                    rust_ok=rust_ok,
+                    rust_ok=_ok(case, rust),
                     python_ok=_ok(case, python),
                     snr=(value(case, metric="snr_db", tier=rust), value(case, metric="snr_db", tier=python)),
-                    verdict=verdict(speedup, rust, python, rust_ok),
                 )
             )
     return out
