@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audiobench.catalogue import load
-from audiobench.fmt import num, ratio, size_key, size_label
+from audiobench.fmt import num, ratio, size_label
 from audiobench.report import figures
 from audiobench.report.model import Figure, Para, Section, Table, not_measured
-from audiobench.report.query import point, select, value
+from audiobench.report.query import point, select, sizes, value
 from audiobench.report.recommend import fastest
 from audiobench.stats import Point
 
@@ -87,8 +87,8 @@ def decide(runner: pd.DataFrame) -> list[Decision]:
         rows = select(runner, operation=op)
         timed = select(rows, metric="time")  # not the cold first-call rows of a variant
         for variant in [v for v in cat.operation(op).variants if v in set(timed["variant"].dropna())]:
-            sizes = sorted({str(s) for s in select(timed, variant=variant)["size"].dropna()}, key=size_key)
-            case = select(rows, variant=variant, size=sizes[-1])
+            largest = sizes(select(timed, variant=variant))[-1]
+            case = select(rows, variant=variant, size=largest)
             rust = fastest(case, rust_tiers)
             python = fastest(case, python_tiers)
             if rust is None or python is None:
@@ -97,7 +97,7 @@ def decide(runner: pd.DataFrame) -> list[Decision]:
             out.append(
                 Decision(
                     case=f"{op}/{variant}",
-                    size=sizes[-1],
+                    size=largest,
                     rust=rust,
                     python=python,
                     speedup=speedup,

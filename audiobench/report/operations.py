@@ -18,7 +18,7 @@ from audiobench.fmt import count, num, ratio, size_key, size_label, with_ci
 from audiobench.limits import DISPLAY_ORDER
 from audiobench.report import figures
 from audiobench.report.model import Figure, Para, Section, Table, not_measured
-from audiobench.report.query import first, ordered, point, select, tier_order, value
+from audiobench.report.query import first, ordered, point, select, sizes, tier_order, value
 from audiobench.stats import Point
 
 LIMITS = DISPLAY_ORDER
@@ -30,10 +30,6 @@ def _title(op: str) -> str:
 
 def _tiers(df: pd.DataFrame) -> list[str]:
     return [t for t in ordered(df["tier"], [*tier_order(), *LIMITS]) if t not in LIMITS]
-
-
-def _sizes(df: pd.DataFrame) -> list[str]:
-    return sorted({str(s) for s in df["size"].dropna()}, key=size_key)
 
 
 def speedup(df: pd.DataFrame, tier: str) -> Point | None:
@@ -101,7 +97,7 @@ def _cases(df: pd.DataFrame, variants: list[str]) -> list[tuple[str, str, pd.Dat
     """(variant, size as a reader reads it, the case's rows) in catalogue order."""
     out = []
     for v in variants:
-        for s in _sizes(select(df, variant=v)):
+        for s in sizes(select(df, variant=v)):
             out.append((v, size_label(s), select(df, variant=v, size=s)))
     return out
 
@@ -141,7 +137,7 @@ def resample(df: pd.DataFrame) -> Section:
     series: dict[str, list[tuple[float, Point]]] = {}
     for t in _tiers(high):
         pts = []
-        for s in _sizes(high):
+        for s in sizes(high):
             p = point(select(high, size=s), metric="time", statistic="median", tier=t)
             if p is not None and s.endswith("s"):
                 pts.append((float(s[:-1]), Point(p.value * 1e3, _scale(p.low, 1e3), _scale(p.high, 1e3))))

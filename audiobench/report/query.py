@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from audiobench.catalogue import load
+from audiobench.fmt import size_key
 from audiobench.stats import Point
 
 
@@ -76,6 +77,11 @@ def first(df: pd.DataFrame, column: str) -> str | None:
     """The first non-missing value of a column (e.g. the run id of a selection)."""
     values = df[column].dropna()
     return None if values.empty else str(values.iloc[0])
+
+
+def sizes(df: pd.DataFrame) -> list[str]:
+    """The distinct size labels of ``df``, smallest first (:func:`audiobench.fmt.size_key`)."""
+    return sorted({str(s) for s in df["size"].dropna()}, key=size_key)
 
 
 def ordered(values: pd.Series, order: Sequence[str]) -> list[str]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from audiobench.catalogue import load
-from audiobench.fmt import ratio, size_key
+from audiobench.fmt import ratio
 from audiobench.report.model import Para, Section, Table, not_measured
-from audiobench.report.query import ordered, point, select, value
+from audiobench.report.query import ordered, point, select, sizes, value
 from audiobench.stats import Point
 
 
@@ -92,11 +92,11 @@ def section(runner: pd.DataFrame) -> Section:
     for op in load().operations:
         ops = select(runner, operation=op)
         for variant in sorted({str(v) for v in ops["variant"].dropna()}):
-            sizes = sorted({str(s) for s in select(ops, variant=variant)["size"].dropna()}, key=size_key)
-            if not sizes:
+            measured = sizes(select(ops, variant=variant))
+            if not measured:
                 continue
-            verdict = _verdict(select(ops, variant=variant, size=sizes[-1]))
+            verdict = _verdict(select(ops, variant=variant, size=measured[-1]))
             if verdict:
-                rows.append([f"{op}/{variant}", sizes[-1], verdict[0], verdict[1]])
+                rows.append([f"{op}/{variant}", measured[-1], verdict[0], verdict[1]])
     sec.add(Table(["operation", "size", "use", "why"], rows))
     return sec
