@@ -17,7 +17,7 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-history asv-publish pytest-bench runner runner-quick \
-	profiler profile compare gate gate-ci gate-trials example test-extend clean
+	profiler profile compare gate gate-ci gate-trials example test-extend readme-check clean
 
 help: ## Show this help
 	@if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; else on=''; off=''; fi; \
@@ -79,6 +79,11 @@ test: build lint test-rust test-python test-fuzz ## Everything CI runs: build, l
 
 test-extend: build profiler ## Add an operation (gain) at every tier to a scratch clone, build it, run, profile and report it (a few minutes)
 	$(PY) -m tests.new_operation.check
+
+# The hour-long lines are skipped unless README_ARGS says otherwise (README_ARGS= runs every line).
+README_ARGS ?= --skip '^make (bench|gate-trials)$$'
+readme-check: ## Run every command block of the README in a fresh clone and a fresh login shell (README_ARGS: --skip REGEX)
+	$(PYTHON) -m tests.readme_commands $(README_ARGS)
 
 # Each fuzz target for FUZZ_TEST_SECONDS under `make test` (the direct kernels and the JSON
 # nodes: no input may panic), longer by hand with `make fuzz`.

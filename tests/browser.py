@@ -172,6 +172,13 @@ def page_size(driver: WebDriver) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def viewport(driver: WebDriver) -> tuple[int, int]:
+    """What the window shows without scrolling (innerWidth, innerHeight), in CSS pixels: the
+    window's size less the browser's own bars."""
+    w, h = driver.execute_script("return [window.innerWidth, window.innerHeight];")
+    return int(w), int(h)
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG's IHDR chunk."""
     if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":

@@ -11,19 +11,11 @@ import tomllib
 from pathlib import Path
 
 from audiobench.cli import parser
+from tests.readme_commands import fenced_blocks, run_line
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ASV_COMMANDS = {"machine", "run", "continuous", "publish", "check", "compare", "show", "find", "preview"}
-
-
-def blocks(kind: str) -> list[list[str]]:
-    """The lines of every fenced block of ``kind``, comments and blank lines dropped."""
-    out = []
-    for body in re.findall(rf"^```{kind}\n(.*?)^```", README, re.S | re.M):
-        lines = [re.split(r"\s+#\s", line, maxsplit=1)[0].strip() for line in body.splitlines()]
-        out.append([line for line in lines if line and not line.startswith("#")])
-    return out
 
 
 def make_targets() -> set[str]:
@@ -48,7 +40,7 @@ def subcommands() -> dict[str, argparse.ArgumentParser]:
 
 def test_every_shell_line_names_something_that_exists() -> None:
     targets, crates = make_targets(), packages()
-    for block in blocks("sh"):
+    for block in fenced_blocks(README, "sh"):
         asv_ready = False
         for line in block:
             words = [w for w in shlex.split(line.replace("$(git rev-parse HEAD)", "HEAD")) if "=" not in w[:1]]
@@ -75,7 +67,7 @@ def test_every_shell_line_names_something_that_exists() -> None:
 
 def test_the_usage_block_lists_only_options_that_exist() -> None:
     subs = subcommands()
-    (usage,) = [b for b in blocks("text") if b and b[0].startswith("audiobench")]
+    (usage,) = [b for b in fenced_blocks(README, "text") if b and b[0].startswith("audiobench")]
     top = {s for a in parser()._actions for s in a.option_strings}
     for line in usage:
         words = line.split()
@@ -85,3 +77,21 @@ def test_the_usage_block_lists_only_options_that_exist() -> None:
             assert options <= known, f"{line}: {sorted(options - known)}"
         else:
             assert options <= top, line
+
+
+def test_blocks_join_continuations_and_drop_comments() -> None:
+    text = "```sh\n# a comment\nmake a   # trailing\nfoo \\\n  --bar  # x\n\n```\n```text\nnot sh\n```\n"
+    assert fenced_blocks(text, "sh") == [["make a", "foo --bar"]]
+
+
+def test_a_line_runs_in_a_fresh_login_shell_with_the_block_state_kept(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    # the caller's environment (its virtualenv, PATH additions, variables) does not leak in
+    status, _, _ = run_line(tmp_path, [], 'test -z "${VIRTUAL_ENV:-}" && test -z "${PYTEST_CURRENT_TEST:-}"', 60, log)
+    assert status == 0, log.read_text()
+    status, _, _ = run_line(
+        tmp_path, ["export GREETING=hi", "cd .."], 'test "$GREETING" = hi && test "$PWD" != "$OLDPWD"', 60, log
+    )
+    assert status == 0, log.read_text()
+    status, _, tail = run_line(tmp_path, [], "echo before-failure; false; echo after", 60, log)
+    assert status == 1 and "\nbefore-failure" in tail and "\nafter" not in tail

@@ -6,9 +6,9 @@ tier against the fastest Python tier (both chosen by the paired ratios,
 output check of both, the price of the JSON wrapper (``rust-json`` against the fastest Rust
 tier) and a one-line verdict that follows from the speed-up's CI alone:
 
-* the whole CI above 1 and the Rust output matched → "move it: N× [lo, hi] faster than <tier>";
-* the whole CI below 1 → "keep <tier>: Rust is slower";
-* the CI contains 1 → "keep <tier>: no significant difference";
+* the whole CI above 1 and the Rust output matched → "move it: N× [lo, hi] faster at matched output";
+* the whole CI below 1 → "keep <tier>: Rust is slower (N× [lo, hi])";
+* the CI contains 1 → "keep <tier>: no significant difference (N× [lo, hi])";
 * the Rust output did not match → "do not move: the output differs".
 
 Peers (another algorithm) and the limit probes are not candidates. Every sentence is derived
@@ -24,7 +24,7 @@ import pandas as pd
 from audiobench.catalogue import load
 from audiobench.fmt import num, ratio, size_label
 from audiobench.report import figures
-from audiobench.report.model import Figure, Para, Section, Table, not_measured
+from audiobench.report.model import Figure, Section, Table, not_measured
 from audiobench.report.query import point, select, sizes, value
 from audiobench.report.recommend import fastest
 from audiobench.stats import Point
@@ -64,17 +64,18 @@ def _ok(case: pd.DataFrame, tier: str) -> bool | None:
 
 
 def verdict(speedup: Point | None, rust: str, python: str, rust_ok: bool | None) -> str:
-    """The one-line answer from the speed-up's CI and the Rust output's check."""
+    """The one-line answer from the speed-up's CI and the Rust output's check; the tiers it
+    compares stand beside it in the table (``rust`` over ``python``)."""
     if rust_ok is False:
         return f"do not move: {rust}'s output differs from the reference"
     if speedup is None or speedup.low is None or speedup.high is None:
         return "not decided: no paired ratio between the two tiers in this run"
     if speedup.low > 1.0:
         quality = " at matched output" if rust_ok else ""
-        return f"move it: {rust} is {ratio(speedup)} faster than {python}{quality}"
+        return f"move it: {ratio(speedup)} faster{quality}"
     if speedup.high < 1.0:
-        return f"keep {python}: {rust} is slower ({ratio(speedup)} the speed of {python})"
-    return f"keep {python}: no significant difference ({ratio(speedup)}, the CI includes 1)"
+        return f"keep {python}: Rust is slower ({ratio(speedup)})"
+    return f"keep {python}: no significant difference ({ratio(speedup)})"
 
 
 def decide(runner: pd.DataFrame) -> list[Decision]:
@@ -113,9 +114,9 @@ def decide(runner: pd.DataFrame) -> list[Decision]:
 
 def _output(d: Decision) -> str:
     marks = {True: "matched", False: "differs", None: "not checked"}
-    text = f"{marks[d.rust_ok]} / {marks[d.python_ok]}"
+    text = "both matched" if d.rust_ok and d.python_ok else f"{marks[d.rust_ok]} / {marks[d.python_ok]}"
     if d.snr[0] is not None and d.snr[1] is not None:
-        text += f"; SNR {num(d.snr[0])} / {num(d.snr[1])} dB"
+        text += f", SNR {num(d.snr[0])} / {num(d.snr[1])} dB"
     return text
 
 
@@ -162,25 +163,15 @@ def section(runner: pd.DataFrame, sources: list[str] | None = None) -> Section:
         return sec.add(not_measured("The decision", "It needs a runner run (`audiobench run`, `make report`)."))
     decisions = decide(runner)
     run_id = str(runner["run_id"].dropna().iloc[0])
-    sec.add(
-        Para(
-            f"Runner run `{run_id}` on {_inputs(sources)}, each operation at its largest measured size. "
-            "Speed-up: the fastest Python "
-            "tier's time over the fastest Rust tier's, the median of per-round paired ratios with its CI (> 1: Rust "
-            "faster); the fastest tier of each language is the one no other beats by its paired CI. The verdict "
-            "follows from that CI and the output check alone; spec targets and details follow below."
-        )
-    )
+    # One line per row, the explanation under the table: every operation fits the first screen.
     rows = [
         [
             f"{d.case} {size_label(d.size)}",
-            d.rust,
-            d.python,
-            ratio(d.speedup),
+            d.verdict,
+            f"{d.rust} / {d.python}",
             ratio(d.vs_baseline),
             _output(d),
             ratio(d.wrapper) if d.wrapper is not None else "—",
-            d.verdict,
         ]
         for d in decisions
     ]
@@ -188,16 +179,22 @@ def section(runner: pd.DataFrame, sources: list[str] | None = None) -> Section:
         Table(
             [
                 "case",
-                "fastest Rust",
-                "fastest Python",
-                "speed-up [CI]",
+                "verdict (speed-up [CI])",
+                "fastest Rust / Python",
                 "vs python (baseline)",
                 "output (Rust / Python)",
                 "rust-json / fastest Rust",
-                "verdict",
             ],
             rows,
-            [False, False, False, True, True, False, True, False],
+            [False, False, False, True, False, True],
+            note=(
+                f"Runner run `{run_id}` on {_inputs(sources)}, each operation at its largest measured size. "
+                "Speed-up: the fastest Python tier's time over the fastest Rust tier's, the median of per-round "
+                "paired ratios with its CI (> 1: Rust faster); the fastest tier of each language is the one no "
+                "other beats by its paired CI. The verdict follows from that CI and the output check alone. "
+                "vs python: the same for the study's baseline tier; rust-json / fastest Rust: the JSON wrapper's "
+                "price (its time over the fastest Rust tier's). Spec targets and details follow below."
+            ),
         )
     )
     fig = _figure(decisions)
@@ -213,7 +210,9 @@ def headline(decisions: list[Decision]) -> str:
     move = [d.case for d in decisions if d.verdict.startswith("move it")]
     keep = [d.case for d in decisions if d.verdict.startswith("keep")]
     other = [d.case for d in decisions if d.case not in move + keep]
-    parts = [f"Move to Rust: {len(move)} of {len(decisions)} cases ({', '.join(move) or 'none'})"]
+    # the cases are named unless all of them move (the table beside it lists them)
+    named = "" if len(move) == len(decisions) else f" ({', '.join(move) or 'none'})"
+    parts = [f"Move to Rust: {len(move)} of {len(decisions)} cases{named}"]
     if keep:
         parts.append(f"keep Python: {len(keep)} ({', '.join(keep)})")
     if other:
