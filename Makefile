@@ -149,10 +149,40 @@ bench-quick: ## Quick versions: runner + criterion + pytest-benchmark on the qui
 	$(MAKE) criterion-quick
 	AUDIOBENCH_SUITE=quick $(MAKE) pytest-bench
 
-report: build profiler ## Quick runner + criterion quick + profiler, then collect and write reports/report.md and .html
+# `make report` measures again only what changed since it last measured: the build, the
+# measured sources (tiers, runner, profiler, benches, catalogue) or the machine (CPU model,
+# count). Each measurement leaves a stamp in the directory its results went to, so deleting
+# the results measures again too; FRESH=1 measures everything again.
+MEASURED_SOURCES := $(shell find audiobench python_baselines -name '*.py' -not -path 'audiobench/report/*' \
+	-not -path 'audiobench/gate/*' -not -path 'audiobench/compare/*') benchmarks/catalogue.toml pyproject.toml
+PROFILER_SOURCES := $(shell find profiles -name '*.rs' -o -name Cargo.toml)
+MACHINE_STAMP := target/.machine
+RUNNER_STAMP := $(DATA)/runs/.quick-measured
+CRITERION_STAMP := target/criterion/.quick-measured
+PROFILE_STAMP := $(DATA)/profiles/.measured
+AGAIN := $(if $(FRESH),FORCE)
+
+.PHONY: FORCE
+FORCE:
+
+# Rewritten only when the machine differs, so its date says when it last changed.
+$(MACHINE_STAMP): FORCE
+	@mkdir -p $(@D); m="$$(uname -m), $$(nproc) CPUs,$$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2-)"; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$m" ] || echo "$$m" > $@
+
+$(RUNNER_STAMP): $(EXTENSION_STAMP) $(MEASURED_SOURCES) $(MACHINE_STAMP) $(AGAIN)
 	$(BIN)/audiobench run --suite quick
+	mkdir -p $(@D) && touch $@
+
+$(CRITERION_STAMP): $(RUST_SOURCES) benchmarks/catalogue.toml $(MACHINE_STAMP) $(AGAIN)
 	$(MAKE) criterion-quick
+	mkdir -p $(@D) && touch $@
+
+$(PROFILE_STAMP): $(EXTENSION_STAMP) $(PROFILER_SOURCES) $(RUST_SOURCES) $(MEASURED_SOURCES) $(MACHINE_STAMP) $(AGAIN)
 	$(MAKE) profile
+	mkdir -p $(@D) && touch $@
+
+report: build profiler $(RUNNER_STAMP) $(CRITERION_STAMP) $(PROFILE_STAMP) ## Quick runner + criterion quick + profiler (each only if what it measures changed; FRESH=1 all), then reports/report.md and .html
 	$(BIN)/audiobench report
 
 # --- the gate ------------------------------------------------------------------------------------
