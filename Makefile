@@ -183,6 +183,7 @@ $(PROFILE_STAMP): $(EXTENSION_STAMP) $(PROFILER_SOURCES) $(RUST_SOURCES) $(MEASU
 	mkdir -p $(@D) && touch $@
 
 report: build profiler $(RUNNER_STAMP) $(CRITERION_STAMP) $(PROFILE_STAMP) ## Quick runner + criterion quick + profiler (each only if what it measures changed; FRESH=1 all), then reports/report.md and .html
+	@echo "report: measured by the runner $$(date -r $(RUNNER_STAMP) '+%F %T'), criterion $$(date -r $(CRITERION_STAMP) '+%F %T'), the profiler $$(date -r $(PROFILE_STAMP) '+%F %T') (FRESH=1 measures again)"
 	$(BIN)/audiobench report
 
 # --- the gate ------------------------------------------------------------------------------------
