@@ -86,10 +86,22 @@ def run_line(clone: Path, state: list[str], line: str, timeout: float, log: Path
     return status, seconds, "\n".join(tail)
 
 
+def _pattern(value: str) -> re.Pattern[str]:
+    try:
+        return re.compile(value)
+    except re.error as e:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {value!r} ({e})") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
-        "--skip", action="append", default=[], metavar="REGEX", help="skip lines matching REGEX (repeatable)"
+        "--skip",
+        action="append",
+        default=[],
+        type=_pattern,
+        metavar="REGEX",
+        help="skip lines matching REGEX (repeatable)",
     )
     ap.add_argument("--timeout", type=float, default=3600, metavar="S", help="bound on each line, seconds (3600)")
     ap.add_argument("--clone", type=Path, help="clone into this (new) directory and keep it; default: a temporary one")
@@ -105,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         for number, block in enumerate(fenced_blocks(README.read_text(encoding="utf-8")), 1):
             state: list[str] = []
             for line in block:
-                if any(re.search(pattern, line) for pattern in args.skip):
+                if any(pattern.search(line) for pattern in args.skip):
                     outcomes.append(Outcome(number, line, None, 0.0))
                     print(f"block {number}: skipped  {line}", flush=True)
                 else:

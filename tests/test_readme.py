@@ -10,6 +10,8 @@ import shlex
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from audiobench.cli import parser
 from tests.readme_commands import fenced_blocks, run_line
 
@@ -95,3 +97,11 @@ def test_a_line_runs_in_a_fresh_login_shell_with_the_block_state_kept(tmp_path: 
     assert status == 0, log.read_text()
     status, _, tail = run_line(tmp_path, [], "echo before-failure; false; echo after", 60, log)
     assert status == 1 and "\nbefore-failure" in tail and "\nafter" not in tail
+
+
+def test_a_bad_skip_pattern_is_refused_before_anything_is_cloned(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.readme_commands import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["--skip", "("])
+    assert e.value.code == 2 and "not a regular expression" in capsys.readouterr().err
