@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import os
+import re
 import shutil
 import struct
 from dataclasses import dataclass
@@ -140,6 +141,43 @@ return Array.from(document.querySelectorAll('figure.chart')).map((fig) => {
   };
 });
 """
+
+
+def legend_entries(svg: str) -> list[tuple[str, str]]:
+    """(label, fill colour) of each entry in a matplotlib SVG's legend, in order; [] without one."""
+    legend = re.search(r'<g id="legend_1">(.*?)\n  </g>\n </g>', svg, re.S)
+    if legend is None:
+        return []
+    fills = re.findall(r"fill: (#[0-9a-f]{6})", legend[1])
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", legend[1])
+    if len(fills) != len(labels):
+        raise ValueError(f"a legend with {len(labels)} labels and {len(fills)} fills")
+    return list(zip(labels, fills, strict=True))
+
+
+def tier_colour_problems(svgs: dict[str, str], tier_colours: dict[str, str]) -> tuple[list[str], int]:
+    """Legend entries that break the palette: a tier drawn in another colour, or another
+    series in a tier's colour; with how many tier entries were checked."""
+    palette = {c.lower() for c in tier_colours.values()}
+    problems, seen = [], 0
+    for name, svg in svgs.items():
+        for label, fill in legend_entries(svg):
+            if label in tier_colours:
+                seen += 1
+                if fill != tier_colours[label].lower():
+                    problems.append(f"{name}: {label} drawn in {fill}, its colour is {tier_colours[label]}")
+            elif fill in palette:
+                problems.append(f"{name}: {label!r} borrows a tier's colour {fill}")
+    return problems, seen
+
+
+def inline_svgs(driver: WebDriver) -> dict[str, str]:
+    """Each ``figure.chart``'s id → its SVG as the page holds it."""
+    found: list[list[str]] = driver.execute_script(
+        "return Array.from(document.querySelectorAll('figure.chart'))"
+        ".map((f) => [f.id, (f.querySelector('svg') || {outerHTML: ''}).outerHTML]);"
+    )
+    return {fid: svg for fid, svg in found}
 
 
 def charts(driver: WebDriver) -> list[Chart]:

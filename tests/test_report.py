@@ -161,25 +161,25 @@ def test_a_report_on_what_run_out_dir_wrote_reads_it_and_writes_nothing_there(tm
 def test_a_tier_has_one_colour_in_every_figure(rendered: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     """Every legend entry naming a tier is drawn in that tier's colour, and no other series
     borrows a tier's colour, so a reader learns the palette once."""
-    import re
-
     from audiobench.report.figures import TIER_COLOURS
+    from tests.browser import tier_colour_problems
 
     out, r = rendered
     assert r.returncode == 0, r.stderr
-    palette = {c.lower() for c in TIER_COLOURS.values()}
-    seen = 0
-    for svg in sorted((out / "figures").glob("*.svg")):
-        legend = re.search(r'<g id="legend_1">(.*?)\n  </g>\n </g>', svg.read_text(), re.S)
-        if legend is None:
-            continue
-        fills = re.findall(r"fill: (#[0-9a-f]{6})", legend[1])
-        labels = re.findall(r"<text[^>]*>([^<]*)</text>", legend[1])
-        assert len(fills) == len(labels), svg.name
-        for fill, label in zip(fills, labels, strict=True):
-            if label in TIER_COLOURS:
-                assert fill == TIER_COLOURS[label].lower(), (svg.name, label, fill)
-                seen += 1
-            else:
-                assert fill not in palette, (svg.name, label, fill)
-    assert seen > 0
+    svgs = {p.name: p.read_text() for p in sorted((out / "figures").glob("*.svg"))}
+    problems, seen = tier_colour_problems(svgs, TIER_COLOURS)
+    assert not problems and seen > 0, problems
+
+
+def test_the_palette_check_names_a_wrong_and_a_borrowed_colour() -> None:
+    from tests.browser import tier_colour_problems
+
+    legend = (
+        '<g id="legend_1">\n   <path style="fill: #111111"/>\n   <text>rust-direct</text>\n'
+        '   <path style="fill: #222222"/>\n   <text>other</text>\n  </g>\n </g>'
+    )
+    problems, seen = tier_colour_problems({"a.svg": legend}, {"rust-direct": "#222222"})
+    assert seen == 1 and problems == [
+        "a.svg: rust-direct drawn in #111111, its colour is #222222",
+        "a.svg: 'other' borrows a tier's colour #222222",
+    ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from audiobench.catalogue import load
+from audiobench.report.figures import TIER_COLOURS
 
 from . import browser
 from .browser import (
@@ -23,6 +24,7 @@ from .browser import (
     bottoms,
     chart_problems,
     charts,
+    inline_svgs,
     non_local_requests,
     open_all_sections,
     open_page,
@@ -33,6 +35,7 @@ from .browser import (
     save_viewport_screenshot,
     severe_console_entries,
     start_chromium,
+    tier_colour_problems,
     viewport,
 )
 
@@ -209,6 +212,8 @@ def test_report_renders_its_charts_offline_without_errors(driver: WebDriver, rea
     assert open_all_sections(driver) > 0, "the detail sections should start folded"
     found = charts(driver)
     problems = chart_problems(driver)
+    svgs = inline_svgs(driver)
+    palette, tiers_seen = tier_colour_problems(svgs, TIER_COLOURS)
     severe = severe_console_entries(driver)
     requests = non_local_requests(driver)
     width, height = page_size(driver)
@@ -219,7 +224,10 @@ def test_report_renders_its_charts_offline_without_errors(driver: WebDriver, rea
     assert abs(size[0] - width) <= SIZE_SLACK_PX and abs(size[1] - height) <= SIZE_SLACK_PX, (size, (width, height))
     failures = [
         *([] if len(found) >= 2 else [f"expected the convert speed-up and %-of-limit charts, found {len(found)}"]),
+        *([] if "fig-decision-speedup" in svgs else ["no summary chart (fig-decision-speedup)"]),
+        *([] if tiers_seen else ["no legend names a tier"]),
         *problems,
+        *palette,
         *(f"console: {m}" for m in severe),
         *(f"fetched a non-local URL: {u}" for u in requests),
     ]
