@@ -40,7 +40,7 @@ fn read_body(src: &[u8]) -> u64 {
 
 dispatch_kernel!(
     /// Read every byte of `src` once; returns an XOR fold so the work is observable.
-    pub fn read(src: &[u8]) -> u64 => read_body
+    pub fn read, read_on(src: &[u8]) -> u64 => read_body
 );
 
 #[cfg(test)]

@@ -1,76 +1,128 @@
 //! Runtime SIMD dispatch.
 //!
 //! The crate is compiled for the baseline x86-64 target (no `target-cpu=native`) so the same
-//! binary runs under valgrind, which cannot execute AVX-512. Hot loops are compiled twice: a
-//! baseline body and an AVX2+FMA body selected once per call by CPU detection. AVX-512 is
-//! deliberately never selected, so the path measured natively is the path callgrind counts.
+//! binary runs under valgrind, which cannot execute AVX-512. Hot loops are compiled up to three
+//! times — a baseline body, an AVX2+FMA body and, for the kernels where it was measured to pay,
+//! an AVX-512 (F, BW, VL) body — and one is selected per call from CPU detection.
+//!
+//! valgrind hides AVX-512 from the CPUID it emulates, so under callgrind every kernel takes at
+//! most its AVX2 body: instruction counts always come from the AVX2 (or baseline) path, while
+//! native wall times on an AVX-512 CPU come from the widest body a kernel has.
 
-/// Environment variable that forces the baseline bodies: `AUDIOBENCH_SIMD=baseline`.
+/// Environment variable that caps the bodies taken: `AUDIOBENCH_SIMD=avx2` or `baseline`.
 pub const FORCE_ENV: &str = "AUDIOBENCH_SIMD";
 
-/// The instruction-set path the dispatching kernels take on this CPU.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An instruction-set path, narrowest first (the order is the `Ord`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SimdPath {
-    /// AVX2 + FMA bodies.
-    Avx2,
     /// The compiler's baseline (SSE2 on x86-64, or whatever the target guarantees).
     Baseline,
+    /// AVX2 + FMA bodies.
+    Avx2,
+    /// AVX-512 F + BW + VL bodies (with AVX2 and FMA).
+    Avx512,
 }
 
 impl SimdPath {
-    /// The path for this process: the CPU's best, unless `AUDIOBENCH_SIMD=baseline` forces the
-    /// baseline bodies (to measure or test them on an AVX2 machine). Decided once, then a cached
-    /// read.
+    /// The widest path for this process: the CPU's best, capped by `AUDIOBENCH_SIMD=avx2` or
+    /// `baseline` (to measure or test narrower bodies on a wider CPU). Decided once, then a
+    /// cached read.
     pub fn detect() -> Self {
         static PATH: std::sync::OnceLock<SimdPath> = std::sync::OnceLock::new();
-        *PATH.get_or_init(|| match std::env::var(FORCE_ENV).as_deref() {
-            Ok("baseline") => SimdPath::Baseline,
-            _ => Self::cpu(),
+        *PATH.get_or_init(|| {
+            let cap = match std::env::var(FORCE_ENV).as_deref() {
+                Ok("baseline") => SimdPath::Baseline,
+                Ok("avx2") => SimdPath::Avx2,
+                _ => SimdPath::Avx512,
+            };
+            Self::cpu().min(cap)
         })
     }
 
-    /// The best path this CPU supports, ignoring any override.
+    /// The widest path this CPU supports, ignoring any cap.
     pub fn cpu() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx2") && has!("fma") {
+                if has!("avx512f") && has!("avx512bw") && has!("avx512vl") {
+                    return SimdPath::Avx512;
+                }
                 return SimdPath::Avx2;
             }
         }
         SimdPath::Baseline
     }
 
+    /// The path a kernel whose widest body is `widest` takes in this process.
+    pub fn for_kernel(widest: SimdPath) -> Self {
+        Self::detect().min(widest)
+    }
+
     /// Name recorded with results so a run says which code it measured.
     pub fn name(self) -> &'static str {
         match self {
+            SimdPath::Avx512 => "avx512",
             SimdPath::Avx2 => "avx2+fma",
             SimdPath::Baseline => "baseline",
         }
     }
 }
 
-/// Define a slice kernel twice — generic baseline and AVX2+FMA — plus a safe dispatcher.
+/// Define a slice kernel with runtime dispatch: a safe dispatcher `$name` and `$on(path, ..)`,
+/// which runs the body compiled for `path` (narrowed to what the CPU has, so it is always safe;
+/// tests use it to compare every body the CPU can run).
 ///
-/// The body is written once as an `#[inline(always)]` function; the AVX2 wrapper only changes
-/// which instructions LLVM may use when it vectorizes it.
+/// The body is written once as an `#[inline(always)]` function; each wrapper only changes which
+/// instructions LLVM may use when it vectorizes it. `avx512 fn …` adds the AVX-512 body: only
+/// for kernels where it was measured to be faster (it is not everywhere: wider vectors can lose
+/// on short loops and reductions).
 macro_rules! dispatch_kernel {
     (
         $(#[$meta:meta])*
-        $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? => $body:ident
+        avx512 $vis:vis fn $name:ident, $on:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? => $body:ident
+    ) => {
+        $crate::simd::dispatch_kernel!(@define [$crate::simd::SimdPath::Avx512] $(#[$meta])* $vis fn $name, $on($($arg: $ty),*) $(-> $ret)? => $body);
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident, $on:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? => $body:ident
+    ) => {
+        $crate::simd::dispatch_kernel!(@define [$crate::simd::SimdPath::Avx2] $(#[$meta])* $vis fn $name, $on($($arg: $ty),*) $(-> $ret)? => $body);
+    };
+    (
+        @define [$widest:expr]
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident, $on:ident($($arg:ident : $ty:ty),*) $(-> $ret:ty)? => $body:ident
     ) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            $on($crate::simd::SimdPath::for_kernel($widest), $($arg),*)
+        }
+
+        #[allow(dead_code, clippy::too_many_arguments)]
+        pub(crate) fn $on(path: $crate::simd::SimdPath, $($arg: $ty),*) $(-> $ret)? {
+            // Never a body the CPU cannot run, whatever the caller asked for.
+            let path = path.min($crate::simd::SimdPath::cpu()).min($widest);
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+                unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
+                    $body($($arg),*)
+                }
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
                     $body($($arg),*)
                 }
-                if $crate::simd::SimdPath::detect() == $crate::simd::SimdPath::Avx2 {
-                    // SAFETY: the CPU reports AVX2 and FMA, the only features `avx2` enables.
-                    return unsafe { avx2($($arg),*) };
+                match path {
+                    // SAFETY: `path` is at most what the CPU reports (`SimdPath::cpu`).
+                    $crate::simd::SimdPath::Avx512 => return unsafe { avx512($($arg),*) },
+                    // SAFETY: as above: the CPU reports AVX2 and FMA.
+                    $crate::simd::SimdPath::Avx2 => return unsafe { avx2($($arg),*) },
+                    $crate::simd::SimdPath::Baseline => {}
                 }
             }
+            let _ = path;
             $body($($arg),*)
         }
     };

@@ -150,10 +150,13 @@ fn i16_to_i32_body(input: &[i16], out: &mut [i32]) {
     }
 }
 
-dispatch_kernel!(fn f32_to_i16_dispatch(input: &[f32], out: &mut [i16]) => f32_to_i16_body);
-dispatch_kernel!(fn i16_to_f32_dispatch(input: &[i16], out: &mut [f32]) => i16_to_f32_body);
-dispatch_kernel!(fn f32_to_i32_dispatch(input: &[f32], out: &mut [i32]) => f32_to_i32_body);
-dispatch_kernel!(fn i16_to_i32_dispatch(input: &[i16], out: &mut [i32]) => i16_to_i32_body);
+// AVX-512 pays here (a saturating down-convert instead of AVX2's pack and permute): 1M samples
+// in 57.5–60.8 µs against 78.1–78.2 µs with AVX2, same binary, three alternations of criterion's
+// quick settings (AMD EPYC Zen 4); the other conversions were not faster with it.
+dispatch_kernel!(avx512 fn f32_to_i16_dispatch, f32_to_i16_on(input: &[f32], out: &mut [i16]) => f32_to_i16_body);
+dispatch_kernel!(fn i16_to_f32_dispatch, i16_to_f32_on(input: &[i16], out: &mut [f32]) => i16_to_f32_body);
+dispatch_kernel!(fn f32_to_i32_dispatch, f32_to_i32_on(input: &[f32], out: &mut [i32]) => f32_to_i32_body);
+dispatch_kernel!(fn i16_to_i32_dispatch, i16_to_i32_on(input: &[i16], out: &mut [i32]) => i16_to_i32_body);
 
 fn check_len(expected: usize, actual: usize) -> Result<()> {
     if expected == actual {
@@ -263,6 +266,47 @@ pub const KERNEL: Entry = Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd::SimdPath;
+
+    /// Specials, both signs around every clamp edge, and a pseudo-random spread, at a length
+    /// that leaves a tail after every vector width.
+    fn f32_inputs() -> Vec<f32> {
+        let mut v = vec![0.0, -0.0, 1.0, -1.0, 2.0, -2.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE];
+        v.extend([32767.5 / 32768.0, -32768.5 / 32768.0, 0.999_999_9, -0.999_999_9]);
+        let mut state = 0x2545_f491_u32;
+        while v.len() < 1021 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            v.push((state as i32) as f32 / 1.9e9);
+        }
+        v
+    }
+
+    /// Every body the CPU can run gives the baseline body's bits, for every conversion.
+    #[test]
+    fn every_simd_path_matches_the_baseline() {
+        let floats = f32_inputs();
+        let ints: Vec<i16> = (0..1021).map(|i| (i * 4099 % 65536 - 32768) as i16).collect();
+        for path in [SimdPath::Avx2, SimdPath::Avx512].into_iter().filter(|p| *p <= SimdPath::cpu()) {
+            let (mut want, mut got) = (vec![0i16; floats.len()], vec![0i16; floats.len()]);
+            f32_to_i16_on(SimdPath::Baseline, &floats, &mut want);
+            f32_to_i16_on(path, &floats, &mut got);
+            assert_eq!(want, got, "f32_i16 on {}", path.name());
+            let (mut want, mut got) = (vec![0i32; floats.len()], vec![0i32; floats.len()]);
+            f32_to_i32_on(SimdPath::Baseline, &floats, &mut want);
+            f32_to_i32_on(path, &floats, &mut got);
+            assert_eq!(want, got, "f32_i32 on {}", path.name());
+            let (mut want, mut got) = (vec![0f32; ints.len()], vec![0f32; ints.len()]);
+            i16_to_f32_on(SimdPath::Baseline, &ints, &mut want);
+            i16_to_f32_on(path, &ints, &mut got);
+            assert_eq!(want, got, "i16_f32 on {}", path.name());
+            let (mut want, mut got) = (vec![0i32; ints.len()], vec![0i32; ints.len()]);
+            i16_to_i32_on(SimdPath::Baseline, &ints, &mut want);
+            i16_to_i32_on(path, &ints, &mut got);
+            assert_eq!(want, got, "i16_i32 on {}", path.name());
+        }
+    }
 
     #[test]
     fn f32_to_i16_clips_and_truncates() {

@@ -332,7 +332,7 @@ fn in_range_body(x: &[f32]) -> bool {
     x.iter().fold(true, |ok, &v| ok & in_domain(v))
 }
 
-dispatch_kernel!(fn in_range(x: &[f32]) -> bool => in_range_body);
+dispatch_kernel!(fn in_range, in_range_on(x: &[f32]) -> bool => in_range_body);
 
 /// Refuse planar `input` (`frames` per channel) holding a sample resampling is not defined for
 /// (NaN, ±inf, magnitude above [`MAX_MAGNITUDE`]), naming the first one by channel and frame.

@@ -196,7 +196,7 @@ fn energies_body(audio: &[f32], channels: usize, frames: usize, frame_len: usize
     }
 }
 
-dispatch_kernel!(fn energies_dispatch(
+dispatch_kernel!(fn energies_dispatch, energies_on(
     audio: &[f32], channels: usize, frames: usize, frame_len: usize, energies: &mut [f32]
 ) => energies_body);
 
