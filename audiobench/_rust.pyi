@@ -57,6 +57,7 @@ __all__ = [
     "limit_read",
     "resample",
     "resample_output_frames",
+    "simd_kernels",
     "simd_path",
     "vad",
     "vad_frame_count",
@@ -348,7 +349,12 @@ def _probe_panic() -> None:
 # --- build facts ---------------------------------------------------------------------------
 
 def simd_path() -> str:
-    """The SIMD path dispatching kernels take on this CPU: ``avx2+fma`` or ``baseline``."""
+    """The widest SIMD path this process may take: ``avx512``, ``avx2+fma`` or ``baseline`` (the
+    CPU's best, capped by ``AUDIOBENCH_SIMD=avx2|baseline``); each kernel takes at most its own
+    widest body (:func:`simd_kernels`)."""
+
+def simd_kernels() -> list[tuple[str, str]]:
+    """``(kernel, path)`` for each dispatching kernel, ``kernel`` as ``module::function``, sorted."""
 
 def build_info() -> list[tuple[str, str]]:
     """``(key, value)`` facts about the build: profile, rustc, target, core_version."""

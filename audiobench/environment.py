@@ -70,6 +70,8 @@ def fingerprint() -> dict[str, Any]:
 
         rust: dict[str, Any] = dict(_rust.build_info())
         rust["simd_path"] = _rust.simd_path()
+        # each kernel's own path: on an AVX-512 CPU only the kernels where it pays take it
+        rust["simd_kernels"] = dict(_rust.simd_kernels())
     except ImportError as e:
         rust = {"error": f"extension not importable: {e}"}
     return {

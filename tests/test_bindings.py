@@ -113,7 +113,16 @@ def test_build_facts() -> None:
     info = dict(_rust.build_info())
     assert info["profile"] == "release"
     assert info["rustc"].startswith("rustc ")
-    assert _rust.simd_path() in ("avx2+fma", "baseline")
+    assert _rust.simd_path() in ("avx512", "avx2+fma", "baseline")
+
+
+def test_each_kernel_takes_at_most_its_widest_body_and_the_process_path() -> None:
+    order = ["baseline", "avx2+fma", "avx512"]
+    kernels = dict(_rust.simd_kernels())
+    assert "audiobench_core::direct::convert::f32_to_i16_dispatch" in kernels and len(kernels) >= 7
+    for name, path in kernels.items():
+        widest = "avx512" if name.endswith("::f32_to_i16_dispatch") else "avx2+fma"
+        assert order.index(path) <= min(order.index(widest), order.index(_rust.simd_path())), (name, path)
 
 
 _BOTH_PATHS = """
@@ -132,13 +141,14 @@ np.savez(sys.argv[1], path=_rust.simd_path(), e=e, f=f, r=r, *parts)
 
 def test_forced_baseline_path_gives_the_same_outputs(tmp_path: Path) -> None:
     """AUDIOBENCH_SIMD=baseline runs the baseline bodies (a slower, real implementation the gate
-    demonstration uses); both bodies must compute the same results."""
+    demonstration uses) and =avx2 caps an AVX-512 CPU at the AVX2 bodies; every body computes
+    the same results."""
     import os
     import subprocess
     import sys
 
     results = {}
-    for forced in (None, "baseline"):
+    for forced in (None, "avx2", "baseline"):
         env = {k: v for k, v in os.environ.items() if k != "AUDIOBENCH_SIMD"}
         if forced:
             env["AUDIOBENCH_SIMD"] = forced
@@ -146,15 +156,17 @@ def test_forced_baseline_path_gives_the_same_outputs(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-c", _BOTH_PATHS, str(out)], env=env, check=True, timeout=120)
         results[forced] = np.load(out)
     assert str(results["baseline"]["path"]) == "baseline"
-    detected, baseline = results[None], results["baseline"]
-    for key in detected.files:
-        if key == "path":
-            continue
-        if key == "e":
-            # FMA contracts a·b+c into one rounding: energies may differ in the last bits.
-            np.testing.assert_allclose(detected[key], baseline[key], rtol=1e-5)
-        else:
-            np.testing.assert_array_equal(detected[key], baseline[key], err_msg=key)
+    assert str(results["avx2"]["path"]) in ("avx2+fma", "baseline")  # capped, never wider
+    baseline = results["baseline"]
+    for forced in (None, "avx2"):
+        for key in results[forced].files:
+            if key == "path":
+                continue
+            if key == "e":
+                # FMA contracts a·b+c into one rounding: energies may differ in the last bits.
+                np.testing.assert_allclose(results[forced][key], baseline[key], rtol=1e-5)
+            else:
+                np.testing.assert_array_equal(results[forced][key], baseline[key], err_msg=f"{forced}: {key}")
 
 
 @pytest.mark.expected_panics(1)

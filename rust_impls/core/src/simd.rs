@@ -69,6 +69,26 @@ impl SimdPath {
     }
 }
 
+/// A dispatching kernel and the widest body it has; `dispatch_kernel!` registers one per kernel.
+#[derive(Debug)]
+pub struct KernelSimd {
+    /// `module::function` of the dispatcher, e.g. `audiobench_core::direct::convert::f32_to_i16_dispatch`.
+    pub name: &'static str,
+    /// The widest body compiled for it.
+    pub widest: SimdPath,
+}
+
+inventory::collect!(KernelSimd);
+
+/// Each dispatching kernel with the path it takes in this process, sorted by name: what a run
+/// records so that every number says which body produced it.
+pub fn kernel_paths() -> Vec<(&'static str, SimdPath)> {
+    let mut paths: Vec<_> =
+        inventory::iter::<KernelSimd>.into_iter().map(|k| (k.name, SimdPath::for_kernel(k.widest))).collect();
+    paths.sort();
+    paths
+}
+
 /// Define a slice kernel with runtime dispatch: a safe dispatcher `$name` and `$on(path, ..)`,
 /// which runs the body compiled for `path` (narrowed to what the CPU has, so it is always safe;
 /// tests use it to compare every body the CPU can run).
@@ -100,6 +120,10 @@ macro_rules! dispatch_kernel {
             $on($crate::simd::SimdPath::for_kernel($widest), $($arg),*)
         }
 
+        ::inventory::submit! {
+            $crate::simd::KernelSimd { name: concat!(module_path!(), "::", stringify!($name)), widest: $widest }
+        }
+
         #[allow(dead_code, clippy::too_many_arguments)]
         pub(crate) fn $on(path: $crate::simd::SimdPath, $($arg: $ty),*) $(-> $ret)? {
             // Never a body the CPU cannot run, whatever the caller asked for.
@@ -128,3 +152,36 @@ macro_rules! dispatch_kernel {
     };
 }
 pub(crate) use dispatch_kernel;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dispatching_kernel_is_registered_with_its_widest_body() {
+        let paths = kernel_paths();
+        let names: Vec<&str> = paths.iter().map(|(n, _)| n.rsplit("::").next().unwrap()).collect();
+        for kernel in [
+            "f32_to_i16_dispatch",
+            "i16_to_f32_dispatch",
+            "f32_to_i32_dispatch",
+            "i16_to_i32_dispatch",
+            "energies_dispatch",
+            "in_range",
+            "read",
+        ] {
+            assert!(names.contains(&kernel), "{kernel} not registered: {names:?}");
+        }
+        for (name, path) in &paths {
+            let widest = if name.ends_with("::f32_to_i16_dispatch") { SimdPath::Avx512 } else { SimdPath::Avx2 };
+            assert!(*path <= widest && *path <= SimdPath::cpu(), "{name}: {path:?}");
+        }
+    }
+
+    #[test]
+    fn paths_order_from_narrowest_to_widest() {
+        assert!(SimdPath::Baseline < SimdPath::Avx2 && SimdPath::Avx2 < SimdPath::Avx512);
+        assert!(SimdPath::for_kernel(SimdPath::Avx2) <= SimdPath::Avx2);
+        assert!(SimdPath::for_kernel(SimdPath::Baseline) == SimdPath::Baseline);
+    }
+}

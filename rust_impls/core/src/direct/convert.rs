@@ -271,7 +271,8 @@ mod tests {
     /// Specials, both signs around every clamp edge, and a pseudo-random spread, at a length
     /// that leaves a tail after every vector width.
     fn f32_inputs() -> Vec<f32> {
-        let mut v = vec![0.0, -0.0, 1.0, -1.0, 2.0, -2.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE];
+        let mut v =
+            vec![0.0, -0.0, 1.0, -1.0, 2.0, -2.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE];
         v.extend([32767.5 / 32768.0, -32768.5 / 32768.0, 0.999_999_9, -0.999_999_9]);
         let mut state = 0x2545_f491_u32;
         while v.len() < 1021 {
