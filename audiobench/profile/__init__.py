@@ -389,6 +389,11 @@ def run_profile(
         "suite": suite,
         "environment": fingerprint(),
         "simd_path": {"native": timing.get("simd_path"), "callgrind": instr.get("simd_path") if instr else None},
+        # per kernel: natively an AVX-512 CPU runs some kernels' AVX-512 bodies, callgrind never does
+        "simd_kernels": {
+            "native": timing.get("simd_kernels"),
+            "callgrind": instr.get("simd_kernels") if instr else None,
+        },
         "instructions": "measured" if instr else ("not measured (pass --instructions)" if native_tiers else None),
         "glue_limit_pct": GLUE_LIMIT_PCT,
         "method": (

@@ -157,6 +157,10 @@ fn main() {
         "mode": if args.instructions { "instructions" } else { "timing" },
         "under_valgrind": under_valgrind,
         "simd_path": SimdPath::detect().name(),
+        "simd_kernels": audiobench_core::simd::kernel_paths()
+            .into_iter()
+            .map(|(name, path)| (name, path.name()))
+            .collect::<std::collections::BTreeMap<_, _>>(),
         "cases": results,
     });
     let text = serde_json::to_string(&doc).unwrap_or_default();
