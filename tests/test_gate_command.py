@@ -476,6 +476,21 @@ def test_markdown_stays_pr_comment_sized(dirs: dict[str, Path], capsys: pytest.C
     assert doc["counts"]["wall_time"]["enforced"]["fail"] == 48
 
 
+@pytest.mark.parametrize(
+    ("native", "callgrind", "limit"),
+    [
+        ("avx2+fma", "avx2+fma", None),
+        ("avx512", "avx2+fma", None),  # valgrind hides AVX-512: the AVX2 bodies, as on an AVX2 CPU
+        ("avx2+fma", "baseline", "baseline"),  # a valgrind without AVX2 counts other code
+        ("avx512", "baseline", "baseline"),
+        ("baseline", "baseline", None),
+    ],
+)
+def test_valgrind_limits_only_what_it_should_run(native: str, callgrind: str, limit: str | None) -> None:
+    doc = {"environment": {"rust": {}, "cpu": {}}, "simd_path": {"native": native, "callgrind": callgrind}}
+    assert counters.facts(doc)["valgrind_limit"] == limit
+
+
 def test_committed_counter_baseline_is_readable_and_complete() -> None:
     doc = counters.read_baseline(counters.DEFAULT_BASELINE)
     assert doc["facts"]["simd_capability"] == "avx2+fma" and doc["facts"]["valgrind_limit"] is None
