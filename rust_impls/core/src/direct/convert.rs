@@ -284,28 +284,27 @@ mod tests {
         v
     }
 
+    /// `on` at `path` gives the baseline body's output for `input`.
+    fn same_as_baseline<I, O>(on: fn(SimdPath, &[I], &mut [O]), input: &[I], path: SimdPath, name: &str)
+    where
+        O: Copy + Default + PartialEq + std::fmt::Debug,
+    {
+        let (mut want, mut got) = (vec![O::default(); input.len()], vec![O::default(); input.len()]);
+        on(SimdPath::Baseline, input, &mut want);
+        on(path, input, &mut got);
+        assert_eq!(want, got, "{name} on {}", path.name());
+    }
+
     /// Every body the CPU can run gives the baseline body's bits, for every conversion.
     #[test]
     fn every_simd_path_matches_the_baseline() {
         let floats = f32_inputs();
         let ints: Vec<i16> = (0..1021).map(|i| (i * 4099 % 65536 - 32768) as i16).collect();
         for path in [SimdPath::Avx2, SimdPath::Avx512].into_iter().filter(|p| *p <= SimdPath::cpu()) {
-            let (mut want, mut got) = (vec![0i16; floats.len()], vec![0i16; floats.len()]);
-            f32_to_i16_on(SimdPath::Baseline, &floats, &mut want);
-            f32_to_i16_on(path, &floats, &mut got);
-            assert_eq!(want, got, "f32_i16 on {}", path.name());
-            let (mut want, mut got) = (vec![0i32; floats.len()], vec![0i32; floats.len()]);
-            f32_to_i32_on(SimdPath::Baseline, &floats, &mut want);
-            f32_to_i32_on(path, &floats, &mut got);
-            assert_eq!(want, got, "f32_i32 on {}", path.name());
-            let (mut want, mut got) = (vec![0f32; ints.len()], vec![0f32; ints.len()]);
-            i16_to_f32_on(SimdPath::Baseline, &ints, &mut want);
-            i16_to_f32_on(path, &ints, &mut got);
-            assert_eq!(want, got, "i16_f32 on {}", path.name());
-            let (mut want, mut got) = (vec![0i32; ints.len()], vec![0i32; ints.len()]);
-            i16_to_i32_on(SimdPath::Baseline, &ints, &mut want);
-            i16_to_i32_on(path, &ints, &mut got);
-            assert_eq!(want, got, "i16_i32 on {}", path.name());
+            same_as_baseline(f32_to_i16_on, &floats, path, "f32_i16");
+            same_as_baseline(f32_to_i32_on, &floats, path, "f32_i32");
+            same_as_baseline(i16_to_f32_on, &ints, path, "i16_f32");
+            same_as_baseline(i16_to_i32_on, &ints, path, "i16_i32");
         }
     }
 
