@@ -39,8 +39,13 @@ impl SimdPath {
         })
     }
 
-    /// The widest path this CPU supports, ignoring any cap.
+    /// The widest path this CPU supports, ignoring any cap. Decided once, then a cached read.
     pub fn cpu() -> Self {
+        static CPU: std::sync::OnceLock<SimdPath> = std::sync::OnceLock::new();
+        *CPU.get_or_init(Self::probe)
+    }
+
+    fn probe() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::is_x86_feature_detected as has;
@@ -117,7 +122,10 @@ macro_rules! dispatch_kernel {
     ) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
-            $on($crate::simd::SimdPath::for_kernel($widest), $($arg),*)
+            // `for_kernel` is at most `detect()`, itself at most what the CPU has: no check on
+            // the per-call path beyond that cached read.
+            let path = $crate::simd::SimdPath::for_kernel($widest);
+            $crate::simd::dispatch_kernel!(@select path, ($($arg: $ty),*) $(-> $ret)? => $body)
         }
 
         ::inventory::submit! {
@@ -128,28 +136,32 @@ macro_rules! dispatch_kernel {
         pub(crate) fn $on(path: $crate::simd::SimdPath, $($arg: $ty),*) $(-> $ret)? {
             // Never a body the CPU cannot run, whatever the caller asked for.
             let path = path.min($crate::simd::SimdPath::cpu()).min($widest);
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-                unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
-                    $body($($arg),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
-                    $body($($arg),*)
-                }
-                match path {
-                    // SAFETY: `path` is at most what the CPU reports (`SimdPath::cpu`).
-                    $crate::simd::SimdPath::Avx512 => return unsafe { avx512($($arg),*) },
-                    // SAFETY: as above: the CPU reports AVX2 and FMA.
-                    $crate::simd::SimdPath::Avx2 => return unsafe { avx2($($arg),*) },
-                    $crate::simd::SimdPath::Baseline => {}
-                }
-            }
-            let _ = path;
-            $body($($arg),*)
+            $crate::simd::dispatch_kernel!(@select path, ($($arg: $ty),*) $(-> $ret)? => $body)
         }
     };
+    // The body compiled for `$path`, which the caller guarantees the CPU can run.
+    (@select $path:ident, ($($arg:ident : $ty:ty),*) $(-> $ret:ty)? => $body:ident) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+            unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
+                $body($($arg),*)
+            }
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
+                $body($($arg),*)
+            }
+            match $path {
+                // SAFETY: `$path` is at most what the CPU reports (`SimdPath::cpu`).
+                $crate::simd::SimdPath::Avx512 => return unsafe { avx512($($arg),*) },
+                // SAFETY: as above: the CPU reports AVX2 and FMA.
+                $crate::simd::SimdPath::Avx2 => return unsafe { avx2($($arg),*) },
+                $crate::simd::SimdPath::Baseline => {}
+            }
+        }
+        let _ = $path;
+        $body($($arg),*)
+    }};
 }
 pub(crate) use dispatch_kernel;
 
