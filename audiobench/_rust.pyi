@@ -145,7 +145,8 @@ class Resampler:
         """Channel count the resampler was built for."""
     @property
     def delay(self) -> int:
-        """Output frames dropped from each clip's start to remove the filter delay."""
+        """Output frames dropped from each clip's start to remove the filter delay: 0, the
+        polyphase filter is centred on each output instant (kept for callers that align)."""
     def process(self, audio: _F32) -> _F32:
         """Resample, allocating ``(channels, resample_output_frames(frames))``."""
     def process_into(self, audio: _F32, out: _F32) -> None:

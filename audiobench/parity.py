@@ -18,8 +18,6 @@ from audiobench.quality import (
     OUTPUT_RATE,
     PIPELINE_FLOORS_DB,
     SNR_FLOORS_DB,
-    UNFILTERED,
-    aliasing_db,
     band_snr_db,
     mutual_floor_db,
     snr_db,
@@ -83,9 +81,7 @@ def check_resample(out: np.ndarray, case: AudioCase, tier: str, preset: str, ref
     """Exact length, then quality: against the analytic truth where the input has one (the
     catalogue's multi-sine), else against the ``python`` tier's output ``ref`` (a user's file):
     below 6.4 kHz, where the floors were measured, two correct resamplers agree to within
-    :func:`~audiobench.quality.mutual_floor_db`. Rust's polynomial presets have no anti-aliasing
-    filter and fold what the file holds above 8 kHz into the band: judged only where that content
-    is weaker than the floor (else reported). Clips of 50 ms or less are length only: their
+    :func:`~audiobench.quality.mutual_floor_db`. Clips of 50 ms or less are length only: their
     output is the resamplers' edge ramps, which differ by design."""
     expected = (case.channels, output_frames(case.frames))
     if out.shape != expected:
@@ -108,17 +104,6 @@ def _check_against_tier(out: np.ndarray, case: AudioCase, tier: str, preset: str
     # Run files hold finite numbers only: an exact match (inf) or no content above 8 kHz (−inf)
     # is said in the detail instead.
     metrics = {"mutual_snr_db": snr} if np.isfinite(snr) else {}
-    if (tier, preset) in UNFILTERED:
-        hf = aliasing_db(case.audio, case.sample_rate)
-        if np.isfinite(hf):
-            metrics["above_8khz_db"] = hf
-        if hf > -floor:
-            return Verdict(
-                True,
-                f"below 6.4 kHz SNR {snr:.1f} dB against python, not judged: the file holds content above 8 kHz at "
-                f"{hf:.1f} dB, which this preset (no anti-aliasing filter) folds into the band",
-                metrics,
-            )
     ok = snr >= floor
     sign = "≥" if ok else "<"
     return Verdict(ok, f"below 6.4 kHz SNR {snr:.1f} dB against python {sign} floor {floor:.1f} dB", metrics)

@@ -19,14 +19,14 @@ OUTPUT_RATE = 16_000
 # measured min/median/max beside them. The pipeline converts to int16 after the `high`
 # resampler, so truncation to 16 bits (~81 dB at this signal level) caps its floors.
 _SOXR = {"low": 15.0, "medium": 53.0, "high": 72.0}  # python (librosa) and python-best share soxr
-_RUBATO = {"low": 44.0, "medium": 59.0, "high": 118.0}  # one rubato resampler behind all Rust tiers
+_POLYPHASE = {"low": 59.0, "medium": 77.0, "high": 117.0}  # one polyphase filter behind all Rust tiers
 SNR_FLOORS_DB: dict[str, dict[str, float]] = {
     "python": _SOXR,
     "python-best": _SOXR,
     "python-pure": {"low": 27.0, "medium": 58.0, "high": 80.0},
-    "rust-json": _RUBATO,
-    "rust-fast": _RUBATO,
-    "rust-direct": _RUBATO,
+    "rust-json": _POLYPHASE,
+    "rust-fast": _POLYPHASE,
+    "rust-direct": _POLYPHASE,
 }
 PIPELINE_FLOORS_DB: dict[str, float] = {
     "python": 70.0,
@@ -74,12 +74,6 @@ def snr_db(output: npt.ArrayLike, truth: npt.ArrayLike, edge_seconds: float = ED
 
 BAND_HZ = 6_400.0
 """The band the floors were measured in: the multi-sine's tones lie between 60 Hz and 6.4 kHz."""
-ALIASING_HZ = 8_000.0
-"""Content above the output's Nyquist frequency: the polynomial presets fold it into the band."""
-UNFILTERED = {(t, p) for t in ("rust-json", "rust-fast", "rust-direct") for p in ("low", "medium")}
-"""Tier × preset without an anti-aliasing filter (rubato's polynomial resamplers)."""
-
-
 def _band(x: npt.NDArray[np.float64], hz: float, rate: float) -> npt.NDArray[np.float64]:
     spectrum = np.fft.rfft(x, axis=-1)
     spectrum[..., np.fft.rfftfreq(x.shape[-1], 1.0 / rate) > hz] = 0
@@ -97,19 +91,7 @@ def band_snr_db(output: npt.ArrayLike, reference: npt.ArrayLike, edge_seconds: f
 def mutual_floor_db(tier: str, reference_tier: str, preset: str) -> float:
     """The least SNR two tiers can have against each other if each meets its own floor against
     the truth: their errors add at worst in amplitude, so
-    ``−20·log10(10^(−F_a/20) + 10^(−F_b/20))`` (e.g. rust-direct high 118 dB and python 72 dB
+    ``−20·log10(10^(−F_a/20) + 10^(−F_b/20))`` (e.g. rust-direct high 117 dB and python 72 dB
     give 72.0 dB)."""
     fa, fb = SNR_FLOORS_DB[tier][preset], SNR_FLOORS_DB[reference_tier][preset]
     return float(-20.0 * np.log10(10.0 ** (-fa / 20.0) + 10.0 ** (-fb / 20.0)))
-
-
-def aliasing_db(audio: npt.ArrayLike, rate: int) -> float:
-    """Energy of planar ``audio`` above :data:`ALIASING_HZ` relative to its total, in dB
-    (−inf for none): what a resampler without an anti-aliasing filter folds into the band."""
-    x = np.asarray(audio, dtype=np.float64)
-    power = np.abs(np.fft.rfft(x, axis=-1)) ** 2
-    high = float(np.sum(power[..., np.fft.rfftfreq(x.shape[-1], 1.0 / rate) > ALIASING_HZ]))
-    total = float(np.sum(power))
-    if high == 0.0 or total == 0.0:
-        return float("-inf")
-    return 10.0 * float(np.log10(high / total))

@@ -431,7 +431,7 @@ def test_impossible_allocations_are_memory_errors_not_aborts(entry: str, huge_in
         HUGE_CALLS[entry](x, audio)
 
 
-# --- the resampling domain (a NaN once panicked inside rubato's FFT resampler) -------------------
+# --- the resampling domain (a NaN once panicked inside the FFT resampler the Rust tiers used) -------------------
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e36, 3.4e38])

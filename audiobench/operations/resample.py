@@ -222,7 +222,7 @@ class Resample(Operation):
                     p,
                     "rust-json",
                     partial(_rust_json, preset=p),
-                    "AudioResampler node (rubato), JSON arrays, tokio task",
+                    "AudioResampler node (polyphase FIR), JSON arrays, tokio task",
                     "allocating",
                     threads=json_threads,
                 ),
@@ -231,7 +231,7 @@ class Resample(Operation):
                     p,
                     "rust-fast",
                     partial(_rust_fast, preset=p),
-                    "FastResampleNode (rubato) over Arc<Vec>",
+                    "FastResampleNode (polyphase FIR) over Arc<Vec>",
                     "allocating",
                 ),
                 Impl(
@@ -239,7 +239,7 @@ class Resample(Operation):
                     p,
                     "rust-direct",
                     partial(_rust_direct, preset=p),
-                    "Resampler.process_into (rubato)",
+                    "Resampler.process_into (polyphase FIR)",
                     "preallocated",
                 ),
             ]

@@ -75,20 +75,6 @@ pub enum AudioError {
         reason: String,
     },
 
-    /// rubato refused to build a resampler.
-    #[error("cannot build the `{preset}` resampler: {source}")]
-    ResamplerConstruction {
-        /// Preset being built.
-        preset: &'static str,
-        /// rubato's reason.
-        #[source]
-        source: rubato::ResamplerConstructionError,
-    },
-
-    /// rubato failed while processing.
-    #[error("resampling failed: {0}")]
-    Resample(#[from] rubato::ResampleError),
-
     /// A base64 chunk that does not decode.
     #[error("call `{call_id}`, chunk {chunk}: invalid base64 ({detail})")]
     Base64 {

@@ -173,6 +173,8 @@ mod tests {
     fn every_dispatching_kernel_is_registered_with_its_widest_body() {
         let paths = kernel_paths();
         let names: Vec<&str> = paths.iter().map(|(n, _)| n.rsplit("::").next().unwrap()).collect();
+        // The kernels with an AVX-512 body: where it was measured to pay.
+        let avx512 = ["f32_to_i16_dispatch"];
         for kernel in [
             "f32_to_i16_dispatch",
             "i16_to_f32_dispatch",
@@ -181,11 +183,13 @@ mod tests {
             "energies_dispatch",
             "in_range",
             "read",
+            "render",
         ] {
             assert!(names.contains(&kernel), "{kernel} not registered: {names:?}");
         }
         for (name, path) in &paths {
-            let widest = if name.ends_with("::f32_to_i16_dispatch") { SimdPath::Avx512 } else { SimdPath::Avx2 };
+            let short = name.rsplit("::").next().unwrap_or(name);
+            let widest = if avx512.contains(&short) { SimdPath::Avx512 } else { SimdPath::Avx2 };
             assert!(*path <= widest && *path <= SimdPath::cpu(), "{name}: {path:?}");
         }
     }

@@ -4,6 +4,7 @@
 pub mod b64;
 pub mod convert;
 pub mod pipeline;
+pub(crate) mod polyphase;
 pub mod resample;
 pub mod vad;
 

@@ -1,7 +1,7 @@
 //! The fused direct pipeline: VAD → resample (`high`) → f32→i16, with preallocated scratch.
 //!
 //! VAD annotates and passes the audio through (it gates nothing), as the study's nodes did;
-//! the resampled audio is converted to i16 block by block while each rubato output chunk is
+//! the resampled audio is converted to i16 block by block while each rendered block is
 //! still in cache, so no full-length f32 intermediate is ever written.
 
 use crate::direct::convert::f32_to_i16_into;

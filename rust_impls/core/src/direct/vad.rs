@@ -114,7 +114,7 @@ const LANES: usize = 64;
 const TAIL_LANES: usize = 16;
 
 #[inline(always)]
-fn reduce<const N: usize>(acc: [f32; N]) -> f32 {
+pub(crate) fn reduce<const N: usize>(acc: [f32; N]) -> f32 {
     // Fixed pairwise order, so the result does not depend on the SIMD path.
     let mut width = N;
     let mut a = acc;

@@ -109,8 +109,8 @@ impl NodeExecutor for JsonVadNode {
     }
 }
 
-/// Resampling node. Params: `{"preset": "high", "channels": 2}`; the rubato resampler is
-/// built in `initialize`.
+/// Resampling node. Params: `{"preset": "high", "channels": 2}`; the resampler (its
+/// scratch; the preset's filter is shared) is built in `initialize`.
 pub struct JsonResampleNode {
     preset: Preset,
     channels: usize,
