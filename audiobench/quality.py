@@ -74,6 +74,8 @@ def snr_db(output: npt.ArrayLike, truth: npt.ArrayLike, edge_seconds: float = ED
 
 BAND_HZ = 6_400.0
 """The band the floors were measured in: the multi-sine's tones lie between 60 Hz and 6.4 kHz."""
+
+
 def _band(x: npt.NDArray[np.float64], hz: float, rate: float) -> npt.NDArray[np.float64]:
     spectrum = np.fft.rfft(x, axis=-1)
     spectrum[..., np.fft.rfftfreq(x.shape[-1], 1.0 / rate) > hz] = 0

@@ -183,3 +183,20 @@ def test_the_palette_check_names_a_wrong_and_a_borrowed_colour() -> None:
         "a.svg: rust-direct drawn in #111111, its colour is #222222",
         "a.svg: 'other' borrows a tier's colour #222222",
     ]
+
+
+def test_the_simd_table_names_the_body_behind_each_kind_of_number(tmp_path: Path) -> None:
+    from audiobench.collect import profiler
+    from audiobench.report.method import simd_kernels
+
+    name = "audiobench_core::direct::convert::f32_to_i16_dispatch"
+    doc = json.loads(next((FIXTURES / "data" / "profiles").glob("*.json")).read_text())
+    doc["simd_kernels"] = {"native": {name: "avx512"}, "callgrind": {name: "avx2+fma"}}
+    (tmp_path / "20991231T000000Z-abcdef123456.json").write_text(json.dumps(doc))
+    context = profiler.collect(tmp_path).context
+    assert context["file"] == "20991231T000000Z-abcdef123456.json"
+    table = simd_kernels({"rust": {"simd_kernels": {name: "avx512"}}}, context)
+    assert table is not None
+    assert table.rows == [["direct::convert::f32_to_i16_dispatch", "avx512", "avx512", "avx2+fma"]]
+    # Older files recorded no per-kernel bodies: the table is left out, not filled with dashes.
+    assert simd_kernels({}, {}) is None

@@ -199,6 +199,14 @@ def read(path: Path) -> pd.DataFrame:
 def collect(profiles_dir: Path) -> Collected:
     """Every profile file in ``profiles_dir``."""
     result = Collected(SOURCE, MISSING.format(dir=profiles_dir))
-    result.add_files(result_files(profiles_dir), rows)
+    files = result_files(profiles_dir)
+    result.add_files(files, rows)
     result.note_unfinished_writes(profiles_dir)
+    if files:
+        # The newest profile's SIMD body per kernel (natively and under callgrind), so the
+        # report can say which body each of its wall times and instruction counts came from.
+        newest = max(files, key=lambda f: f.name)
+        with reading(newest):
+            doc = profile_doc.read(newest, CollectError)
+            result.context = {"file": newest.name, "simd_kernels": doc.get("simd_kernels") or {}}
     return result

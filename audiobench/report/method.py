@@ -8,7 +8,7 @@ import pandas as pd
 
 from audiobench.fmt import size_key
 from audiobench.report.model import Para, Section, Table
-from audiobench.report.query import runner_context
+from audiobench.report.query import runner_context, source_context
 
 
 def _environment(env: dict[str, Any]) -> Table:
@@ -25,6 +25,31 @@ def _environment(env: dict[str, Any]) -> Table:
         ["packages", packages or "—"],
     ]
     return Table(["fact", "value"], rows, title="Environment of the newest runner run")
+
+
+def simd_kernels(env: dict[str, Any], profile: dict[str, Any]) -> Table | None:
+    """Which SIMD body each dispatching kernel ran: in the runner's process (its wall times), in
+    the profiler natively and under callgrind (its instruction counts, where valgrind runs no
+    AVX-512, so counts from an AVX-512 CPU are the AVX2 bodies'). None when nothing recorded it."""
+    runner = env.get("rust", {}).get("simd_kernels") or {}
+    paths = profile.get("simd_kernels") or {}
+    native, callgrind = paths.get("native") or {}, paths.get("callgrind") or {}
+    names = sorted({*runner, *native, *callgrind})
+    if not names:
+        return None
+    rows = [
+        [name.removeprefix("audiobench_core::"), runner.get(name, "—"), native.get(name, "—"), callgrind.get(name, "—")]
+        for name in names
+    ]
+    return Table(
+        ["kernel", "runner (wall times)", "profiler, native", "profiler, callgrind (instruction counts)"],
+        rows,
+        title="SIMD body per kernel",
+        note="Each kernel dispatches at run time to the widest body it has that the CPU runs "
+        "(AUDIOBENCH_SIMD=avx2|baseline caps it); valgrind runs no AVX-512, so instruction counts come from "
+        "the bodies in the callgrind column and wall times from the others. The counter gate compares counts "
+        "only between profiles of the same SIMD capability and valgrind limit, and names a changed body.",
+    )
 
 
 def skipped(sources: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
@@ -52,6 +77,9 @@ def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
     env = runner.get("environment")
     if env:
         sec.add(_environment(env))
+    kernels = simd_kernels(env or {}, source_context(meta, "profiler"))
+    if kernels is not None:
+        sec.add(kernels)
     settings = runner.get("settings")
     if settings:
         boot = settings.get("bootstrap", {})

@@ -90,10 +90,16 @@ def ordered(values: pd.Series, order: Sequence[str]) -> list[str]:
     return [v for v in order if v in present] + sorted(v for v in present if v not in order)
 
 
+def source_context(meta: dict[str, Any], source: str) -> dict[str, Any]:
+    """The context a source's collector recorded from its newest file (the table's metadata);
+    empty when the source is absent."""
+    found: dict[str, Any] = next(
+        (s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == source), {}
+    )
+    return found
+
+
 def runner_context(meta: dict[str, Any]) -> dict[str, Any]:
     """How the newest runner run was taken (environment, settings, checks, input sources), from
     the table's metadata; empty when there is no runner source."""
-    found: dict[str, Any] = next(
-        (s.get("context", {}) for s in meta.get("sources", []) if s.get("source") == "runner"), {}
-    )
-    return found
+    return source_context(meta, "runner")
