@@ -12,11 +12,12 @@
 //! The cut-off is the output's Nyquist frequency (8 kHz, `f_c = 8000/44100` cycles per input
 //! sample), the transition band runs from 7 to 9 kHz: the 0–7 kHz passband (the wideband
 //! speech band of ITU-T G.722) is free of aliases above the stopband attenuation, and what
-//! folds from 8–9 kHz lands in 7–8 kHz, outside it. Kaiser's formulas (same book, eqs. 7.74–
-//! 7.76) give the tap count and β for a stopband attenuation `A`: `β = 0.1102(A − 8.7)` and
-//! `W ≈ (A − 8)/(2.285 · 2π · Δf)`, `Δf = 2000/44100`; the presets round `W` up to a multiple of
-//! 32 (the width of the vector loop). Their SNR on the analytic multi-sine is measured by the
-//! tests and the README, never assumed from `A`.
+//! folds from 8–9 kHz lands in 7–8 kHz, outside it. A preset fixes the taps per output `W` (a
+//! multiple of 32, the width of the vector loop); Kaiser's formulas (same book, eqs. 7.74–7.76)
+//! give the stopband attenuation that width buys, `A = 8 + 2.285 · 2π · Δf · W` with
+//! `Δf = 2000/44100`, and the window's shape for it, `β = 0.1102(A − 8.7)`. The SNR each preset
+//! reaches on the analytic multi-sine is measured by the tests and the README, never assumed
+//! from `A`.
 //!
 //! Speed: one output is `W` multiply-adds over contiguous input and contiguous taps, so the
 //! loop is bound by its loads; channel pairs share each tap load (three loads per two
@@ -46,7 +47,8 @@ pub(crate) struct Design {
 }
 
 impl Design {
-    /// Kaiser's design for stopband attenuation `a` dB over the 7–9 kHz transition band.
+    /// A design of `width` taps per phase with window shape `beta`, built for
+    /// `attenuation_db` of stopband attenuation over the 7–9 kHz transition band.
     pub(crate) const fn kaiser(attenuation_db: f64, width: usize, beta: f64) -> Self {
         Self { width, beta, attenuation_db }
     }
