@@ -193,7 +193,8 @@ def test_the_simd_table_names_the_body_behind_each_kind_of_number(tmp_path: Path
     doc = json.loads(next((FIXTURES / "data" / "profiles").glob("*.json")).read_text())
     doc["simd_kernels"] = {"native": {name: "avx512"}, "callgrind": {name: "avx2+fma"}}
     (tmp_path / "20991231T000000Z-abcdef123456.json").write_text(json.dumps(doc))
-    context = profiler.collect(tmp_path).context
+    (tmp_path / "20991101T000000Z-abcdef123456.json").write_text(json.dumps({**doc, "simd_kernels": {}}))
+    context = profiler.collect(tmp_path).context  # the newest of the two files
     assert context["file"] == "20991231T000000Z-abcdef123456.json"
     table = simd_kernels({"rust": {"simd_kernels": {name: "avx512"}}}, context)
     assert table is not None

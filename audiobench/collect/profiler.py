@@ -162,7 +162,11 @@ def _attribution_rows(base: Row, a: dict[str, Any], checksums: dict[tuple[str, .
 
 def rows(path: Path) -> tuple[list[Row], list[str]]:
     """One profile file → its rows, and notes for the summary."""
-    doc = profile_doc.read(path, CollectError)
+    return document_rows(path, profile_doc.read(path, CollectError))
+
+
+def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]]:
+    """The rows and notes of profile ``doc``, read from ``path``."""
     out: list[Row] = []
     notes: list[str] = []
     with reading(path):
@@ -199,14 +203,20 @@ def read(path: Path) -> pd.DataFrame:
 def collect(profiles_dir: Path) -> Collected:
     """Every profile file in ``profiles_dir``."""
     result = Collected(SOURCE, MISSING.format(dir=profiles_dir))
-    files = result_files(profiles_dir)
-    result.add_files(files, rows)
+    newest: tuple[str, dict[str, Any]] | None = None
+
+    def rows_noting_newest(path: Path) -> tuple[list[Row], list[str]]:
+        # The newest readable profile's SIMD body per kernel (natively and under callgrind), so
+        # the report can say which body each of its wall times and instruction counts came from.
+        nonlocal newest
+        doc = profile_doc.read(path, CollectError)
+        found = document_rows(path, doc)
+        if newest is None or path.name > newest[0]:
+            newest = (path.name, doc)
+        return found
+
+    result.add_files(result_files(profiles_dir), rows_noting_newest)
     result.note_unfinished_writes(profiles_dir)
-    if files:
-        # The newest profile's SIMD body per kernel (natively and under callgrind), so the
-        # report can say which body each of its wall times and instruction counts came from.
-        newest = max(files, key=lambda f: f.name)
-        with reading(newest):
-            doc = profile_doc.read(newest, CollectError)
-            result.context = {"file": newest.name, "simd_kernels": doc.get("simd_kernels") or {}}
+    if newest is not None:
+        result.context = {"file": newest[0], "simd_kernels": newest[1].get("simd_kernels") or {}}
     return result

@@ -100,14 +100,15 @@ impl Pipeline {
     fn resample_convert_checked(&mut self, audio: &[f32], frames: usize, out: &mut [i16]) -> Result<()> {
         let channels = self.channels();
         let out_frames = output_frames(frames);
-        self.resampler.process_chunks(audio, frames, |block, stride, src, dst, n| {
+        self.resampler.process_chunks(audio, frames, |block, stride, dst, n| {
             for c in 0..channels {
-                let from = &block[c * stride + src..c * stride + src + n];
+                let from = &block[c * stride..c * stride + n];
                 let to = &mut out[c * out_frames + dst..c * out_frames + dst + n];
                 // Lengths are equal by construction, so this cannot fail.
                 let _ = f32_to_i16_into(from, to);
             }
-        })
+        });
+        Ok(())
     }
 
     /// Allocating variant of [`process_into`](Pipeline::process_into).
