@@ -1,8 +1,8 @@
 """audiobench._rust — the Rust tiers, built from rust_impls/py with PyO3 and maturin.
 
 Tier by name: plain functions and the ``Resampler``/``Pipeline`` classes are ``rust-direct``;
-``Fast*`` classes and ``AudioProcessor`` are ``rust-fast``; ``json_*`` functions and
-``JsonChunkBuffer`` are ``rust-json``.
+``ParallelResampler``/``ParallelPipeline`` are ``rust-direct-mt``; ``Fast*`` classes and
+``AudioProcessor`` are ``rust-fast``; ``json_*`` functions and ``JsonChunkBuffer`` are ``rust-json``.
 
 Arrays: audio is float32, planar ``(channels, frames)``, C-contiguous; conversions take 1-D
 arrays. Inputs are borrowed zero-copy and read-only; nothing is cast or copied behind your
@@ -21,6 +21,8 @@ import numpy.typing as npt
 __all__ = [
     "JSON_THREAD_NAME",
     "JSON_WORKER_THREADS",
+    "PARALLEL_MAX_THREADS",
+    "PARALLEL_THREAD_PREFIX",
     "AudioError",
     "AudioProcessor",
     "Base64DecodeError",
@@ -33,6 +35,8 @@ __all__ = [
     "JsonChunkBuffer",
     "JsonNodeError",
     "Kernel",
+    "ParallelPipeline",
+    "ParallelResampler",
     "Pipeline",
     "Resampler",
     "UnknownCallError",
@@ -55,6 +59,7 @@ __all__ = [
     "kernels",
     "limit_memcpy",
     "limit_read",
+    "limit_read_write",
     "resample",
     "resample_output_frames",
     "simd_kernels",
@@ -162,6 +167,44 @@ class Pipeline:
         """Channel count the pipeline was built for."""
     def process(self, audio: _F32) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]:
         """Run the pipeline, allocating: ``(int16 audio at 16 kHz, flags, speech_ratio)``."""
+    def process_into(self, audio: _F32, out: npt.NDArray[np.int16], flags: npt.NDArray[np.bool_]) -> float:
+        """Run into preallocated ``out`` (int16, resampled shape) and ``flags``; returns the speech ratio."""
+
+# --- rust-direct-mt ----------------------------------------------------------------------
+
+PARALLEL_THREAD_PREFIX: str
+"""Name prefix of the worker threads a ``Parallel*`` object starts (``audiobench-mt_0``, ...)."""
+PARALLEL_MAX_THREADS: int
+"""The most threads a ``Parallel*`` object splits a call across."""
+
+@final
+class ParallelResampler:
+    """``Resampler`` with each call's output frames split across ``threads`` threads: the caller
+    and ``threads - 1`` workers started when built, parked between calls. Bit-identical output.
+    Raises ``ValueError`` for ``threads`` outside 1..PARALLEL_MAX_THREADS."""
+
+    def __new__(cls, preset: str = "high", channels: int = 2, threads: int = 2) -> Self: ...
+    @property
+    def preset(self) -> str: ...
+    @property
+    def channels(self) -> int: ...
+    @property
+    def threads(self) -> int: ...
+    def process_into(self, audio: _F32, out: _F32) -> None:
+        """Resample into ``out`` of shape ``(channels, resample_output_frames(frames))``."""
+
+@final
+class ParallelPipeline:
+    """``Pipeline`` with its resample → int16 stage split across ``threads`` threads (the caller also
+    runs VAD). Bit-identical output."""
+
+    def __new__(
+        cls, channels: int = 2, threads: int = 2, sample_rate: int = 44100, threshold: float = 0.02
+    ) -> Self: ...
+    @property
+    def channels(self) -> int: ...
+    @property
+    def threads(self) -> int: ...
     def process_into(self, audio: _F32, out: npt.NDArray[np.int16], flags: npt.NDArray[np.bool_]) -> float:
         """Run into preallocated ``out`` (int16, resampled shape) and ``flags``; returns the speech ratio."""
 
@@ -321,6 +364,10 @@ def limit_memcpy(src: npt.NDArray[np.uint8], dst: npt.NDArray[np.uint8]) -> None
 
 def limit_read(src: npt.NDArray[np.uint8]) -> int:
     """Read every byte of ``src`` once (1-D uint8); returns an XOR fold so the read cannot be skipped."""
+
+def limit_read_write(src: npt.NDArray[np.uint8], dst: npt.NDArray[np.uint8]) -> int:
+    """Read every byte of ``src`` once and write every byte of ``dst`` once (1-D uint8, any lengths),
+    walking both in step with plain copies; returns an XOR fold of the input bytes not copied."""
 
 # --- boundary probes (used by the stage profiler) -------------------------------------------
 

@@ -63,6 +63,9 @@ class Tier:
     """The size set it runs instead of the suite's (``pure`` for the pure-Python tier)."""
     peer: bool = False
     """A different algorithm: shown beside the tiers, never output-matched."""
+    parallel: bool = False
+    """Splits each call across every CPU of the process: a labelled row of its own, never a
+    candidate where tiers are compared single-threaded (the fastest tier, the decision table)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,11 @@ class Catalogue:
     def peers(self) -> tuple[str, ...]:
         """The peers (different algorithms), in display order."""
         return tuple(t.name for t in self.tier_specs.values() if t.peer)
+
+    @property
+    def single_thread_tiers(self) -> tuple[str, ...]:
+        """The matched tiers that run each call on the calling thread, in display order."""
+        return tuple(t.name for t in self.tier_specs.values() if not t.peer and not t.parallel)
 
     def tiers_in(self, language: str) -> tuple[str, ...]:
         """The matched tiers whose kernels run in ``language`` (``python`` or ``rust``)."""
@@ -177,7 +185,11 @@ def _tier(name: str, raw: Any, path: Path) -> Tier:
     imports = raw.get("imports", [])
     if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
         raise CatalogueError(f"{where}.imports must be a list of module names")
-    return Tier(name, language, tuple(imports), str(raw.get("about", "")), sizes, bool(raw.get("peer", False)))
+    flags = {k: raw.get(k, False) for k in ("peer", "parallel")}
+    for key, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise CatalogueError(f"{where}.{key} must be true or false, got {flag!r}")
+    return Tier(name, language, tuple(imports), str(raw.get("about", "")), sizes, **flags)
 
 
 def load(path: Path | str | None = None) -> Catalogue:

@@ -2,7 +2,8 @@
 
 Rust cannot regenerate numpy's seeded signals bit for bit, so ``audiobench inputs`` writes every
 (operation, variant, size) input of a suite under ``target/audiobench-inputs/<suite>/`` with a
-``manifest.json`` giving dtype, shape and the same SHA-256 checksum the runner records. The
+``manifest.json`` giving dtype, shape, the same SHA-256 checksum the runner records and, for a
+memory-bound operation, the bytes one call writes (``limit:read-write``). The
 benches recompute that checksum after loading and refuse a mismatch.
 
 File layout (little-endian):
@@ -25,6 +26,7 @@ from audiobench.atomic import write_bytes
 from audiobench.cases import AudioCase, SamplesCase, StreamCase
 from audiobench.catalogue import Catalogue, SizeSet
 from audiobench.documents import inputs as manifest_doc
+from audiobench.limits import READ_WRITE, limits_for, output_bytes
 from audiobench.operations import build_case
 
 SCHEMA = manifest_doc.SCHEMA
@@ -58,6 +60,8 @@ def export(cat: Catalogue, suite: SizeSet, root: Path = DEFAULT_ROOT) -> Path:
                     "checksum": case.checksum(),
                     "params": op_spec.kernel_params(variant),
                 }
+                if READ_WRITE in limits_for(name, cat):
+                    entry["output_bytes"] = output_bytes(name, variant, case)
                 stem = entry["checksum"]
                 if isinstance(case, AudioCase):
                     _write_once(out_dir / f"{stem}.f32", case.audio.astype("<f4").tobytes())

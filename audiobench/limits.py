@@ -1,12 +1,17 @@
 """Reference rows: the physical floor over the same bytes an operation reads.
 
 ``limit:memcpy`` copies the input bytes into a preallocated buffer; ``limit:read`` reads each
-byte once. Both run in Rust with the GIL released, through the same binding layer as the tiers,
-so "% of limit" compares like with like. For a base64 stream the bytes are its encoded chunks.
+byte once; ``limit:read-write`` (memory-bound operations only) reads each input byte once and
+writes each byte of the operation's outputs once, walking both in step with plain copies — the
+memcpy equivalent of a kernel whose output is narrower or wider than its input (f32→i16 reads
+4 bytes and writes 2 per sample). All run in Rust with the GIL released, through the same
+binding layer as the tiers, so "% of limit" compares like with like. For a base64 stream the
+bytes are its encoded chunks.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -14,13 +19,32 @@ import numpy as np
 import numpy.typing as npt
 
 from audiobench.cases import AudioCase, Case, SamplesCase, StreamCase
+from audiobench.catalogue import Catalogue
 
 READ = "limit:read"
 MEMCPY = "limit:memcpy"
-LIMITS = (MEMCPY, READ)
+READ_WRITE = "limit:read-write"
+LIMITS = (MEMCPY, READ, READ_WRITE)
 """The probes, in the order a run's rows list them."""
-DISPLAY_ORDER = (READ, MEMCPY)
+DISPLAY_ORDER = (READ, MEMCPY, READ_WRITE)
 """The order tables show them in: the read floor first."""
+
+
+def limits_for(op: str, cat: Catalogue | None = None) -> tuple[str, ...]:
+    """The probes a case of ``op`` runs beside its tiers: read and memcpy everywhere, read-write
+    where the operation is memory-bound (:attr:`Operation.memory_bound`), the only place its
+    figure is a yardstick."""
+    from audiobench import operations
+
+    return LIMITS if operations.spec(op, cat).memory_bound else (MEMCPY, READ)
+
+
+def output_bytes(op: str, variant: str, case: Case) -> int:
+    """Bytes one call of ``op`` writes: the sum of its output arrays (:meth:`Operation.outputs`)."""
+    from audiobench import operations
+
+    specs = operations.spec(op).outputs(variant, case)
+    return sum(math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in specs)
 
 
 def input_bytes(case: Case) -> npt.NDArray[np.uint8]:
@@ -34,15 +58,22 @@ def input_bytes(case: Case) -> npt.NDArray[np.uint8]:
     raise TypeError(f"no input bytes for {type(case).__name__}")
 
 
-def prepare_limit(kind: str, case: Case) -> Callable[[], Any]:
-    """The zero-argument probe call of ``kind`` over ``case``'s input bytes (set up untimed)."""
+def prepare_limit(kind: str, case: Case, written: int = 0) -> Callable[[], Any]:
+    """The zero-argument probe call of ``kind`` over ``case``'s input bytes (set up untimed);
+    ``written`` is the output bytes ``limit:read-write`` stores (:func:`output_bytes`).
+
+    Raises:
+        ValueError: ``kind`` is not a probe.
+    """
     from audiobench import _rust
 
     src = input_bytes(case)
-    if kind == "limit:memcpy":
-        dst = np.empty_like(src)
+    if kind in (MEMCPY, READ_WRITE):
+        dst = np.empty(src.size if kind == MEMCPY else written, dtype=np.uint8)
         dst.fill(0)  # touch the pages now, so the probe measures copying, not page faults
-        return lambda: _rust.limit_memcpy(src, dst)
-    if kind == "limit:read":
+        if kind == MEMCPY:
+            return lambda: _rust.limit_memcpy(src, dst)
+        return lambda: _rust.limit_read_write(src, dst)
+    if kind == READ:
         return lambda: _rust.limit_read(src)
     raise ValueError(f"unknown limit probe {kind!r} (expected one of {', '.join(LIMITS)})")

@@ -27,6 +27,7 @@ SNR_FLOORS_DB: dict[str, dict[str, float]] = {
     "rust-json": _POLYPHASE,
     "rust-fast": _POLYPHASE,
     "rust-direct": _POLYPHASE,
+    "rust-direct-mt": _POLYPHASE,  # the same kernel over ranges of the output, bit-identical
 }
 PIPELINE_FLOORS_DB: dict[str, float] = {
     "python": 70.0,
@@ -35,6 +36,7 @@ PIPELINE_FLOORS_DB: dict[str, float] = {
     "rust-json": 78.0,
     "rust-fast": 78.0,
     "rust-direct": 78.0,
+    "rust-direct-mt": 78.0,
 }
 
 

@@ -10,9 +10,13 @@
   calls (``audiobench._rust.JSON_WORKER_THREADS``; why one, in ``rust_impls/core/src/json/executor.rs``).
 * **b64_buffer's feeding threads**: a Python pool per thread count, built on first use and
   idle (blocked on its queue) between runs.
+* **rust-direct-mt's workers**: each ``Parallel*`` object starts ``threads − 1`` of them
+  (``audiobench-mt_N``, rayon workers parked between calls); the calling thread renders the
+  first share itself. ``threads`` is :func:`parallel_thread_count`, every CPU of the process.
 * **The progress display** redraws between batches on the timing thread: no refresh thread.
 * **CPU placement** (:class:`Placement`): the timing thread on one CPU, the executor worker
-  on another, feeding thread N on the N-th CPU.
+  on another, feeding thread N on the N-th CPU, multi-threaded worker N on the CPU after the
+  timing thread's N-th.
 
 The run file records the pools found and the limits applied; the thread census
 (:mod:`audiobench.runner.census`) shows what each of those threads ran during the batches.
@@ -32,7 +36,28 @@ from threadpoolctl import threadpool_info, threadpool_limits
 FEED_THREADS = "audiobench-feed"
 """Name prefix of the threads that feed a base64 stream (Python names them ``audiobench-feed_0``
 ...): every b64_buffer tier declares them, and placement puts feeder N on CPU N."""
+PARALLEL_THREADS = "audiobench-mt"
+"""Name prefix of rust-direct-mt's workers (``audiobench-mt_0`` ...; the extension's
+``PARALLEL_THREAD_PREFIX``, checked by the tests)."""
 POOL_LIMIT = 1
+
+
+def _process_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+_PROCESS_CPUS = _process_cpus()
+"""The CPUs this process may use, read when this module is imported: before the runner pins
+its timing thread to one (after that the calling thread's mask says 1)."""
+
+
+def parallel_thread_count() -> int:
+    """Threads a ``rust-direct-mt`` call is split across: one per CPU the process may use (at
+    least 1; 2 on the 2-vCPU machine the study's numbers come from)."""
+    return max(1, _PROCESS_CPUS)
 
 
 @contextmanager
@@ -58,10 +83,15 @@ def pools_record() -> dict[str, Any]:
 
 
 def executor_threads() -> dict[str, Any]:
-    """The rust-json executor's configuration."""
+    """The rust-json executor's configuration and the threads a rust-direct-mt call is split across."""
     from audiobench import _rust
 
-    return {"json_worker_threads": _rust.JSON_WORKER_THREADS, "json_thread_name": _rust.JSON_THREAD_NAME}
+    return {
+        "json_worker_threads": _rust.JSON_WORKER_THREADS,
+        "json_thread_name": _rust.JSON_THREAD_NAME,
+        "parallel_threads": parallel_thread_count(),
+        "parallel_thread_prefix": _rust.PARALLEL_THREAD_PREFIX,
+    }
 
 
 @dataclass
@@ -74,8 +104,10 @@ class Placement:
     threads on one CPU and ~60 µs across two; unpinned, the scheduler switched between the two
     mid-run (a 30 ms VAD call through the JSON node went from 64 to 110 µs between two rounds).
     The base64 feeding pool's threads (``audiobench-feed_N``) take one CPU each, thread N on
-    the N-th CPU, so two feeding threads always run in parallel; any other thread a row starts
-    gets all the process's CPUs back (threads inherit their creator's pinning).
+    the N-th CPU, so two feeding threads always run in parallel; a multi-threaded tier's worker
+    N (``audiobench-mt_N``) the (N + 1)-th CPU after the timing thread's, so its share never
+    queues behind the calling thread's; any other thread a row starts gets all the process's
+    CPUs back (threads inherit their creator's pinning).
     """
 
     cpus: frozenset[int]
@@ -114,11 +146,15 @@ class Placement:
             return
         from audiobench import _rust
 
+        ordered = sorted(self.cpus)
+        index = name.rsplit("_", 1)[1] if "_" in name else ""
         if name == _rust.JSON_THREAD_NAME:
             self._set(tid, {self.executor_cpu})
-        elif name.startswith(FEED_THREADS + "_") and name.rsplit("_", 1)[1].isdigit():
-            ordered = sorted(self.cpus)
-            self._set(tid, {ordered[int(name.rsplit("_", 1)[1]) % len(ordered)]})
+        elif name.startswith(FEED_THREADS + "_") and index.isdigit():
+            self._set(tid, {ordered[int(index) % len(ordered)]})
+        elif name.startswith(PARALLEL_THREADS + "_") and index.isdigit():
+            start = ordered.index(self.timing_cpu) if self.timing_cpu in ordered else 0
+            self._set(tid, {ordered[(start + 1 + int(index)) % len(ordered)]})
         else:
             self._set(tid, self.cpus)
 
@@ -132,5 +168,6 @@ class Placement:
             "timing_cpu": self.timing_cpu,
             "executor_cpu": self.executor_cpu,
             "feed_threads": "feeding thread N on the N-th CPU",
+            "parallel_threads": "rust-direct-mt worker N on the (N + 1)-th CPU after the timing CPU",
             "other_threads": "all CPUs of the process",
         }

@@ -28,11 +28,14 @@ def _catalogue() -> dict[str, Any]:
 
 
 def _tiers(raw: dict[str, Any]) -> list[str]:
-    """The matched tiers in catalogue order (one table per tier; older catalogues listed them)."""
+    """The matched single-thread tiers in catalogue order (one table per tier; older catalogues
+    listed them). Multi-threaded (``parallel``) tiers are measured by the runner alone, which
+    places their workers off the timing thread's CPU; left to the scheduler, both threads can
+    land on one CPU."""
     tiers = raw["tiers"]
     if "order" in tiers:
         return list(tiers["order"])
-    return [name for name, t in tiers.items() if isinstance(t, dict) and not t.get("peer")]
+    return [name for name, t in tiers.items() if isinstance(t, dict) and not t.get("peer") and not t.get("parallel")]
 
 
 def _own_size_set(raw: dict[str, Any], tier: str) -> str | None:

@@ -296,6 +296,41 @@ BAD_OUTPUTS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
         ValueError,
         r"`dst` cannot be written",
     ),
+    "ParallelResampler.process_into shape": (
+        lambda: _rust.ParallelResampler("low", 2).process_into(AUDIO, np.empty((2, N_OUT + 1), F32)),
+        ValueError,
+        rf"`out` must have shape \(2, {N_OUT}\)",
+    ),
+    "ParallelResampler.process_into channels": (
+        lambda: _rust.ParallelResampler("low", 1).process_into(AUDIO, np.empty((2, N_OUT), F32)),
+        _rust.AudioError,
+        r"this ParallelResampler was built for 1",
+    ),
+    "ParallelPipeline.process_into dtype": (
+        lambda: _rust.ParallelPipeline(2).process_into(AUDIO, np.empty((2, N_OUT), F32), np.empty(COUNT, np.bool_)),
+        TypeError,
+        r"`out` must have dtype int16, got float32",
+    ),
+    "ParallelPipeline.process_into flags shape": (
+        lambda: _rust.ParallelPipeline(2).process_into(AUDIO, np.empty((2, N_OUT), np.int16), np.empty(0, np.bool_)),
+        ValueError,
+        rf"`flags` must have shape \({COUNT},\)",
+    ),
+    "limit_read_write read-only": (
+        lambda: _rust.limit_read_write(np.zeros(8, np.uint8), _readonly(np.zeros(4, np.uint8))),
+        ValueError,
+        r"`dst` cannot be written",
+    ),
+    "limit_read_write dtype": (
+        lambda: _rust.limit_read_write(np.zeros(8, np.uint8), np.zeros(4, np.float32)),
+        TypeError,
+        r"`dst` must have dtype uint8",
+    ),
+    "limit_read_write 2-D": (
+        lambda: _rust.limit_read_write(np.zeros(8, np.uint8), np.zeros((2, 2), np.uint8)),
+        ValueError,
+        r"`dst` must be 1-D",
+    ),
 }
 
 
@@ -323,6 +358,13 @@ def _aliases() -> dict[str, tuple[Callable[[], Any], np.ndarray]]:
             audio,
         ),
         "limit_memcpy src is dst": (lambda: _rust.limit_memcpy(bytes_, bytes_), bytes_),
+        "limit_read_write dst in src": (lambda: _rust.limit_read_write(bytes_, bytes_[:16]), bytes_),
+        "ParallelResampler.process_into out in the input": (
+            lambda: _rust.ParallelResampler("low", 2).process_into(
+                audio, audio.reshape(-1)[: 2 * N_OUT].reshape(2, N_OUT)
+            ),
+            audio,
+        ),
     }
 
 
@@ -364,6 +406,30 @@ BAD_ARGUMENTS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
     "resample preset": (lambda: _rust.resample(AUDIO, "HIGH"), _rust.AudioError, r"unknown preset `HIGH`"),
     "json_resample preset": (lambda: _rust.json_resample(AUDIO, ""), _rust.AudioError, r"unknown preset"),
     "Pipeline channels 0": (lambda: _rust.Pipeline(0), ValueError, r"`channels` must be at least 1"),
+    "ParallelResampler threads 0": (
+        lambda: _rust.ParallelResampler("high", 2, 0),
+        ValueError,
+        r"`threads` must be at least 1, got 0",
+    ),
+    "ParallelResampler threads negative": (
+        lambda: _rust.ParallelResampler("low", 2, -1),
+        ValueError,
+        r"`threads` must be an integer",
+    ),
+    "ParallelResampler threads float": (
+        lambda: _rust.ParallelResampler("low", 2, 2.0),
+        TypeError,
+        r"`threads` must be an int, got float",
+    ),
+    "ParallelResampler threads too many": (
+        lambda: _rust.ParallelResampler("low", 2, _rust.PARALLEL_MAX_THREADS + 1),
+        _rust.AudioError,
+        r"`threads`: must be 1 to 64",
+    ),
+    "ParallelResampler channels 0": (lambda: _rust.ParallelResampler("low", 0), ValueError, r"`channels`"),
+    "ParallelResampler preset": (lambda: _rust.ParallelResampler("ultra"), _rust.AudioError, r"unknown preset"),
+    "ParallelPipeline threads 0": (lambda: _rust.ParallelPipeline(2, 0), ValueError, r"`threads` must be at least 1"),
+    "ParallelPipeline sample_rate": (lambda: _rust.ParallelPipeline(2, 2, 0), _rust.AudioError, r"sample rate 0"),
     "FastPipeline channels 0": (lambda: _rust.FastPipeline(0), ValueError, r"`channels` must be at least 1"),
     "FastResampleNode channels 0": (lambda: _rust.FastResampleNode("low", 0), ValueError, r"`channels`"),
     "convert variant": (lambda: _rust.convert(X, "f64_i8"), _rust.AudioError, r"unknown conversion"),

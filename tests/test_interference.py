@@ -5,14 +5,16 @@ records, never on a wall time."""
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
-from audiobench.runner.census import Census, available
+from audiobench.runner.census import Census, available, snapshot
 from audiobench.runner.interference import aa_check, judge_aa, run_verdict, solo_check
 from audiobench.runner.measure import Rounds, measure
 
@@ -98,6 +100,49 @@ def test_rows_that_leave_nothing_running_are_clean() -> None:
     m = measure(runs, {"a": "tier", "b": "tier"}, ROUNDS, seed=2, census=census)
     assert not any(c["left_running"] for c in m.census.values())
     assert all(c["threads_started"] == [] for c in m.census.values())
+
+
+@needs_census
+def test_the_multi_threaded_tier_runs_on_its_declared_workers_and_leaves_nothing_running() -> None:
+    # The real rust-direct-mt object beside a single-thread row: its pool's workers are started
+    # while it is prepared (so they are its own), run only during its batches, and are parked
+    # (no CPU) through the other row's batches.
+    from audiobench import _rust
+    from audiobench.tiers.registry import parallel_threads
+
+    census = Census()
+    census.new_case({"mt": parallel_threads(), "single": ()})
+    audio = np.random.default_rng(3).uniform(-0.5, 0.5, (2, 44_100)).astype(np.float32)
+    out = np.empty((2, _rust.resample_output_frames(44_100)), np.float32)
+    single_out = out.copy()
+    mt = _rust.ParallelResampler("high", 2, 2)
+    single = _rust.Resampler("high", 2)
+    census.adopt("mt")
+    runs = {"mt": lambda: mt.process_into(audio, out), "single": lambda: single.process_into(audio, single_out)}
+    m = measure(runs, {"mt": "tier", "single": "tier"}, ROUNDS, seed=4, census=census)
+
+    own = m.census["mt"]
+    assert own["threads_started"] == [f"{_rust.PARALLEL_THREAD_PREFIX}_0"], own
+    assert own["own_threads_cpu_s"] > 0, "the worker rendered its share during the row's batches"
+    assert not own["left_running"], own
+    assert not m.census["single"]["left_running"]
+    assert np.array_equal(out, single_out)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="placement needs two CPUs")
+def test_placement_puts_the_multi_threaded_workers_off_the_timing_cpu() -> None:
+    from audiobench import _rust
+    from audiobench.threads import PARALLEL_THREADS, Placement
+
+    assert _rust.PARALLEL_THREAD_PREFIX == PARALLEL_THREADS
+    placement = Placement.choose()
+    resampler = _rust.ParallelResampler("low", 2, 2)  # returns once its worker runs, named
+    workers = {t.tid: t.name for t in snapshot().values() if t.name.startswith(PARALLEL_THREADS + "_")}
+    assert workers, "the worker is named when the constructor returns"
+    for tid, name in workers.items():
+        placement.place(tid, name)
+        assert placement.timing_cpu not in os.sched_getaffinity(tid)
+    del resampler
 
 
 class VirtualMachine:

@@ -68,6 +68,8 @@ BINDINGS: dict[str, Any] = {
     "FastPipeline": lambda a: _rust.FastPipeline(2).process(a),
     "json_pipeline": lambda a: _rust.json_pipeline(a),
     "limit_read": lambda a: _rust.limit_read(a),
+    "limit_read_write": lambda a: _rust.limit_read_write(a, np.zeros(7, np.uint8)),
+    "limit_read_write dst": lambda a: _rust.limit_read_write(np.zeros(7, np.uint8), a),
 }
 
 

@@ -28,7 +28,7 @@ SCHEMA = "audiobench.results/1"
 COLUMNS: dict[str, tuple[str, str]] = {
     "operation": ("string", "resample, vad, convert, b64_buffer, pipeline"),
     "variant": ("string", "catalogue variant (low/medium/high, f32_i16 ..., default)"),
-    "tier": ("string", "registry tier, peer (webrtcvad) or limit probe (limit:read, limit:memcpy)"),
+    "tier": ("string", "registry tier, peer (webrtcvad) or limit probe (limit:read, limit:memcpy, limit:read-write)"),
     "size": ("string", "catalogue size id: 1s, frame, 1M, 2564ch-8calls-2thr ..."),
     "source": ("string", "runner, criterion, asv, pytest-benchmark, profiler, compare or gate-trials"),
     "metric": ("string", "what was measured; see METRICS"),

@@ -24,8 +24,9 @@ class InputsFileError(ValueError):
 
 
 class InputEntry(msgspec.Struct):
-    """One case: its key, checksum, file and layout (``kind``: audio, samples or stream), and
-    its sample kernel's parameters."""
+    """One case: its key, checksum, file and layout (``kind``: audio, samples or stream), its
+    sample kernel's parameters and, for a memory-bound operation, the bytes one call writes
+    (``output_bytes``, for the ``limit:read-write`` probe)."""
 
     op: str
     variant: str
@@ -39,6 +40,7 @@ class InputEntry(msgspec.Struct):
     frames: int | None = None
     sample_rate: int | None = None
     len: int | None = None
+    output_bytes: int | None = None
 
 
 class InputsManifest(msgspec.Struct):

@@ -18,7 +18,8 @@ from audiobench.catalogue import Size
 from audiobench.operations.base import ArraySpec, Operation
 from audiobench.operations.resample import resampling_refusal
 from audiobench.staging import Clock, Staged
-from audiobench.tiers.registry import Impl, Run, rust_json_threads
+from audiobench.threads import parallel_thread_count
+from audiobench.tiers.registry import Impl, Run, parallel_threads, rust_json_threads
 from audiobench.user_audio import UserAudio
 from python_baselines.semantics import DEFAULT_THRESHOLD, frame_len
 
@@ -61,11 +62,11 @@ def _rust_fast(case: Case) -> Run:
     return lambda: pipe.process(a.audio)
 
 
-def _rust_direct(case: Case) -> Run:
+def _into(case: Case, pipe: Any) -> Run:
+    """A call of ``pipe.process_into`` writing into outputs made here, untimed."""
     from audiobench import _rust
 
     a = as_audio(case)
-    pipe = _rust.Pipeline(a.channels, a.sample_rate)
     out = np.empty((a.channels, signals.output_frames(a.frames)), dtype=np.int16)
     flags = np.empty(_rust.vad_frame_count(a.frames, a.sample_rate), dtype=np.bool_)
 
@@ -74,6 +75,20 @@ def _rust_direct(case: Case) -> Run:
         return out, flags, ratio
 
     return run
+
+
+def _rust_direct(case: Case) -> Run:
+    from audiobench import _rust
+
+    a = as_audio(case)
+    return _into(case, _rust.Pipeline(a.channels, a.sample_rate))
+
+
+def _rust_direct_mt(case: Case) -> Run:
+    from audiobench import _rust
+
+    a = as_audio(case)
+    return _into(case, _rust.ParallelPipeline(a.channels, parallel_thread_count(), a.sample_rate))
 
 
 def _staged(tier: str, case: AudioCase) -> Staged | None:
@@ -170,6 +185,15 @@ class Pipeline(Operation):
             ),
             Impl(self.name, v, "rust-fast", _rust_fast, "3 FastAudioNodes chained", "allocating"),
             Impl(self.name, v, "rust-direct", _rust_direct, "fused Pipeline.process_into", "preallocated"),
+            Impl(
+                self.name,
+                v,
+                "rust-direct-mt",
+                _rust_direct_mt,
+                "ParallelPipeline.process_into: resample → int16 split across the CPUs",
+                "preallocated",
+                threads=parallel_threads(),
+            ),
         ]
 
 

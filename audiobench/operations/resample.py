@@ -18,7 +18,8 @@ from audiobench.cases import AudioCase, Case, as_audio
 from audiobench.catalogue import Size
 from audiobench.operations.base import ArraySpec, Operation
 from audiobench.staging import Clock, Staged
-from audiobench.tiers.registry import Impl, Run, rust_json_threads
+from audiobench.threads import parallel_thread_count
+from audiobench.tiers.registry import Impl, Run, parallel_threads, rust_json_threads
 from audiobench.user_audio import UserAudio
 from python_baselines.semantics import MAX_MAGNITUDE
 
@@ -59,11 +60,9 @@ def _rust_fast(case: Case, preset: str) -> Run:
     return lambda: node.process(a.audio)
 
 
-def _rust_direct(case: Case, preset: str) -> Run:
-    from audiobench import _rust
-
+def _into(case: Case, resampler: Any) -> Run:
+    """A call of ``resampler.process_into`` writing into an output made here, untimed."""
     a = as_audio(case)
-    resampler = _rust.Resampler(preset, a.channels)
     out = np.empty((a.channels, signals.output_frames(a.frames)), dtype=np.float32)
 
     def run() -> Any:
@@ -71,6 +70,18 @@ def _rust_direct(case: Case, preset: str) -> Run:
         return out
 
     return run
+
+
+def _rust_direct(case: Case, preset: str) -> Run:
+    from audiobench import _rust
+
+    return _into(case, _rust.Resampler(preset, as_audio(case).channels))
+
+
+def _rust_direct_mt(case: Case, preset: str) -> Run:
+    from audiobench import _rust
+
+    return _into(case, _rust.ParallelResampler(preset, as_audio(case).channels, parallel_thread_count()))
 
 
 def _staged_python(preset: str, case: AudioCase) -> Staged:
@@ -190,6 +201,7 @@ class Resample(Operation):
         from python_baselines.semantics import PRESETS
 
         json_threads = rust_json_threads()
+        mt_threads = parallel_threads()
         out: list[Impl] = []
         for p in PRESETS:
             out += [
@@ -241,6 +253,15 @@ class Resample(Operation):
                     partial(_rust_direct, preset=p),
                     "Resampler.process_into (polyphase FIR)",
                     "preallocated",
+                ),
+                Impl(
+                    self.name,
+                    p,
+                    "rust-direct-mt",
+                    partial(_rust_direct_mt, preset=p),
+                    "ParallelResampler.process_into: output frames split across the CPUs",
+                    "preallocated",
+                    threads=mt_threads,
                 ),
             ]
         return out

@@ -41,7 +41,8 @@ from audiobench.tiers import Registry
 SCHEMA = profile_doc.SCHEMA
 PROFILES_DIR = profile_doc.PROFILES_DIR
 PYTHON_TIERS = load_catalogue().tiers_in("python")
-PYO3_TIERS = load_catalogue().tiers_in("rust")
+# The multi-threaded tier is not staged: its calls are the single-thread kernels over ranges.
+PYO3_TIERS = tuple(t for t in load_catalogue().tiers_in("rust") if t in load_catalogue().single_thread_tiers)
 NATIVE_TIERS = (*PYO3_TIERS, "rust-direct-alloc")
 """The Rust tiers natively, plus ``rust-direct-alloc``: the direct kernels' allocating wrappers,
 a native-only row that separates allocation from the work."""

@@ -104,5 +104,6 @@ def limit_call_ns(samples: int = 25, n: int = 200) -> dict[str, list[float]]:
     calls: dict[str, Callable[[], Any]] = {
         "limit:read": partial(_rust.limit_read, src),
         "limit:memcpy": partial(_rust.limit_memcpy, src, dst),
+        "limit:read-write": partial(_rust.limit_read_write, src, dst),
     }
     return {name: _repeat(partial(_per_call_ns, f, n), samples) for name, f in calls.items()}

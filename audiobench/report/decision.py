@@ -81,8 +81,10 @@ def verdict(speedup: Point | None, rust: str, python: str, rust_ok: bool | None)
 def decide(runner: pd.DataFrame) -> list[Decision]:
     """One decision per (operation, variant) of the run, in catalogue order."""
     cat = load()
-    rust_tiers = [t for t, s in cat.tier_specs.items() if s.language == "rust" and not s.peer]
-    python_tiers = [t for t, s in cat.tier_specs.items() if s.language == "python" and not s.peer]
+    # Single-threaded on both sides: a multi-threaded tier is reported beside, never decides.
+    single = cat.single_thread_tiers
+    rust_tiers = [t for t in single if cat.tier_specs[t].language == "rust"]
+    python_tiers = [t for t in single if cat.tier_specs[t].language == "python"]
     out = []
     for op in cat.operations:
         rows = select(runner, operation=op)

@@ -34,9 +34,11 @@ TIER_COLOURS = {
     "rust-fast": "#dd8452",
     "rust-direct": "#8172b3",
     "rust-direct-alloc": "#b39ddb",
+    "rust-direct-mt": "#4b3a8c",
     "webrtcvad": "#937860",
     "limit:read": "#333333",
     "limit:memcpy": "#777777",
+    "limit:read-write": "#555555",
 }
 
 

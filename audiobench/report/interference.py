@@ -139,8 +139,8 @@ def _census_blocks(runner: pd.DataFrame, ctx: dict[str, Any]) -> list[Table | Pa
     rows = [[str(t["name"]), str(t["owner"])] for t in threads]
     placed = (
         f"timing thread on CPU {placement['timing_cpu']}, the JSON executor's worker on CPU "
-        f"{placement['executor_cpu']}, base64 feeding threads one per CPU, other threads on CPUs "
-        f"{placement['cpus']}"
+        f"{placement['executor_cpu']}, base64 feeding threads one per CPU, rust-direct-mt's workers on the "
+        f"CPUs after the timing thread's, other threads on CPUs {placement['cpus']}"
         if placement.get("pinned")
         else "threads not pinned (" + str(placement.get("why", "not recorded")) + ")"
     )
@@ -149,7 +149,8 @@ def _census_blocks(runner: pd.DataFrame, ctx: dict[str, Any]) -> list[Table | Pa
         Para(
             f"Thread census: {found.get('census', '?')}. Placement: {placed}. BLAS/OpenMP pools ({blas}) limited "
             f"to {pools.get('limit_during_timing', '?')} thread while timing; the JSON executor runs "
-            f"{pools.get('json_worker_threads', '?')} worker thread(s). Threads of the process other than the "
+            f"{pools.get('json_worker_threads', '?')} worker thread(s); rust-direct-mt splits each call across "
+            f"{pools.get('parallel_threads', '?')} thread(s). Threads of the process other than the "
             f"timing thread, and who started them ('process': before the first row): "
             + (", ".join(f"{n} ({o})" for n, o in rows) or "none")
             + "."

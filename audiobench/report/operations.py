@@ -195,7 +195,8 @@ def vad(df: pd.DataFrame, target_us: float | None) -> Section:
 
 
 def convert(df: pd.DataFrame) -> Section:
-    """The conversion section: µs per 1M samples, % of the read and memcpy limits, speed-up, figures."""
+    """The conversion section: µs per 1M samples, % of the read, memcpy and read-write limits,
+    speed-up, figures."""
     sec = Section("convert", _title("convert"))
     rows = []
     cases = _cases(df, ordered(df["variant"], ["f32_i16", "i16_f32", "f32_i32", "i16_i32"]))
@@ -209,6 +210,7 @@ def convert(df: pd.DataFrame) -> Section:
                     with_ci(point(case, metric="unit_time", tier=t)),
                     num(value(case, metric="pct_of_limit", tier=t, reference="limit:read")),
                     num(value(case, metric="pct_of_limit", tier=t, reference="limit:memcpy")),
+                    num(value(case, metric="pct_of_limit", tier=t, reference="limit:read-write")),
                     _speedup_cell(case, t),
                 ]
             )
@@ -221,12 +223,15 @@ def convert(df: pd.DataFrame) -> Section:
                 "µs per 1M samples [95% CI]",
                 "% of read limit",
                 "% of memcpy limit",
+                "% of read-write limit",
                 "speed-up vs python",
             ],
             rows,
-            [False, False, False, True, True, True, True],
+            [False, False, False, True, True, True, True, True],
             note="% of limit: the same run's read-only (limit:read) and copy (limit:memcpy) probes over the "
-            "same bytes, divided by the tier's time — 100 % would be the memory system's speed.",
+            "same input bytes, and the read-write probe (limit:read-write: the input read once and the output's "
+            "bytes written once, by plain copies — the conversion's own traffic), divided by the tier's time; "
+            "100 % would be the memory system's speed.",
         )
     )
     big = [(v, s, c) for v, s, c in cases if s == max((s for _, s, _ in cases), key=size_key)]

@@ -3,8 +3,8 @@
 Significance is the runner's per-round paired ratio: tier B is significantly slower than the
 fastest tier A when the CI of B / A lies above 1. The fastest tier is the one no other beats by
 that test (not merely the lowest median). Tiers whose CI against it contains 1 are named
-together — the data cannot tell them apart. Peers (another algorithm) and the limit
-probes are not candidates.
+together — the data cannot tell them apart. Peers (another algorithm), multi-threaded tiers
+(another machine budget: every CPU) and the limit probes are not candidates.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def fastest(case: pd.DataFrame, tiers: list[str]) -> str | None:
 
 
 def _verdict(case: pd.DataFrame) -> tuple[str, str] | None:
-    matched = load().tiers
+    matched = load().single_thread_tiers
     tiers = [t for t in ordered(case["tier"], matched) if t in matched]
     times = {t: value(case, metric="time", statistic="median", tier=t) for t in tiers}
     timed = {t: v for t, v in times.items() if v is not None}

@@ -22,7 +22,7 @@ from audiobench.cases import AudioCase, StreamCase
 from audiobench.catalogue import Catalogue
 from audiobench.documents import run as runfile
 from audiobench.environment import fingerprint
-from audiobench.limits import DISPLAY_ORDER, prepare_limit
+from audiobench.limits import DISPLAY_ORDER, output_bytes, prepare_limit
 from audiobench.runner import cold
 from audiobench.runner.census import Census
 from audiobench.runner.interference import judge_aa, run_verdict
@@ -112,7 +112,8 @@ def _measure_case(
     )
     for row in plan.rows:
         if row.kind == "limit":
-            runs[row.name] = prepare_limit(row.name, plan.case)
+            written = output_bytes(plan.op, plan.variant, plan.case)
+            runs[row.name] = prepare_limit(row.name, plan.case, written)
         else:
             assert row.impl is not None
             checked = row.impl.prepare(plan.case)

@@ -26,6 +26,14 @@ def rust_json_threads() -> tuple[str, ...]:
     return (_rust.JSON_THREAD_NAME,)
 
 
+def parallel_threads() -> tuple[str, ...]:
+    """The threads a ``rust-direct-mt`` call runs work on: its object's pool workers
+    (``audiobench-mt_N``, the prefix named by the extension)."""
+    from audiobench import _rust
+
+    return (f"{_rust.PARALLEL_THREAD_PREFIX}_",)
+
+
 @dataclass(frozen=True)
 class Impl:
     """One implementation of one (operation, variant) at one tier (or one peer)."""

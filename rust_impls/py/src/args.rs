@@ -52,6 +52,13 @@ unsigned_arg!(
     1
 );
 unsigned_arg!(
+    /// Threads a multi-threaded object splits each call across: at least one (the caller).
+    threads,
+    usize,
+    "threads",
+    1
+);
+unsigned_arg!(
     /// Frames per channel.
     frames,
     usize,

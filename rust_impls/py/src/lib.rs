@@ -1,7 +1,7 @@
 //! `audiobench._rust`: the Python face of audiobench-core.
 //!
 //! One module; thin wrappers only. Tier prefixes tell the tiers apart: plain names are
-//! `rust-direct`, `Fast*` classes and `AudioProcessor` are `rust-fast`, `json_*` functions and
+//! `rust-direct`, `Parallel*` classes `rust-direct-mt`, `Fast*` classes and `AudioProcessor` are `rust-fast`, `json_*` functions and
 //! `JsonChunkBuffer` are `rust-json`. Every kernel runs with the GIL released; every core error
 //! becomes an exception from [`errors`]; inputs are zero-copy read-only numpy views.
 
@@ -15,6 +15,7 @@ mod json;
 mod kernels;
 mod limit;
 mod panics;
+mod parallel;
 mod probe;
 
 use std::sync::{Mutex, MutexGuard};
@@ -31,6 +32,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 fn _rust(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     direct::register(m)?;
+    parallel::register(m)?;
     fast::register(m)?;
     json::register(m)?;
     kernels::register(m)?;

@@ -42,6 +42,8 @@ pub struct Case {
     pub params: serde_json::Map<String, Value>,
     /// Bytes the operation reads (for the limit probes).
     pub bytes: Vec<u8>,
+    /// Bytes one call writes, for `limit:read-write`: given for memory-bound operations only.
+    pub written: Option<usize>,
 }
 
 impl Case {
@@ -219,7 +221,8 @@ pub fn load(paths: &Paths, suite: &str) -> Result<Vec<Case>, Fail> {
             return Err(format!("{op}/{variant} {size}: input checksum {actual} != manifest {checksum}; {hint}"));
         }
         let params = e["params"].as_object().cloned().unwrap_or_default();
-        cases.push(Case { op, variant, size, checksum, input, params, bytes });
+        let written = e["output_bytes"].as_u64().map(|n| n as usize);
+        cases.push(Case { op, variant, size, checksum, input, params, bytes, written });
     }
     Ok(cases)
 }

@@ -49,6 +49,12 @@ impl Ctx<'_, '_> {
         self.bench("limit:read", || {
             black_box(limit::read(black_box(&src)));
         });
+        if let Some(written) = self.case.written {
+            let mut out = vec![0u8; written];
+            self.bench("limit:read-write", || {
+                black_box(limit::read_write(black_box(&src), &mut out));
+            });
+        }
     }
 }
 

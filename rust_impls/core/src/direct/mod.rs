@@ -1,8 +1,10 @@
 //! The `rust-direct` tier: plain functions over slices that write into caller-provided
-//! output (`*_into`), plus allocating wrappers. No nodes, no JSON, no `Arc`.
+//! output (`*_into`), plus allocating wrappers. No nodes, no JSON, no `Arc`. [`parallel`]
+//! splits the resampler and the pipeline across threads (`rust-direct-mt`).
 
 pub mod b64;
 pub mod convert;
+pub mod parallel;
 pub mod pipeline;
 pub(crate) mod polyphase;
 pub mod resample;

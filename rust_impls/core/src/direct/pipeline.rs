@@ -100,7 +100,7 @@ impl Pipeline {
     fn resample_convert_checked(&mut self, audio: &[f32], frames: usize, out: &mut [i16]) -> Result<()> {
         let channels = self.channels();
         let out_frames = output_frames(frames);
-        self.resampler.process_chunks(audio, frames, |block, stride, dst, n| {
+        self.resampler.process_chunks(audio, frames, 0..out_frames, |block, stride, dst, n| {
             for c in 0..channels {
                 let from = &block[c * stride..c * stride + n];
                 let to = &mut out[c * out_frames + dst..c * out_frames + dst + n];
@@ -109,6 +109,25 @@ impl Pipeline {
             }
         });
         Ok(())
+    }
+
+    /// The fused stage's output frames `range`, channel `c`'s written to `rows[c][frame − first]`
+    /// (the multi-threaded tier gives each thread one range and its columns of `out`). Input
+    /// already checked, `range` within the output, every row reaching `range.end − first`.
+    pub(crate) fn resample_convert_columns(
+        &mut self,
+        audio: &[f32],
+        frames: usize,
+        range: std::ops::Range<usize>,
+        first: usize,
+        rows: &mut [&mut [i16]],
+    ) {
+        self.resampler.process_chunks(audio, frames, range, |block, stride, dst, n| {
+            for (c, row) in rows.iter_mut().enumerate() {
+                // Lengths are equal by construction, so this cannot fail.
+                let _ = f32_to_i16_into(&block[c * stride..][..n], &mut row[dst - first..][..n]);
+            }
+        });
     }
 
     /// Allocating variant of [`process_into`](Pipeline::process_into).

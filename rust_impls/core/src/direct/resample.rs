@@ -186,23 +186,25 @@ impl Resampler {
         Ok(out)
     }
 
-    /// Render the clip block by block, handing each block to `sink(block, stride, dst_frame, n)`:
-    /// channel `c`'s `n` frames are `block[c·stride..][..n]`, output frames `dst_frame..`.
+    /// Render output frames `range` of the clip block by block, handing each block to
+    /// `sink(block, stride, dst_frame, n)`: channel `c`'s `n` frames are `block[c·stride..][..n]`,
+    /// output frames `dst_frame..`.
     ///
-    /// Used by the fused pipeline (convert to i16 while the block is in cache).
-    /// `input.len()` must be `channels × frames`, every sample within [`check_range`] (both
-    /// checked by the callers).
+    /// Used by the fused pipeline (convert to i16 while the block is in cache) and by the
+    /// multi-threaded tier (one range per thread). `input.len()` must be `channels × frames`,
+    /// every sample within [`check_range`], and `range` within `0..output_frames(frames)`
+    /// (all checked by the callers).
     pub(crate) fn process_chunks(
         &mut self,
         input: &[f32],
         frames: usize,
+        range: std::ops::Range<usize>,
         mut sink: impl FnMut(&[f32], usize, usize, usize),
     ) {
-        let out_frames = output_frames(frames);
         let clip = Clip { input: &input[..frames * self.channels], channels: self.channels, frames };
-        let mut first = 0;
-        while first < out_frames {
-            let count = BLOCK_FRAMES.min(out_frames - first);
+        let mut first = range.start;
+        while first < range.end {
+            let count = BLOCK_FRAMES.min(range.end - first);
             let mut block = Block { out: &mut self.scratch, stride: BLOCK_FRAMES, first, count };
             polyphase::render(&clip, &self.filter.taps, self.filter.width, &mut block);
             sink(&self.scratch, BLOCK_FRAMES, first, count);
@@ -372,7 +374,7 @@ mod tests {
                 let whole = r.process(&input).unwrap();
                 let out_frames = output_frames(frames);
                 let mut blocks = vec![f32::NAN; whole.len()];
-                r.process_chunks(&input, frames, |block, stride, dst, n| {
+                r.process_chunks(&input, frames, 0..output_frames(frames), |block, stride, dst, n| {
                     for c in 0..3 {
                         blocks[c * out_frames + dst..][..n].copy_from_slice(&block[c * stride..][..n]);
                     }
