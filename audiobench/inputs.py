@@ -60,8 +60,8 @@ def export(cat: Catalogue, suite: SizeSet, root: Path = DEFAULT_ROOT) -> Path:
                     "checksum": case.checksum(),
                     "params": op_spec.kernel_params(variant),
                 }
-                if READ_WRITE in limits_for(name, cat):
-                    entry["output_bytes"] = output_bytes(name, variant, case)
+                if READ_WRITE in limits_for(op_spec.memory_bound):
+                    entry["output_bytes"] = output_bytes(op_spec.outputs(variant, case))
                 stem = entry["checksum"]
                 if isinstance(case, AudioCase):
                     _write_once(out_dir / f"{stem}.f32", case.audio.astype("<f4").tobytes())

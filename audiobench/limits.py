@@ -19,7 +19,6 @@ import numpy as np
 import numpy.typing as npt
 
 from audiobench.cases import AudioCase, Case, SamplesCase, StreamCase
-from audiobench.catalogue import Catalogue
 
 READ = "limit:read"
 MEMCPY = "limit:memcpy"
@@ -30,21 +29,17 @@ DISPLAY_ORDER = (READ, MEMCPY, READ_WRITE)
 """The order tables show them in: the read floor first."""
 
 
-def limits_for(op: str, cat: Catalogue | None = None) -> tuple[str, ...]:
-    """The probes a case of ``op`` runs beside its tiers: read and memcpy everywhere, read-write
-    where the operation is memory-bound (:attr:`Operation.memory_bound`), the only place its
-    figure is a yardstick."""
-    from audiobench import operations
-
-    return LIMITS if operations.spec(op, cat).memory_bound else (MEMCPY, READ)
+def limits_for(memory_bound: bool) -> tuple[str, ...]:
+    """The probes a case runs beside its tiers: read and memcpy everywhere, read-write where the
+    operation is memory-bound (``Operation.memory_bound``), the only place its figure is a
+    yardstick."""
+    return LIMITS if memory_bound else (MEMCPY, READ)
 
 
-def output_bytes(op: str, variant: str, case: Case) -> int:
-    """Bytes one call of ``op`` writes: the sum of its output arrays (:meth:`Operation.outputs`)."""
-    from audiobench import operations
-
-    specs = operations.spec(op).outputs(variant, case)
-    return sum(math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in specs)
+def output_bytes(outputs: list[tuple[tuple[int, ...], Any]]) -> int:
+    """Bytes one call writes: the sum of its output arrays, each ``(shape, numpy dtype)`` as
+    ``Operation.outputs`` lists them."""
+    return sum(math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in outputs)
 
 
 def input_bytes(case: Case) -> npt.NDArray[np.uint8]:

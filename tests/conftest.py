@@ -26,6 +26,12 @@ def catalogue() -> Catalogue:
     return load()
 
 
+def tiers_of(op: str) -> list[str]:
+    """The matched tiers ``op`` has, in catalogue order (every single-thread tier; the
+    multi-threaded ``rust-direct-mt`` only where it exists)."""
+    return list(dict.fromkeys(impl.tier for impl in registry().entries(op=op)))
+
+
 _REFERENCES: dict[tuple[str, str, str], object] = {}
 
 

@@ -15,14 +15,13 @@ from audiobench.catalogue import Size
 from audiobench.operations import build_case, normalize
 from audiobench.registry import registry
 from audiobench.signals import chunk_stream, multisine, speech_like
-from audiobench.tiers import TIERS
 
-from .conftest import SEED, reference
+from .conftest import SEED, reference, tiers_of
 
 CONVERSIONS = ("f32_i16", "i16_f32", "f32_i32", "i16_i32")
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("convert"))
 @pytest.mark.parametrize("variant", CONVERSIONS)
 def test_convert_bit_exact(variant: str, tier: str) -> None:
     case = build_case("convert", variant, Size("samples", samples=100_003), SEED)
@@ -34,7 +33,7 @@ def test_convert_bit_exact(variant: str, tier: str) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("convert"))
 def test_convert_edges(tier: str) -> None:
     edges = np.array(
         [
@@ -92,7 +91,7 @@ def _vad_cases() -> list[tuple[str, AudioCase]]:
 VAD_CASES = _vad_cases()
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("vad"))
 @pytest.mark.parametrize(("label", "case"), VAD_CASES, ids=[c[0] for c in VAD_CASES])
 def test_vad_flags_identical_energies_close(label: str, case: AudioCase, tier: str) -> None:
     ref = reference("vad", "default", case)
@@ -107,7 +106,7 @@ def test_vad_signal_has_speech_and_silence() -> None:
     assert 0.2 < out.speech_ratio < 0.9  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("resample"))
 @pytest.mark.parametrize("preset", ("low", "medium", "high"))
 def test_resample_meets_snr_floor(preset: str, tier: str) -> None:
     seconds = 1.0 if tier == "python-pure" else 2.5
@@ -118,7 +117,7 @@ def test_resample_meets_snr_floor(preset: str, tier: str) -> None:
     assert verdict.ok, verdict.detail
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("resample"))
 def test_resample_odd_lengths_and_mono(tier: str) -> None:
     frames = (441, 1_001) if tier == "python-pure" else (1, 441, 442, 10_007)
     for n in frames:
@@ -134,7 +133,7 @@ STREAMS = [
 ]
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("b64_buffer"))
 @pytest.mark.parametrize(("label", "case"), STREAMS, ids=[s[0] for s in STREAMS])
 def test_b64_bytes_identical(label: str, case: StreamCase, tier: str) -> None:
     out = normalize("b64_buffer", "default", registry().get("b64_buffer", "default", tier)(case))
@@ -154,7 +153,7 @@ def test_python_tiers_can_skip_counting() -> None:
         assert parity.check_b64(out, case).ok
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", tiers_of("pipeline"))
 def test_pipeline_flags_and_audio(tier: str) -> None:
     seconds = 1.0 if tier == "python-pure" else 2.0
     speech = AudioCase(speech_like(seconds, 2, SEED), 44_100)

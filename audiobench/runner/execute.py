@@ -112,7 +112,7 @@ def _measure_case(
     )
     for row in plan.rows:
         if row.kind == "limit":
-            written = output_bytes(plan.op, plan.variant, plan.case)
+            written = output_bytes(operations.spec(plan.op).outputs(plan.variant, plan.case))
             runs[row.name] = prepare_limit(row.name, plan.case, written)
         else:
             assert row.impl is not None

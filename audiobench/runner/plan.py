@@ -89,7 +89,7 @@ def _rows(reg: Registry, cat: Catalogue, op: str, variant: str, tiers: list[str]
         if impl.tier not in tiers or (tier is not None and tier.sizes is not None and not with_own):
             continue
         rows.append(Row(impl.tier, "tier" if impl.matched else "peer", impl))
-    rows += [Row(name, "limit") for name in limits_for(op, cat) if name in tiers]
+    rows += [Row(name, "limit") for name in limits_for(operations.spec(op, cat).memory_bound) if name in tiers]
     return rows
 
 
