@@ -102,11 +102,11 @@ impl Pool {
 
 /// Output frames per claimed chunk, at least: two of the resampler's blocks, so a claim costs
 /// far less than the chunk's rendering.
-const MIN_CHUNK_FRAMES: usize = 2048;
+const MIN_CHUNK_FRAMES: usize = 1024;
 
 /// Chunks per thread when the clip is long enough: enough that a late thread's share is taken
 /// over in small pieces, few enough that claims stay rare.
-const CHUNKS_PER_THREAD: usize = 4;
+const CHUNKS_PER_THREAD: usize = 8;
 
 /// How many chunks `frames` output frames are split into on `threads` threads.
 fn chunk_count(frames: usize, threads: usize) -> usize {
@@ -276,8 +276,8 @@ mod tests {
         assert_eq!(bounds(10, 3), vec![0, 3, 6, 10]);
         assert_eq!(bounds(1, 4), vec![0, 1]);
         assert_eq!(bounds(0, 2), vec![0, 0]);
-        assert_eq!(chunk_count(16_000, 2), 7);
-        assert_eq!(chunk_count(160_000, 2), 8);
+        assert_eq!(chunk_count(16_000, 2), 15);
+        assert_eq!(chunk_count(160_000, 2), 16);
         assert_eq!(chunk_count(100, 2), 1);
     }
 
