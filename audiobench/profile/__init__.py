@@ -41,7 +41,7 @@ from audiobench.tiers import Registry
 SCHEMA = profile_doc.SCHEMA
 PROFILES_DIR = profile_doc.PROFILES_DIR
 PYTHON_TIERS = load_catalogue().tiers_in("python")
-# The multi-threaded tier is not staged: its calls are the single-thread kernels over ranges.
+# The multi-threaded tier is not profiled: its calls are the single-thread kernels over ranges.
 PYO3_TIERS = tuple(t for t in load_catalogue().tiers_in("rust") if t in load_catalogue().single_thread_tiers)
 NATIVE_TIERS = (*PYO3_TIERS, "rust-direct-alloc")
 """The Rust tiers natively, plus ``rust-direct-alloc``: the direct kernels' allocating wrappers,
@@ -368,7 +368,11 @@ def run_profile(
 
     Raises:
         ProfilerError: the native profiler cannot be built or run."""
-    brought = [t for t in dict.fromkeys(i.tier for i in reg.entries()) if t not in ALL_TIERS]
+    # Plugin tiers are profiled as whole calls; the catalogue's multi-threaded tier is not
+    # profiled at all (its stages are rust-direct's, run over ranges of the output).
+    brought = [
+        t for t in dict.fromkeys(i.tier for i in reg.entries()) if t not in ALL_TIERS and t not in cat.tier_specs
+    ]
     tiers = list(tiers or [*ALL_TIERS, *brought])
     started = datetime.now(UTC)
     t0 = time.perf_counter()
