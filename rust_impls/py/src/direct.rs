@@ -27,6 +27,90 @@ pub(crate) fn check_channels(object: &str, expected: usize, actual: usize) -> Py
     }
 }
 
+/// A reusable resampler behind a binding (`Resampler`, `ParallelResampler`).
+pub(crate) trait ResampleInto: Send {
+    fn channels(&self) -> usize;
+    fn process_into(&mut self, input: &[f32], out: &mut [f32]) -> audiobench_core::Result<()>;
+}
+
+impl ResampleInto for resample::Resampler {
+    fn channels(&self) -> usize {
+        resample::Resampler::channels(self)
+    }
+    fn process_into(&mut self, input: &[f32], out: &mut [f32]) -> audiobench_core::Result<()> {
+        resample::Resampler::process_into(self, input, out)
+    }
+}
+
+/// `process_into(audio, out)` of a resampler binding named `object`: planar float32 `audio`
+/// into `out` of shape (channels, output frames), the GIL released.
+pub(crate) fn resample_into<R: ResampleInto>(
+    py: Python<'_>,
+    inner: &Mutex<R>,
+    object: &str,
+    audio: &Bound<'_, PyAny>,
+    out: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let a = audio_input(audio, "audio")?;
+    let (channels, frames) = planar_shape(&a);
+    check_channels(object, lock(inner).channels(), channels)?;
+    let mut o = output::<f32, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
+    let (s, d) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?);
+    py.detach(|| lock(inner).process_into(s, d)).map_err(PyAudioError)?;
+    Ok(())
+}
+
+/// A reusable pipeline behind a binding (`Pipeline`, `ParallelPipeline`).
+pub(crate) trait PipelineInto: Send {
+    fn channels(&self) -> usize;
+    fn vad_params(&self) -> vad::VadParams;
+    fn process_into(
+        &mut self,
+        audio: &[f32],
+        out: &mut [i16],
+        flags: &mut [bool],
+    ) -> audiobench_core::Result<vad::VadSummary>;
+}
+
+impl PipelineInto for pipeline::Pipeline {
+    fn channels(&self) -> usize {
+        pipeline::Pipeline::channels(self)
+    }
+    fn vad_params(&self) -> vad::VadParams {
+        pipeline::Pipeline::vad_params(self)
+    }
+    fn process_into(
+        &mut self,
+        audio: &[f32],
+        out: &mut [i16],
+        flags: &mut [bool],
+    ) -> audiobench_core::Result<vad::VadSummary> {
+        pipeline::Pipeline::process_into(self, audio, out, flags)
+    }
+}
+
+/// `process_into(audio, out, flags)` of a pipeline binding named `object`: int16 `out` of shape
+/// (channels, output frames) and one bool flag per whole 30 ms frame, the GIL released;
+/// returns the share of frames flagged as speech.
+pub(crate) fn pipeline_into<P: PipelineInto>(
+    py: Python<'_>,
+    inner: &Mutex<P>,
+    object: &str,
+    audio: &Bound<'_, PyAny>,
+    out: &Bound<'_, PyAny>,
+    flags: &Bound<'_, PyAny>,
+) -> PyResult<f64> {
+    let a = audio_input(audio, "audio")?;
+    let (channels, frames) = planar_shape(&a);
+    check_channels(object, lock(inner).channels(), channels)?;
+    let count = lock(inner).vad_params().frame_count(frames);
+    let mut o = output::<i16, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
+    let mut f = output::<bool, Ix1>(flags, "flags", &[count])?;
+    let (s, d, fl) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?, slice_mut(&mut f, "flags")?);
+    let summary = py.detach(|| lock(inner).process_into(s, d, fl)).map_err(PyAudioError)?;
+    Ok(summary.speech_ratio())
+}
+
 pub(crate) fn vad_params(sample_rate: u32, threshold: f32) -> PyResult<vad::VadParams> {
     Ok(vad::VadParams::new(sample_rate, threshold).map_err(PyAudioError)?)
 }
@@ -191,13 +275,7 @@ impl PyResampler {
     }
 
     fn process_into(&self, py: Python<'_>, audio: &Bound<'_, PyAny>, out: &Bound<'_, PyAny>) -> PyResult<()> {
-        let a = audio_input(audio, "audio")?;
-        let (channels, frames) = planar_shape(&a);
-        check_channels("Resampler", lock(&self.inner).channels(), channels)?;
-        let mut o = output::<f32, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
-        let (s, d) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?);
-        py.detach(|| lock(&self.inner).process_into(s, d)).map_err(PyAudioError)?;
-        Ok(())
+        resample_into(py, &self.inner, "Resampler", audio, out)
     }
 
     fn __repr__(&self) -> String {
@@ -247,15 +325,7 @@ impl PyPipeline {
         out: &Bound<'_, PyAny>,
         flags: &Bound<'_, PyAny>,
     ) -> PyResult<f64> {
-        let a = audio_input(audio, "audio")?;
-        let (channels, frames) = planar_shape(&a);
-        check_channels("Pipeline", lock(&self.inner).channels(), channels)?;
-        let count = lock(&self.inner).vad_params().frame_count(frames);
-        let mut o = output::<i16, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
-        let mut f = output::<bool, Ix1>(flags, "flags", &[count])?;
-        let (s, d, fl) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?, slice_mut(&mut f, "flags")?);
-        let summary = py.detach(|| lock(&self.inner).process_into(s, d, fl)).map_err(PyAudioError)?;
-        Ok(summary.speech_ratio())
+        pipeline_into(py, &self.inner, "Pipeline", audio, out, flags)
     }
 }
 

@@ -5,14 +5,39 @@ use audiobench_core::direct::parallel::{self, ParallelPipeline, ParallelResample
 use audiobench_core::direct::resample;
 use std::sync::Mutex;
 
-use numpy::{Ix1, Ix2};
+use audiobench_core::direct::vad::{VadParams, VadSummary};
 use pyo3::prelude::*;
 
 use crate::args;
-use crate::arrays::{audio_input, output, planar_shape, slice, slice_mut};
-use crate::direct::{check_channels, vad_params};
+use crate::direct::{pipeline_into, resample_into, vad_params, PipelineInto, ResampleInto};
 use crate::errors::PyAudioError;
 use crate::lock;
+
+impl ResampleInto for ParallelResampler {
+    fn channels(&self) -> usize {
+        ParallelResampler::channels(self)
+    }
+    fn process_into(&mut self, input: &[f32], out: &mut [f32]) -> audiobench_core::Result<()> {
+        ParallelResampler::process_into(self, input, out)
+    }
+}
+
+impl PipelineInto for ParallelPipeline {
+    fn channels(&self) -> usize {
+        ParallelPipeline::channels(self)
+    }
+    fn vad_params(&self) -> VadParams {
+        ParallelPipeline::vad_params(self)
+    }
+    fn process_into(
+        &mut self,
+        audio: &[f32],
+        out: &mut [i16],
+        flags: &mut [bool],
+    ) -> audiobench_core::Result<VadSummary> {
+        ParallelPipeline::process_into(self, audio, out, flags)
+    }
+}
 
 /// A 44.1 → 16 kHz resampler whose every call renders its output frames on `threads` threads:
 /// the caller and `threads − 1` workers it starts when built (named `audiobench-mt_N`, parked
@@ -56,13 +81,7 @@ impl PyParallelResampler {
 
     /// Resample planar float32 `audio` (channels, frames) into `out` (channels, output frames).
     fn process_into(&self, py: Python<'_>, audio: &Bound<'_, PyAny>, out: &Bound<'_, PyAny>) -> PyResult<()> {
-        let a = audio_input(audio, "audio")?;
-        let (channels, frames) = planar_shape(&a);
-        check_channels("ParallelResampler", lock(&self.inner).channels(), channels)?;
-        let mut o = output::<f32, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
-        let (s, d) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?);
-        py.detach(|| lock(&self.inner).process_into(s, d)).map_err(PyAudioError)?;
-        Ok(())
+        resample_into(py, &self.inner, "ParallelResampler", audio, out)
     }
 
     fn __repr__(&self) -> String {
@@ -84,7 +103,6 @@ impl PyParallelResampler {
 #[pyclass(module = "audiobench._rust", name = "ParallelPipeline", frozen)]
 pub struct PyParallelPipeline {
     inner: Mutex<ParallelPipeline>,
-    vad: audiobench_core::direct::vad::VadParams,
 }
 
 #[pymethods]
@@ -99,7 +117,7 @@ impl PyParallelPipeline {
     ) -> PyResult<Self> {
         let params = vad_params(sample_rate, threshold)?;
         let inner = ParallelPipeline::new(channels, params, threads).map_err(PyAudioError)?;
-        Ok(Self { inner: Mutex::new(inner), vad: params })
+        Ok(Self { inner: Mutex::new(inner) })
     }
 
     #[getter]
@@ -121,15 +139,7 @@ impl PyParallelPipeline {
         out: &Bound<'_, PyAny>,
         flags: &Bound<'_, PyAny>,
     ) -> PyResult<f64> {
-        let a = audio_input(audio, "audio")?;
-        let (channels, frames) = planar_shape(&a);
-        check_channels("ParallelPipeline", lock(&self.inner).channels(), channels)?;
-        let count = self.vad.frame_count(frames);
-        let mut o = output::<i16, Ix2>(out, "out", &[channels, resample::output_frames(frames)])?;
-        let mut f = output::<bool, Ix1>(flags, "flags", &[count])?;
-        let (s, d, fl) = (slice(&a, "audio")?, slice_mut(&mut o, "out")?, slice_mut(&mut f, "flags")?);
-        let summary = py.detach(|| lock(&self.inner).process_into(s, d, fl)).map_err(PyAudioError)?;
-        Ok(summary.speech_ratio())
+        pipeline_into(py, &self.inner, "ParallelPipeline", audio, out, flags)
     }
 }
 

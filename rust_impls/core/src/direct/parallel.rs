@@ -142,6 +142,18 @@ fn columns<'a, T>(out: &'a mut [T], row: usize, bounds: &[usize]) -> Vec<Columns
     parts
 }
 
+/// Planar `out` for `frames` input frames of `channels` channels, checked and split into the
+/// chunks `threads` threads claim.
+///
+/// Errors: `OutputLength` when `out` is not `channels × output_frames(frames)` long.
+fn output_chunks<T>(out: &mut [T], channels: usize, frames: usize, threads: usize) -> Result<Vec<Columns<'_, T>>> {
+    let out_frames = output_frames(frames);
+    if out.len() != out_frames * channels {
+        return Err(AudioError::OutputLength { name: "out", expected: out_frames * channels, actual: out.len() });
+    }
+    Ok(columns(out, out_frames, &bounds(out_frames, chunk_count(out_frames, threads))))
+}
+
 /// [`Resampler`] with each call's output frames split across `threads` threads.
 #[derive(Debug)]
 pub struct ParallelResampler {
@@ -175,15 +187,9 @@ impl ParallelResampler {
     /// What [`Resampler::process_into`] does, with the same checks and errors (nothing is
     /// written when one fails), the output frames rendered by all threads at once.
     pub fn process_into(&mut self, input: &[f32], out: &mut [f32]) -> Result<()> {
-        let channels = self.channels();
-        let frames = planar_frames("audio", input, channels)?;
+        let frames = planar_frames("audio", input, self.channels())?;
         check_range("audio", "resampling", input, frames)?;
-        let out_frames = output_frames(frames);
-        if out.len() != out_frames * channels {
-            return Err(AudioError::OutputLength { name: "out", expected: out_frames * channels, actual: out.len() });
-        }
-        let bounds = bounds(out_frames, chunk_count(out_frames, self.pool.threads));
-        let chunks = columns(out, out_frames, &bounds);
+        let chunks = output_chunks(out, self.channels(), frames, self.pool.threads)?;
         self.pool.run(
             chunks,
             &mut self.parts,
@@ -230,22 +236,21 @@ impl ParallelPipeline {
         self.parts[0].channels()
     }
 
+    /// VAD parameters in use.
+    pub fn vad_params(&self) -> VadParams {
+        self.parts[0].vad_params()
+    }
+
     /// What [`Pipeline::process_into`] does, with the same checks and errors (nothing is
     /// written when one fails).
     pub fn process_into(&mut self, audio: &[f32], out: &mut [i16], flags: &mut [bool]) -> Result<VadSummary> {
-        let channels = self.channels();
-        let frames = planar_frames("audio", audio, channels)?;
-        let out_frames = output_frames(frames);
-        if out.len() != out_frames * channels {
-            return Err(AudioError::OutputLength { name: "out", expected: out_frames * channels, actual: out.len() });
-        }
-        let count = self.parts[0].vad_params().frame_count(frames);
+        let frames = planar_frames("audio", audio, self.channels())?;
+        let chunks = output_chunks(out, self.channels(), frames, self.pool.threads)?;
+        let count = self.vad_params().frame_count(frames);
         if flags.len() != count {
             return Err(AudioError::OutputLength { name: "flags", expected: count, actual: flags.len() });
         }
         check_range("audio", "the pipeline (resampling)", audio, frames)?;
-        let bounds = bounds(out_frames, chunk_count(out_frames, self.pool.threads));
-        let chunks = columns(out, out_frames, &bounds);
         // The calling thread runs VAD while the workers start on the first chunks.
         let mut summary = None;
         let lead = |pipeline: &mut Pipeline| summary = Some(pipeline.vad_stage(audio, flags));
