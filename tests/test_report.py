@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SECTIONS = (
     "## Should it move to Rust?",
     "## Spec target assessment",
+    "## Speed-up targets and goals",
     "## Resample 44.1 → 16 kHz",
     "## Energy VAD on 30 ms frames",
     "## Sample-format conversion",
@@ -73,6 +74,31 @@ def test_every_section_is_filled_from_the_fixtures(rendered: tuple[Path, subproc
     verdict = "✅ met" if high < 100 else ("❌ missed" if low > 100 else "⚠️")
     assert f"{direct['unit_median']:.1f}" in spec and verdict in spec, spec
     assert "| criterion |" in md.replace("| criterion | yes", "| criterion |")
+
+
+def test_every_speedup_check_is_judged_on_the_runs_paired_ratio(
+    rendered: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    from audiobench import targets
+
+    out, _ = rendered
+    md = (out / "report.md").read_text()
+    part = md[md.index("## Speed-up targets and goals") : md.index("## Resample")]
+    run = json.loads(next((FIXTURES / "data" / "runs").glob("*.json")).read_text())
+    case = next(c for c in run["cases"] if (c["op"], c["variant"], c["size"]) == ("convert", "f32_i16", "1M"))
+    ratio = next(r for r in case["ratios"] if (r["a"], r["b"]) == ("python", "rust-direct"))
+    line = next(
+        x for x in part.splitlines() if x.startswith("| convert-f32-i16-direct-vs-python | convert/f32_i16 1M |")
+    )
+    assert f"{ratio['median']:.2f}"[:3] in line and "rust-direct over python" in line, line
+    met = "✅ met" if ratio["ci_low"] > 2.0 else ("❌ missed" if ratio["ci_high"] < 2.0 else "⚠️")
+    assert met in line and "| yes |" in line, line
+    # A goal that is not met stands with its reason from the targets file.
+    for check in targets.load().speedup:
+        if f"| {check.name} |" in part and ("❌" in part or "⚠️" in part):
+            unmet = [x for x in part.splitlines() if x.startswith(f"| {check.name} |") and "✅" not in x]
+            if unmet:
+                assert f"`{check.name}`, not met on every case above (❌ or ⚠️): {check.reason}" in part, check.name
 
 
 def test_html_is_self_contained_with_inline_figures(rendered: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

@@ -29,6 +29,7 @@ from audiobench.report import (
     operations,
     recommend,
     spec,
+    speedups,
     stages,
 )
 from audiobench.report.model import Section
@@ -38,7 +39,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 __all__ = ["build_sections", "render"]
 
-OPEN_SECTIONS = ("decision", "spec")
+OPEN_SECTIONS = ("decision", "spec", "speedups")
 """Sections the HTML shows open; the others start folded."""
 
 
@@ -79,6 +80,7 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
     sections = [
         decision.section(runner, sources),
         assessment.section,
+        speedups.section(runner, targets),
         *operations.sections(runner, assessment.vad_frame_target_us),
         stages.breakdown(profile),
         stages.attribution(profile),
