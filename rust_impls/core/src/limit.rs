@@ -48,11 +48,6 @@ dispatch_kernel!(
 /// Bytes per step of the two-to-one and one-to-two passes: one 32-byte vector on the narrow side.
 const LANE: usize = 32;
 
-/// Bytes of `src` and of `dst` walked together by the general pass: one block of the longer of
-/// the two, so both are streamed in step, as a kernel consuming its input while it produces its
-/// output does.
-const STEP_BLOCK: usize = 4096;
-
 /// `dst` twice as long as `src`: every 32 input bytes stored twice, side by side (one load, two
 /// stores, the traffic of a widening conversion such as int16 → float32).
 #[inline(always)]
@@ -100,36 +95,30 @@ fn read_write_body(src: &[u8], dst: &mut [u8]) -> u64 {
         narrow2(src, dst);
         return 0;
     }
-    // Any other pair of lengths (VAD's few output bytes per frame): block by block, copy what
-    // the two blocks share, read the rest of the input block and fill the rest of the output
-    // block by copying its own start (in L1 by then). Every input byte is loaded once from
-    // memory and every output byte stored once.
-    let blocks = ls.max(ld).div_ceil(STEP_BLOCK).max(1);
-    let mut folded = 0u64;
-    for i in 0..blocks {
-        let s = &src[i * ls / blocks..(i + 1) * ls / blocks];
-        let d = &mut dst[i * ld / blocks..(i + 1) * ld / blocks];
-        let n = s.len().min(d.len());
-        d[..n].copy_from_slice(&s[..n]);
-        folded ^= read_body(&s[n..]);
-        let mut filled = n;
-        if filled == 0 && !d.is_empty() {
-            d.fill(0);
-            filled = d.len();
-        }
-        while filled < d.len() {
-            let m = filled.min(d.len() - filled);
-            d.copy_within(..m, filled);
-            filled += m;
-        }
+    // Any other pair of lengths (VAD's few output bytes per 30 ms frame): copy what the two
+    // share, read the rest of the input in one pass, and fill the rest of the output by copying
+    // its own start. Every input byte is loaded once and every output byte stored once; only VAD
+    // comes here among the memory-bound operations, whose output is a few bytes per frame.
+    let n = ls.min(ld);
+    dst[..n].copy_from_slice(&src[..n]);
+    let folded = read_body(&src[n..]);
+    if n == 0 {
+        dst.fill(0);
+        return folded;
+    }
+    let mut filled = n;
+    while filled < ld {
+        let m = filled.min(ld - filled);
+        dst.copy_within(..m, filled);
+        filled += m;
     }
     folded
 }
 
 dispatch_kernel!(
-    /// Read every byte of `src` once and write every byte of `dst` once, walking both in step
-    /// with plain copies, or XORs where the input is twice the output (lengths may differ;
-    /// either may be empty). Returns an XOR fold of the input bytes that reach no output byte.
+    /// Read every byte of `src` once and write every byte of `dst` once with plain copies, or
+    /// XORs where the input is twice the output (lengths may differ; either may be empty).
+    /// Returns an XOR fold of the input bytes that reach no output byte.
     pub fn read_write, read_write_on(src: &[u8], dst: &mut [u8]) -> u64 => read_write_body
 );
 
