@@ -2,11 +2,11 @@
 
 ``limit:memcpy`` copies the input bytes into a preallocated buffer; ``limit:read`` reads each
 byte once; ``limit:read-write`` (memory-bound operations only) reads each input byte once and
-writes each byte of the operation's outputs once, walking both in step with plain copies — the
-memcpy equivalent of a kernel whose output is narrower or wider than its input (f32→i16 reads
-4 bytes and writes 2 per sample). All run in Rust with the GIL released, through the same
-binding layer as the tiers, so "% of limit" compares like with like. For a base64 stream the
-bytes are its encoded chunks.
+writes each byte of the operation's outputs once in one pass of copies (two input bytes XORed
+into one where the output is half the input) — the memcpy equivalent of a kernel whose output is
+narrower or wider than its input (f32→i16 reads 4 bytes and writes 2 per sample). All run in
+Rust with the GIL released, through the same binding layer as the tiers, so "% of limit"
+compares like with like. For a base64 stream the bytes are its encoded chunks.
 """
 
 from __future__ import annotations

@@ -55,9 +55,9 @@ its timing thread to one (after that the calling thread's mask says 1)."""
 
 
 def parallel_thread_count() -> int:
-    """Threads a ``rust-direct-mt`` call is split across: one per CPU the process may use (at
-    least 1; 2 on the 2-vCPU machine the study's numbers come from)."""
-    return max(1, _PROCESS_CPUS)
+    """Threads a ``rust-direct-mt`` call is split across: one per CPU the process may use (2 on
+    the 2-vCPU machine the study's numbers come from)."""
+    return _PROCESS_CPUS
 
 
 @contextmanager

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::direct::pipeline::Pipeline;
-use crate::direct::resample::{check_range, output_frames, Preset, Resampler};
+use crate::direct::resample::{check_range, output_frames, Preset, Resampler, BLOCK_FRAMES};
 use crate::direct::vad::{planar_frames, VadParams, VadSummary};
 use crate::error::{AudioError, Result};
 
@@ -27,15 +27,10 @@ pub const THREAD_NAME_PREFIX: &str = "audiobench-mt";
 pub const MAX_THREADS: usize = 64;
 
 /// The pool a parallel object owns: `threads − 1` workers, none for one thread.
+#[derive(Debug)]
 struct Pool {
     threads: usize,
     workers: Option<ThreadPool>,
-}
-
-impl std::fmt::Debug for Pool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pool").field("threads", &self.threads).finish()
-    }
 }
 
 impl Pool {
@@ -100,9 +95,9 @@ impl Pool {
     }
 }
 
-/// Output frames per claimed chunk, at least: two of the resampler's blocks, so a claim costs
+/// Output frames per claimed chunk, at least: one of the resampler's blocks, so a claim costs
 /// far less than the chunk's rendering.
-const MIN_CHUNK_FRAMES: usize = 1024;
+const MIN_CHUNK_FRAMES: usize = BLOCK_FRAMES;
 
 /// Chunks per thread when the clip is long enough: enough that a late thread's share is taken
 /// over in small pieces, few enough that claims stay rare.
@@ -255,7 +250,7 @@ impl ParallelPipeline {
         let mut summary = None;
         let lead = |pipeline: &mut Pipeline| summary = Some(pipeline.vad_stage(audio, flags));
         self.pool.run(chunks, &mut self.parts, lead, |pipeline, mut cols| {
-            pipeline.resample_convert_columns(audio, frames, cols.first..cols.end, cols.first, &mut cols.rows);
+            pipeline.resample_convert_columns(audio, frames, cols.first..cols.end, &mut cols.rows);
         });
         summary.unwrap_or_else(|| Err(AudioError::Executor("the VAD stage did not run".into())))
     }

@@ -111,17 +111,18 @@ impl Pipeline {
         Ok(())
     }
 
-    /// The fused stage's output frames `range`, channel `c`'s written to `rows[c][frame − first]`
-    /// (the multi-threaded tier gives each thread one range and its columns of `out`). Input
-    /// already checked, `range` within the output, every row reaching `range.end − first`.
+    /// The fused stage's output frames `range`, channel `c`'s written to
+    /// `rows[c][frame − range.start]` (the multi-threaded tier gives each thread one range and
+    /// its columns of `out`). Input already checked, `range` within the output, every row
+    /// `range.len()` long.
     pub(crate) fn resample_convert_columns(
         &mut self,
         audio: &[f32],
         frames: usize,
         range: std::ops::Range<usize>,
-        first: usize,
         rows: &mut [&mut [i16]],
     ) {
+        let first = range.start;
         self.resampler.process_chunks(audio, frames, range, |block, stride, dst, n| {
             for (c, row) in rows.iter_mut().enumerate() {
                 // Lengths are equal by construction, so this cannot fail.

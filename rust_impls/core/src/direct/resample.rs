@@ -102,7 +102,7 @@ impl Preset {
 }
 
 /// Output frames rendered per block for a sink: 2 channels × 1024 × 4 B stay in L1.
-const BLOCK_FRAMES: usize = 1024;
+pub(crate) const BLOCK_FRAMES: usize = 1024;
 
 /// A reusable resampler for one preset and channel count: build once, then
 /// [`process_into`](Resampler::process_into) any number of clips without allocating.
