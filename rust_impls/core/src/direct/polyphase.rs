@@ -13,15 +13,17 @@
 //! sample), the transition band runs from 7 to 9 kHz: the 0–7 kHz passband (the wideband
 //! speech band of ITU-T G.722) is free of aliases above the stopband attenuation, and what
 //! folds from 8–9 kHz lands in 7–8 kHz, outside it. A preset fixes the taps per output `W` (a
-//! multiple of 32, the width of the vector loop); Kaiser's formulas (same book, eqs. 7.74–7.76)
+//! multiple of 8, the vector loop's width); Kaiser's formulas (same book, eqs. 7.74–7.76)
 //! give the stopband attenuation that width buys, `A = 8 + 2.285 · 2π · Δf · W` with
 //! `Δf = 2000/44100`, and the window's shape for it, `β = 0.1102(A − 8.7)`. The SNR each preset
 //! reaches on the analytic multi-sine is measured by the tests and the README, never assumed
 //! from `A`.
 //!
 //! Speed: one output is `W` multiply-adds over contiguous input and contiguous taps, so the
-//! loop is bound by its loads; channel pairs share each tap load (three loads per two
-//! multiply-adds instead of four).
+//! loop is bound by its loads. Outputs `NUM` apart share a phase (their windows lie `DEN`
+//! frames apart), so four of them in each of two channels share every tap load: nine loads per
+//! eight multiply-adds, where one output at a time takes two (and a channel pair three per two).
+//! Measured on AMD EPYC (AVX2 body), 1 s stereo: 1.3–1.5× faster than channel pairs alone.
 
 use std::sync::OnceLock;
 
@@ -32,8 +34,10 @@ use crate::simd::dispatch_kernel;
 pub(crate) const NUM: usize = 160;
 /// Input frames per `NUM` output frames.
 pub(crate) const DEN: usize = 441;
-/// Accumulator lanes of the dot products: four AVX2 vectors, two AVX-512 ones.
-const LANES: usize = 32;
+/// Accumulator lanes of every dot product: one AVX2 vector. Each output sums its taps in this
+/// lane order and reduces the lanes pairwise, whichever group, block, chunk or thread renders it,
+/// so every way of splitting a clip gives the same bits.
+const LANES: usize = 8;
 
 /// One filter design: taps per phase, and the stopband attenuation and Kaiser β they buy.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -116,33 +120,35 @@ fn position(k: usize) -> (usize, usize) {
     (q / NUM, q % NUM)
 }
 
+/// Dot products of `M` windows × `C` channels with one phase's taps `h`: every tap vector is
+/// loaded once and feeds `M·C` products. Each window is as long as `h`.
 #[inline(always)]
-fn dot1(x: &[f32], h: &[f32]) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    for (xs, hs) in x.chunks_exact(LANES).zip(h.chunks_exact(LANES)) {
-        let xs: &[f32; LANES] = xs.try_into().expect("exact chunk");
-        let hs: &[f32; LANES] = hs.try_into().expect("exact chunk");
-        for k in 0..LANES {
-            acc[k] += xs[k] * hs[k];
+fn dot_group<const M: usize, const C: usize>(w: [[&[[f32; LANES]]; C]; M], h: &[[f32; LANES]]) -> [[f32; C]; M] {
+    // Equal lengths, stated once, let the compiler drop the bounds checks from the loop.
+    for row in &w {
+        for x in row {
+            assert_eq!(x.len(), h.len());
         }
     }
-    reduce(acc)
+    let mut acc = [[[0.0f32; LANES]; C]; M];
+    for (t, hs) in h.iter().enumerate() {
+        for m in 0..M {
+            for c in 0..C {
+                let xs = &w[m][c][t];
+                for l in 0..LANES {
+                    acc[m][c][l] += xs[l] * hs[l];
+                }
+            }
+        }
+    }
+    acc.map(|row| row.map(reduce))
 }
 
+/// `x` as vectors of [`LANES`] samples. Its length is a multiple of [`LANES`]: every window
+/// and phase is a design's `width` long, a multiple of it by construction.
 #[inline(always)]
-fn dot2(a: &[f32], b: &[f32], h: &[f32]) -> (f32, f32) {
-    let mut acc_a = [0.0f32; LANES];
-    let mut acc_b = [0.0f32; LANES];
-    for ((xa, xb), hs) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)).zip(h.chunks_exact(LANES)) {
-        let xa: &[f32; LANES] = xa.try_into().expect("exact chunk");
-        let xb: &[f32; LANES] = xb.try_into().expect("exact chunk");
-        let hs: &[f32; LANES] = hs.try_into().expect("exact chunk");
-        for k in 0..LANES {
-            acc_a[k] += xa[k] * hs[k];
-            acc_b[k] += xb[k] * hs[k];
-        }
-    }
-    (reduce(acc_a), reduce(acc_b))
+fn lanes(x: &[f32]) -> &[[f32; LANES]] {
+    bytemuck::cast_slice(x)
 }
 
 /// The `width` input samples of channel `x` under the window starting at `lo` (negative or
@@ -206,12 +212,71 @@ fn edge_output(clip: &Clip<'_>, taps: &[f32], width: usize, k: usize, block: &mu
     let lo = n as isize - (width / 2 - 1) as isize;
     let h = &taps[p * width..(p + 1) * width];
     for c in 0..clip.channels {
-        block.out[c * block.stride + k - block.first] = dot1(padded(clip.channel(c), lo, width, &mut pad), h);
+        let [[y]] = dot_group::<1, 1>([[lanes(padded(clip.channel(c), lo, width, &mut pad))]], lanes(h));
+        block.out[c * block.stride + k - block.first] = y;
+    }
+}
+
+/// Outputs `k0 + NUM·m` (`m < M`) of channels `ch`: one phase, windows `DEN` frames apart, so
+/// every tap load feeds `M·C` dot products. All `M` windows lie inside the clip.
+#[inline(always)]
+fn render_group<const M: usize, const C: usize>(
+    ch: [&[f32]; C],
+    taps: &[f32],
+    width: usize,
+    k0: usize,
+    block: &mut Block<'_>,
+    c0: usize,
+) {
+    let (n, p) = position(k0);
+    let lo = n - (width / 2 - 1);
+    let w: [[&[[f32; LANES]]; C]; M] =
+        std::array::from_fn(|m| ch.map(|x| lanes(&x[lo + DEN * m..lo + DEN * m + width])));
+    let y = dot_group(w, lanes(&taps[p * width..(p + 1) * width]));
+    for (m, row) in y.iter().enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            block.out[(c0 + c) * block.stride + k0 + NUM * m - block.first] = v;
+        }
+    }
+}
+
+/// Interior outputs `start..stop` of channels `ch` (starting at channel `c0`), in runs of up to
+/// `G·NUM` outputs: output `k0 + i` of a run is rendered with the run's outputs of the same
+/// phase, `k0 + i + NUM·m`. `G·C` vectors accumulate at once: 8 keeps the adds' latency covered
+/// and, with the tap and window vectors, fits AVX2's 16 registers.
+#[inline(always)]
+fn render_channels<const C: usize>(
+    ch: [&[f32]; C],
+    taps: &[f32],
+    width: usize,
+    (start, stop): (usize, usize),
+    block: &mut Block<'_>,
+    c0: usize,
+) {
+    let group = 8 / C;
+    let mut k0 = start;
+    while k0 < stop {
+        let run = (stop - k0).min(group * NUM);
+        for i in 0..run.min(NUM) {
+            let k = k0 + i;
+            match (run - i).div_ceil(NUM) {
+                1 => render_group::<1, C>(ch, taps, width, k, block, c0),
+                2 => render_group::<2, C>(ch, taps, width, k, block, c0),
+                3 => render_group::<3, C>(ch, taps, width, k, block, c0),
+                4 => render_group::<4, C>(ch, taps, width, k, block, c0),
+                5 => render_group::<5, C>(ch, taps, width, k, block, c0),
+                6 => render_group::<6, C>(ch, taps, width, k, block, c0),
+                7 => render_group::<7, C>(ch, taps, width, k, block, c0),
+                _ => render_group::<8, C>(ch, taps, width, k, block, c0),
+            }
+        }
+        k0 += run;
     }
 }
 
 /// The block's outputs of every channel: windows inside the clip read it directly, channel
-/// pairs sharing each tap load; the few at the clip's edges go through zero-padded copies.
+/// pairs and outputs of one phase sharing each tap load; the few at the clip's edges go through
+/// zero-padded copies.
 #[inline(always)]
 fn render_body(clip: &Clip<'_>, taps: &[f32], width: usize, block: &mut Block<'_>) {
     let end = block.first + block.count;
@@ -219,27 +284,15 @@ fn render_body(clip: &Clip<'_>, taps: &[f32], width: usize, block: &mut Block<'_
     for k in (block.first..start).chain(stop..end) {
         edge_output(clip, taps, width, k, block);
     }
-    let back = width / 2 - 1;
-    let stride = block.stride;
     let mut c = 0;
     while c < clip.channels {
-        let pair = c + 2 <= clip.channels;
-        let a = clip.channel(c);
-        let b = if pair { clip.channel(c + 1) } else { a };
-        for k in start..stop {
-            let (n, p) = position(k);
-            let lo = n - back;
-            let h = &taps[p * width..(p + 1) * width];
-            let i = k - block.first;
-            if pair {
-                let (ya, yb) = dot2(&a[lo..lo + width], &b[lo..lo + width], h);
-                block.out[c * stride + i] = ya;
-                block.out[(c + 1) * stride + i] = yb;
-            } else {
-                block.out[c * stride + i] = dot1(&a[lo..lo + width], h);
-            }
+        if c + 2 <= clip.channels {
+            render_channels::<2>([clip.channel(c), clip.channel(c + 1)], taps, width, (start, stop), block, c);
+            c += 2;
+        } else {
+            render_channels::<1>([clip.channel(c)], taps, width, (start, stop), block, c);
+            c += 1;
         }
-        c += if pair { 2 } else { 1 };
     }
 }
 

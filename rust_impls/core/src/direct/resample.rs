@@ -101,8 +101,10 @@ impl Preset {
     }
 }
 
-/// Output frames rendered per block for a sink: 2 channels × 1024 × 4 B stay in L1.
-pub(crate) const BLOCK_FRAMES: usize = 1024;
+/// Output frames rendered per block for a sink: 2 channels × 1280 × 4 B stay in L1, and 1280 is
+/// a whole number of the renderer's same-phase runs (`NUM` × 4 for channel pairs, × 8 for one),
+/// so no block ends in a short run that shares fewer tap loads.
+pub(crate) const BLOCK_FRAMES: usize = 8 * RATIO_NUM;
 
 /// A reusable resampler for one preset and channel count: build once, then
 /// [`process_into`](Resampler::process_into) any number of clips without allocating.
