@@ -121,7 +121,7 @@ def test_each_kernel_takes_at_most_its_widest_body_and_the_process_path() -> Non
     kernels = dict(_rust.simd_kernels())
     assert "audiobench_core::direct::convert::f32_to_i16_dispatch" in kernels and len(kernels) >= 7
     for name, path in kernels.items():
-        widest = "avx512" if name.endswith("::f32_to_i16_dispatch") else "avx2+fma"
+        widest = "avx512" if name.endswith(("::f32_to_i16_dispatch", "::render")) else "avx2+fma"
         assert order.index(path) <= min(order.index(widest), order.index(_rust.simd_path())), (name, path)
 
 
@@ -134,6 +134,8 @@ mono = np.ascontiguousarray(x.mean(axis=0))
 i16 = _rust.convert(mono, "f32_i16")
 parts = [_rust.convert(mono, v) for v in ("f32_i16", "f32_i32")]
 parts += [_rust.convert(i16, v) for v in ("i16_f32", "i16_i32")]
+parts += [_rust.Resampler(p).process(x) for p in ("low", "medium", "high")]
+parts.append(_rust.Pipeline().process(x)[0])
 e, f, r = _rust.vad(x)
 np.savez(sys.argv[1], path=_rust.simd_path(), e=e, f=f, r=r, *parts)
 """
@@ -142,7 +144,8 @@ np.savez(sys.argv[1], path=_rust.simd_path(), e=e, f=f, r=r, *parts)
 def test_forced_baseline_path_gives_the_same_outputs(tmp_path: Path) -> None:
     """AUDIOBENCH_SIMD=baseline runs the baseline bodies (a slower, real implementation the gate
     demonstration uses) and =avx2 caps an AVX-512 CPU at the AVX2 bodies; every body computes
-    the same results."""
+    the same results: the resampler bit for bit too (each output sums its taps in one lane order
+    with fused multiply-adds, which the baseline body computes with correctly rounded `fmaf`)."""
     import os
     import subprocess
     import sys
