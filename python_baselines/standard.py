@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Sequence
 
 import librosa
@@ -112,6 +113,10 @@ class ChunkBuffers:
     @staticmethod
     def _decode(chunk: bytes) -> bytes:
         # validate=True: a bad character is an error, not silently skipped (measured: no cost).
+        # It still takes padding after a whole quantum (b"aGVs=", b"aGVs====" -> b"hel"), which
+        # pybase64 and the Rust tiers refuse: padding belongs to the last quantum only (RFC 4648 §4).
+        if len(chunk) % 4 or chunk.find(b"=", 0, len(chunk) - 2) != -1:
+            raise binascii.Error("padding outside the last 4-character quantum, or a length not a multiple of 4")
         return base64.b64decode(chunk, validate=True)
 
 

@@ -23,6 +23,8 @@ CHUNKS: dict[str, tuple[bytes, bytes | None]] = {
     "empty": (b"", b""),
     "missing padding": (b"aGVsbG8", None),
     "excess padding": (b"aGVsbG8==", None),
+    "padding after a whole quantum (=)": (b"aGVs=", None),
+    "padding after a whole quantum (====)": (b"aGVs====", None),
     "padding only": (b"====", None),
     "padding in the middle": (b"aG=sbG8=", None),
     "two padded quanta": (b"aGk=aGk=", None),
