@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     # 3: the registry of every operation's tiers
     ("registry",),
     # 4: suites that run tiers and write result files; collect reads result files
-    ("runner", "profile", "smoke", "inputs", "compare", "collect"),
+    ("runner", "profile", "smoke", "inputs", "compare", "stream", "collect"),
     # 5: what reads the table: the report and the gate
     ("report", "gate"),
     # 6: the command
@@ -38,6 +38,7 @@ INDEPENDENT = {
     ("collect", "smoke"),
     ("collect", "inputs"),
     ("collect", "compare"),
+    ("collect", "stream"),
 }
 """Pairs of one layer that must not import each other: collect reads files, never the suites."""
 

@@ -1,0 +1,216 @@
+"""One load step (a server and a load generator, each its own process on its own CPU) and the
+bounded search for a tier's capacity.
+
+A step starts a fresh server for the tier (empty buffers, a fresh heap), runs the load generator
+against it for ``calls`` calls, then closes the server's stdin and reads its statistics. The
+server is pinned to the first CPU of this process's affinity and the generator to the second
+(both to the one CPU when there is only one, and the run file says so).
+
+Capacity is the largest call count whose step passes (p99 under one chunk period, no deadline
+miss, no lost call, no error reply). The search doubles from ``start_calls`` until a step fails,
+then bisects between the last pass and the first failure until they are within ``precision`` of
+each other; it never runs more than ``max_steps`` steps or more than ``max_calls`` calls, and it
+stops at the first step where the generator could not keep its schedule (the server was not the
+limit there, so no verdict on it is possible above).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from audiobench.stream import protocol
+
+GENERATOR_LAG = 0.25
+"""A step is ``generator-bound`` when the generator's p99 send lag exceeds this share of a chunk
+period: its chunks left late enough to thin the load the server saw."""
+START_TIMEOUT_S = 60.0
+"""How long a server may take to import and bind before the step is abandoned."""
+
+
+class StreamError(RuntimeError):
+    """A server or load generator did not start, crashed or overran its time; the message says
+    which, with its stderr."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One ``audiobench stream`` run's knobs (recorded in the stream file)."""
+
+    chunk_ms: int = 40
+    duration_s: float = 5.0
+    start_calls: int = 32
+    max_calls: int = 4096
+    max_steps: int = 10
+    precision: float = 0.1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        protocol.chunk_bytes(self.chunk_ms)  # raises for a period outside the accepted range
+        if not 0.1 <= self.duration_s <= 600:
+            raise ValueError(f"duration {self.duration_s} s is outside 0.1–600 s")
+        if not 1 <= self.start_calls <= self.max_calls:
+            raise ValueError(f"calls: start {self.start_calls} must be within 1..max {self.max_calls}")
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def placement() -> dict[str, Any]:
+    """The server's and the generator's CPUs: the first two this process may use."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return {"server_cpu": None, "generator_cpu": None, "shared": True, "note": "no CPU affinity here"}
+    server, generator = cpus[0], cpus[1] if len(cpus) > 1 else cpus[0]
+    note = "one CPU each" if server != generator else "one CPU for both: the generator competes with the server"
+    return {"server_cpu": server, "generator_cpu": generator, "shared": server == generator, "note": note}
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float, what: str) -> dict[str, Any]:
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline() if ready else ""
+    if not line:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+        raise StreamError(f"{what}: no answer within {timeout:g} s (exit {proc.returncode}): {err.strip()[-2000:]}")
+    result: dict[str, Any] = json.loads(line)
+    return result
+
+
+def _judge(load: dict[str, Any], period_ns: int) -> tuple[str, list[str]]:
+    lag = load["send_lag_ns"]["p99"] or 0.0
+    if lag > GENERATOR_LAG * period_ns:
+        return "generator-bound", [f"generator p99 send lag {lag / 1e6:.2f} ms > {GENERATOR_LAG:g} period"]
+    reasons = []
+    p99 = load["latency_ns"]["p99"]
+    if p99 is None or p99 >= period_ns:
+        reasons.append(f"p99 {'none' if p99 is None else f'{p99 / 1e6:.2f} ms'} ≥ period {period_ns / 1e6:g} ms")
+    if load["misses"]:
+        reasons.append(f"{load['misses']} deadline misses")
+    if load["calls_lost"]:
+        reasons.append(f"{len(load['calls_lost'])} calls lost")
+    if load["error_replies"]:
+        reasons.append(f"{load['error_replies']} error replies")
+    return ("fail" if reasons else "pass"), reasons
+
+
+def run_step(tier: str, calls: int, settings: Settings, where: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Serve ``calls`` calls of ``settings.duration_s`` with ``tier``; returns the step record
+    (``verdict``, ``reasons``, the generator's ``load``, the server's ``server``).
+
+    Raises :class:`StreamError` when either process fails or overruns."""
+    where = where or placement()
+    py = sys.executable
+    cpu = ["--cpu", str(where["server_cpu"])] if where["server_cpu"] is not None else []
+    bound = settings.duration_s + 300.0
+    server = subprocess.Popen(
+        [py, "-m", "audiobench.stream.server", "--tier", tier, "--max-seconds", str(bound), *cpu],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = _read_line(server, START_TIMEOUT_S, f"{tier} server")["port"]
+        with tempfile.TemporaryDirectory(prefix="audiobench-stream-") as tmp:
+            out = Path(tmp) / "load.json"
+            gcpu = ["--cpu", str(where["generator_cpu"])] if where["generator_cpu"] is not None else []
+            args = ["--port", str(port), "--calls", str(calls), "--chunk-ms", str(settings.chunk_ms)]
+            args += ["--duration", str(settings.duration_s), "--seed", str(settings.seed), "--out", str(out), *gcpu]
+            try:
+                gen = subprocess.run(
+                    [py, "-m", "audiobench.stream.load", *args], capture_output=True, text=True, timeout=bound
+                )
+            except subprocess.TimeoutExpired:
+                raise StreamError(f"{tier}, {calls} calls: the load generator overran {bound:g} s") from None
+            if gen.returncode != 0:
+                raise StreamError(f"{tier}, {calls} calls: load generator exit {gen.returncode}: {gen.stderr[-2000:]}")
+            load = json.loads(out.read_text())
+        assert server.stdin is not None
+        server.stdin.close()
+        stats = _read_line(server, 60.0, f"{tier} server statistics")
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=10)
+        for pipe in (server.stdout, server.stderr):
+            if pipe is not None:
+                pipe.close()
+    period_ns = settings.chunk_ms * 1_000_000
+    verdict, reasons = _judge(load, period_ns)
+    call_seconds = calls * settings.duration_s
+    return {
+        "calls": calls,
+        "verdict": verdict,
+        "reasons": reasons,
+        "load": load,
+        "server": stats,
+        "cpu_ms_per_call_s": 1000.0 * stats["cpu_s"] / call_seconds,
+    }
+
+
+def _next(lo: int | None, hi: int | None, settings: Settings, tried: set[int]) -> int | None:
+    """The next call count to try, or None when the search is done."""
+    if hi is None:
+        n = settings.start_calls if lo is None else min(2 * lo, settings.max_calls)
+    elif lo is None:
+        n = hi // 2
+    elif hi - lo <= max(1, int(lo * settings.precision)):
+        return None
+    else:
+        n = (lo + hi) // 2
+    return None if n < 1 or n in tried else n
+
+
+def capacity(tier: str, settings: Settings, on_step: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Search ``tier``'s capacity; returns ``{"tier", "steps", "capacity"}`` (the stream file's
+    per-tier record). ``on_step`` sees each step as it ends (progress)."""
+    where = placement()
+    steps: list[dict[str, Any]] = []
+    lo: int | None = None
+    hi: int | None = None
+    limited_by = "steps"
+    n = _next(lo, hi, settings, set())
+    while n is not None and len(steps) < settings.max_steps:
+        step = run_step(tier, n, settings, where)
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+        if step["verdict"] == "generator-bound":
+            limited_by, hi = "generator", n
+            break
+        if step["verdict"] == "pass":
+            lo = n
+            if n >= settings.max_calls:
+                limited_by = "max_calls"
+                break
+        else:
+            hi = n
+        n = _next(lo, hi, settings, {s["calls"] for s in steps})
+    if limited_by == "steps" and n is None and hi is not None:
+        limited_by = "server"  # converged on a failing step, not cut short by the budget
+    at = next((s for s in steps if s["calls"] == lo), None)
+    cpu = at["cpu_ms_per_call_s"] if at else None
+    return {
+        "tier": tier,
+        "steps": steps,
+        "capacity": {
+            "calls": lo,
+            "first_failing": hi,
+            "limited_by": limited_by,
+            "cpu_estimate_calls": 1000.0 / cpu if cpu else None,
+        },
+    }

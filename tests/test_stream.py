@@ -1,0 +1,187 @@
+"""The streaming server: byte equality per tier, bad messages refused and counted without touching
+other calls, a client killed mid-call. Behaviour only: no latency is asserted."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audiobench.stream import protocol
+from audiobench.stream.search import Settings, StreamError, run_step
+from audiobench.stream.server import Server
+from audiobench.stream.sinks import SINKS
+
+TIERS = list(SINKS)
+LOAD = [sys.executable, "-m", "audiobench.stream.load"]
+CHUNK = protocol.chunk_bytes(20)
+
+
+def _media(call: str, seq: int, raw: bytes) -> str:
+    return protocol.media(call, seq, base64.b64encode(raw).decode("ascii"))
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_interleaved_calls_come_back_byte_identical(tier: str) -> None:
+    server, owned = Server(tier), set[str]()
+    pool = protocol.ChunkPool.make(CHUNK, seed=1)
+    sent: dict[str, bytearray] = {}
+    for i in range(3):
+        cid = protocol.call_id(i)
+        assert json.loads(server.handle(protocol.start(cid), owned))["event"] == "started"
+        sent[cid] = bytearray()
+    for seq in range(20):
+        for i, cid in enumerate(sent):
+            k = pool.index(i, seq)
+            ack = json.loads(server.handle(protocol.media(cid, seq, pool.text[k]), owned))
+            assert (ack["event"], ack["call"], ack["seq"]) == ("ack", cid, seq) and ack["service_ns"] > 0
+            sent[cid] += pool.raw[k]
+    for cid, data in sent.items():
+        done = json.loads(server.handle(protocol.stop(cid), owned))
+        assert (done["bytes"], done["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+    stats = server.stats()
+    assert (stats["chunks"], stats["calls_done"], sum(stats["errors"].values())) == (60, 3, 0)
+
+
+BAD: list[tuple[str, str | bytes]] = [
+    ("bad_json", "{not json"),
+    ("bad_json", b"\xff\xfe binary, not UTF-8"),
+    ("bad_message", "[1, 2]"),
+    ("bad_message", json.dumps({"event": "media", "call": "a", "seq": "1", "payload": ""})),
+    ("bad_message", json.dumps({"event": "media", "call": "a", "seq": True, "payload": ""})),
+    ("bad_message", json.dumps({"event": "media", "call": 7, "seq": 1, "payload": ""})),
+    ("bad_message", json.dumps({"event": "pause", "call": "a"})),
+    ("bad_base64", json.dumps({"event": "media", "call": "a", "seq": 1, "payload": "not base64!"})),
+    ("bad_base64", json.dumps({"event": "media", "call": "a", "seq": 1, "payload": "QUJD="})),
+    ("bad_base64", json.dumps({"event": "media", "call": "a", "seq": 1, "payload": "QUJDRA=\u00e9"})),
+    ("unknown_call", _media("nobody", 0, b"abc")),
+    ("unknown_call", protocol.stop("nobody")),
+    ("duplicate_call", protocol.start("a")),
+]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_bad_messages_are_refused_counted_and_change_no_call(tier: str) -> None:
+    server, owned = Server(tier), set[str]()
+    server.handle(protocol.start("a"), owned)
+    server.handle(protocol.start("b"), owned)
+    server.handle(_media("a", 0, b"first"), owned)
+    server.handle(_media("b", 0, b"other call"), owned)
+    for kind, text in BAD:
+        reply = json.loads(server.handle(text, owned))
+        assert (reply["event"], reply["kind"]) == ("error", kind), text
+        assert reply["detail"]
+    server.handle(_media("a", 1, b"-second"), owned)
+    done = json.loads(server.handle(protocol.stop("a"), owned))
+    assert done["sha256"] == hashlib.sha256(b"first-second").hexdigest()
+    done = json.loads(server.handle(protocol.stop("b"), owned))
+    assert done["sha256"] == hashlib.sha256(b"other call").hexdigest()
+    counts = server.stats()["errors"]
+    assert counts == {k: sum(1 for kind, _ in BAD if kind == k) for k in protocol.ERROR_KINDS}
+    # a stopped call is gone: media for it is an unknown call, not a new buffer
+    assert json.loads(server.handle(_media("a", 2, b"late"), owned))["kind"] == "unknown_call"
+
+
+def test_a_closed_connection_drops_only_its_own_calls() -> None:
+    server = Server("python")
+    mine, theirs = set[str](), set[str]()
+    server.handle(protocol.start("mine"), mine)
+    server.handle(protocol.start("theirs"), theirs)
+    server.handle(_media("mine", 0, b"lost"), mine)
+    server.handle(_media("theirs", 0, b"kept"), theirs)
+    server.drop(mine)
+    assert json.loads(server.handle(protocol.stop("theirs"), theirs))["bytes"] == 4
+    assert json.loads(server.handle(protocol.stop("mine"), mine))["kind"] == "unknown_call"
+    assert server.stats()["calls_dropped"] == 1
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_a_short_stream_over_sockets_comes_back_equal(tier: str) -> None:
+    step = run_step(tier, 4, Settings(chunk_ms=20, duration_s=0.3, start_calls=4))
+    load, server = step["load"], step["server"]
+    assert load["calls_equal"] == 4 and not load["calls_unequal"] and not load["calls_lost"]
+    assert load["chunks_sent"] == load["chunks_acked"] == server["chunks"] == 4 * 15
+    assert server["calls_done"] == 4 and sum(server["errors"].values()) == 0
+    assert len(load["latency_cdf_ns"]) > 0 and step["verdict"] in ("pass", "fail", "generator-bound")
+
+
+def _server(tier: str) -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audiobench.stream.server", "--tier", tier, "--max-seconds", "120"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, json.loads(proc.stdout.readline())["port"]
+
+
+def test_a_client_killed_mid_call_loses_no_other_calls_bytes(tmp_path: Path) -> None:
+    proc, port = _server("rust-fast")
+    try:
+        args = ["--port", str(port), "--chunk-ms", "20"]
+        doomed = subprocess.Popen(
+            [*LOAD, *args, "--calls", "3", "--duration", "30", "--out", str(tmp_path / "doomed.json")]
+        )
+        time.sleep(1.5)  # mid-call: its chunks are flowing
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=30)
+        survivors = ["--calls", "2", "--duration", "0.3", "--first-call", "100", "--out", str(tmp_path / "ok.json")]
+        ok = subprocess.run([*LOAD, *args, *survivors], timeout=60)
+        assert ok.returncode == 0
+        load: dict[str, Any] = json.loads((tmp_path / "ok.json").read_text())
+        assert load["calls_equal"] == 2 and not load["calls_lost"]
+    finally:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.close()
+        stats = json.loads(proc.stdout.readline())
+        proc.wait(timeout=30)
+    assert stats["calls_dropped"] == 3 and stats["calls_done"] == 2 and proc.returncode == 0
+
+
+def test_a_malformed_frame_over_the_socket_keeps_the_connection(tmp_path: Path) -> None:
+    from websockets.asyncio.client import connect
+
+    proc, port = _server("python-best")
+
+    async def talk() -> list[dict[str, Any]]:
+        async with connect(f"ws://127.0.0.1:{port}", compression=None) as ws:
+            replies = []
+            for text in (protocol.start("x"), "{", _media("x", 0, b"payload"), protocol.stop("x")):
+                await ws.send(text)
+                replies.append(json.loads(await ws.recv()))
+            return replies
+
+    try:
+        replies = asyncio.run(asyncio.wait_for(talk(), 30))
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    assert [r["event"] for r in replies] == ["started", "error", "ack", "done"]
+    assert replies[3]["sha256"] == hashlib.sha256(b"payload").hexdigest()
+
+
+def test_settings_refuse_what_is_not_a_stream() -> None:
+    with pytest.raises(ValueError, match="chunk period 5 ms"):
+        Settings(chunk_ms=5)
+    with pytest.raises(ValueError, match="duration"):
+        Settings(duration_s=0)
+    with pytest.raises(ValueError, match="calls"):
+        Settings(start_calls=10, max_calls=5)
+
+
+def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", str(Path(sys.executable).parent / "no-such-python"))
+    with pytest.raises((StreamError, OSError)):
+        run_step("python", 1, Settings(duration_s=0.2, start_calls=1))
