@@ -17,7 +17,7 @@ EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
 	report bench bench-quick bench-inputs criterion criterion-quick asv asv-history asv-publish pytest-bench runner runner-quick \
-	profiler profile compare gate gate-ci gate-trials example test-extend readme-check clean
+	profiler loadgen stream stream-quick profile compare gate gate-ci gate-trials example test-extend readme-check clean
 
 help: ## Show this help
 	@if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; else on=''; off=''; fi; \
@@ -66,13 +66,16 @@ test-rust: $(VENV)/.venv-ready ## cargo test for the whole workspace
 profiler: $(VENV)/.venv-ready ## Build the native stage profiler (target/release/audiobench-profile)
 	cargo build --release -p audiobench-profiles
 
+loadgen: $(VENV)/.venv-ready ## Build the streaming load generator (target/release/audiobench-loadgen)
+	cargo build --release -p audiobench-loadgen
+
 profile: build profiler ## Stage breakdown of every tier (instruction counts too when valgrind is installed)
 	$(BIN)/audiobench profile $$(command -v valgrind >/dev/null && echo --instructions)
 
 example: build ## Install examples/byo_tier (two tiers of your own, one in Rust) into .venv: every command then shows them
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation ./examples/byo_tier
 
-test-python: build profiler ## pytest (parity, bindings, errors, suites, profiler, CLI)
+test-python: build profiler loadgen ## pytest (parity, bindings, errors, suites, profiler, CLI)
 	$(PY) -m pytest
 
 test: build lint test-rust test-python test-fuzz ## Everything CI runs: build, lints, Rust tests, stubtest, pytest, a short fuzz
@@ -138,6 +141,12 @@ runner-quick: build ## The interleaved runner, quick suite (≤ 3 min) → repor
 runner: build ## The interleaved runner, full suite
 	$(BIN)/audiobench run --suite full
 
+stream-quick: build loadgen ## Streaming server under real-time load, every tier, short steps (≤ 2 min) → reports/data/streams/
+	$(BIN)/audiobench stream --quick
+
+stream: build loadgen ## Streaming server under real-time load, every tier, 5 s steps (several minutes)
+	$(BIN)/audiobench stream
+
 bench: ## Everything, full: criterion + asv (this commit) + pytest-benchmark + the runner
 	$(MAKE) criterion
 	$(MAKE) asv asv-publish
@@ -160,6 +169,8 @@ MACHINE_STAMP := target/.machine
 RUNNER_STAMP := $(DATA)/runs/.quick-measured
 CRITERION_STAMP := target/criterion/.quick-measured
 PROFILE_STAMP := $(DATA)/profiles/.measured
+STREAM_STAMP := $(DATA)/streams/.quick-measured
+LOADGEN_SOURCES := $(shell find rust_impls/loadgen -name '*.rs' -o -name Cargo.toml)
 AGAIN := $(if $(FRESH),FORCE)
 
 .PHONY: FORCE
@@ -182,8 +193,12 @@ $(PROFILE_STAMP): $(EXTENSION_STAMP) $(PROFILER_SOURCES) $(RUST_SOURCES) $(MEASU
 	$(MAKE) profile
 	mkdir -p $(@D) && touch $@
 
-report: build profiler $(RUNNER_STAMP) $(CRITERION_STAMP) $(PROFILE_STAMP) ## Quick runner + criterion quick + profiler (each only if what it measures changed; FRESH=1 all), then reports/report.md and .html
-	@echo "report: measured by the runner $$(date -r $(RUNNER_STAMP) '+%F %T'), criterion $$(date -r $(CRITERION_STAMP) '+%F %T'), the profiler $$(date -r $(PROFILE_STAMP) '+%F %T') (FRESH=1 measures again)"
+$(STREAM_STAMP): $(EXTENSION_STAMP) $(LOADGEN_SOURCES) $(MEASURED_SOURCES) $(MACHINE_STAMP) $(AGAIN)
+	$(MAKE) stream-quick
+	mkdir -p $(@D) && touch $@
+
+report: build profiler $(RUNNER_STAMP) $(CRITERION_STAMP) $(PROFILE_STAMP) $(STREAM_STAMP) ## Quick runner + criterion quick + profiler + stream quick (each only if what it measures changed; FRESH=1 all), then reports/report.md and .html
+	@echo "report: measured by the runner $$(date -r $(RUNNER_STAMP) '+%F %T'), criterion $$(date -r $(CRITERION_STAMP) '+%F %T'), the profiler $$(date -r $(PROFILE_STAMP) '+%F %T'), the stream $$(date -r $(STREAM_STAMP) '+%F %T') (FRESH=1 measures again)"
 	$(BIN)/audiobench report
 
 # --- the gate ------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from audiobench import options
 from audiobench.catalogue import CatalogueError, load
 from audiobench.compare import cli as compare_cli
 from audiobench.gate import cli as gate_cli
+from audiobench.stream import cli as stream_cli
 from audiobench.tiers.plugins import PluginError
 
 DATA_DIR = Path("reports/data")
@@ -405,6 +406,7 @@ def parser() -> argparse.ArgumentParser:
 
     compare_cli.register(sub)
     gate_cli.register(sub)
+    stream_cli.register(sub)
 
     s = sub.add_parser("env", help="print the environment fingerprint recorded with results")
     options.add_format(s, "key: value lines")

@@ -148,8 +148,15 @@ def legend_entries(svg: str) -> list[tuple[str, str]]:
     legend = re.search(r'<g id="legend_1">(.*?)\n  </g>\n </g>', svg, re.S)
     if legend is None:
         return []
-    fills = re.findall(r"fill: (#[0-9a-f]{6})", legend[1])
+    # Each entry is its handle's elements, then its text: a bar or marker is drawn by its fill,
+    # a plain line (fill: none) by its stroke.
+    chunks = re.split(r'<g id="text_\d+">', legend[1])[:-1]
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", legend[1])
+    fills = []
+    for chunk in chunks:
+        colour = re.search(r"fill: (#[0-9a-f]{6})", chunk) or re.search(r"stroke: (#[0-9a-f]{6})", chunk)
+        if colour:
+            fills.append(colour[1])
     if len(fills) != len(labels):
         raise ValueError(f"a legend with {len(labels)} labels and {len(fills)} fills")
     return list(zip(labels, fills, strict=True))

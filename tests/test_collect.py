@@ -246,8 +246,8 @@ def test_collect_merges_every_source_into_the_schema() -> None:
         & (df["statistic"] == "median")
         & df["stage"].isna()
     ]
-    # every source that times calls (the gate trials count verdicts)
-    assert set(same["source"]) == set(SOURCES) - {"gate-trials"}
+    # every source that times calls (the gate trials count verdicts; the stream times a server)
+    assert set(same["source"]) == set(SOURCES) - {"gate-trials", "stream"}
     assert set(same["input_checksum"].dropna()) == {"4106c020b00e603e"}
     # Optional strings are NA, never empty.
     strings = [c for c, (t, _) in COLUMNS.items() if t == "string"]
@@ -260,6 +260,7 @@ def test_missing_sources_are_reported_not_raised(tmp_path: Path) -> None:
     assert [s["found"] for s in sources] == [False] * len(SOURCES)
     notes = {s["source"]: s["note"] for s in sources}
     assert "make asv" in notes["asv"] and "make pytest-bench" in notes["pytest-benchmark"]
+    assert "audiobench stream --quick" in notes["stream"]
     assert "audiobench run" in notes["runner"] and "audiobench profile" in notes["profiler"]
     assert "audiobench compare" in notes["compare"] and "make gate-trials" in notes["gate-trials"]
     assert "criterion" in notes["criterion"]
@@ -399,3 +400,22 @@ def test_a_directory_of_run_files_is_read_as_runs_and_never_written_to(tmp_path:
     write_results(d, None, None, out)
     assert sorted(p.name for p in d.iterdir()) == before
     assert (out / "results.csv").is_file()
+
+
+def test_a_stream_file_gives_latency_capacity_and_the_cdf_at_capacity() -> None:
+    df, _ = collect(DATA, None, None)
+    stream = df[df["source"] == "stream"]
+    assert set(stream["operation"]) == {"stream"} and set(stream["variant"]) == {"40ms"}
+    assert set(stream["tier"]) == {"python", "rust-fast"}
+    for tier in ("python", "rust-fast"):
+        mine = stream[stream["tier"] == tier]
+        cap = mine[mine["metric"] == "capacity"]
+        assert set(cap["size"]) == {"capacity"} and cap["side"].notna().all()
+        best = cap.loc[cap["statistic"] == "max_passing", "value"]
+        if not best.empty:  # the CDF is of the step at capacity
+            cdf = mine[mine["metric"] == "latency_cdf"]
+            assert set(cdf["size"]) == {f"{int(best.iloc[0])}calls"} and len(cdf) == 201
+            assert cdf["value"].is_monotonic_increasing
+        lat = mine[(mine["metric"] == "latency") & (mine["statistic"] == "p99")]
+        assert (lat["unit"] == "s").all() and (lat["value"] > 0).all()
+        assert set(mine.loc[mine["metric"] == "parity", "value"]) == {1.0}

@@ -201,8 +201,10 @@ def test_the_palette_check_names_a_wrong_and_a_borrowed_colour() -> None:
     from tests.browser import tier_colour_problems
 
     legend = (
-        '<g id="legend_1">\n   <path style="fill: #111111"/>\n   <text>rust-direct</text>\n'
-        '   <path style="fill: #222222"/>\n   <text>other</text>\n  </g>\n </g>'
+        '<g id="legend_1">\n   <g id="patch_1"><path style="fill: #111111"/></g>\n'
+        '   <g id="text_1"><text>rust-direct</text></g>\n'
+        '   <g id="line2d_1"><path style="fill: none; stroke: #222222"/></g>\n'
+        '   <g id="text_2"><text>other</text></g>\n  </g>\n </g>'
     )
     problems, seen = tier_colour_problems({"a.svg": legend}, {"rust-direct": "#222222"})
     assert seen == 1 and problems == [

@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 
 from audiobench.stream import protocol
+from audiobench.stream.generator import ensure_binary
 from audiobench.stream.search import Settings, StreamError, run_step
 from audiobench.stream.server import Server
 from audiobench.stream.sinks import SINKS
 
 TIERS = list(SINKS)
-LOAD = [sys.executable, "-m", "audiobench.stream.load"]
+LOAD = [str(ensure_binary())]
 CHUNK = protocol.chunk_bytes(20)
 
 
@@ -105,9 +106,11 @@ def test_a_closed_connection_drops_only_its_own_calls() -> None:
     assert server.stats()["calls_dropped"] == 1
 
 
-@pytest.mark.parametrize("tier", TIERS)
-def test_a_short_stream_over_sockets_comes_back_equal(tier: str) -> None:
-    step = run_step(tier, 4, Settings(chunk_ms=20, duration_s=0.3, start_calls=4))
+@pytest.mark.parametrize(
+    ("tier", "generator"), [*((t, "rust") for t in TIERS), ("python", "python"), ("rust-fast", "python")]
+)
+def test_a_short_stream_over_sockets_comes_back_equal(tier: str, generator: str) -> None:
+    step = run_step(tier, 4, Settings(chunk_ms=20, duration_s=0.3, start_calls=4, generator=generator))
     load, server = step["load"], step["server"]
     assert load["calls_equal"] == 4 and not load["calls_unequal"] and not load["calls_lost"]
     assert load["chunks_sent"] == load["chunks_acked"] == server["chunks"] == 4 * 15
@@ -185,3 +188,28 @@ def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(sys, "executable", str(Path(sys.executable).parent / "no-such-python"))
     with pytest.raises((StreamError, OSError)):
         run_step("python", 1, Settings(duration_s=0.2, start_calls=1))
+
+
+def test_the_command_refuses_what_it_cannot_run(capsys: pytest.CaptureFixture[str]) -> None:
+    from audiobench.cli import main
+
+    assert main(["stream", "--tiers", "python,nope"]) == 2
+    assert "unknown tier(s) nope" in capsys.readouterr().err
+    assert main(["stream", "--chunk-ms", "5"]) == 2
+    assert "chunk period 5 ms is outside" in capsys.readouterr().err
+
+
+def test_the_command_writes_a_stream_file_of_one_step_per_tier(tmp_path: Path) -> None:
+    from audiobench.cli import main
+    from audiobench.documents import stream as stream_doc
+
+    args = ["stream", "--tiers", "python-best,rust-fast-per-call", "--calls", "3", "--duration", "0.2"]
+    assert main([*args, "--out-dir", str(tmp_path), "--format", "json"]) == 0
+    (path,) = tmp_path.glob("*.json")
+    doc = stream_doc.read(path)
+    assert [t["tier"] for t in doc["tiers"]] == ["python-best", "rust-fast-per-call"]
+    for t in doc["tiers"]:
+        (step,) = t["steps"]
+        assert step["calls"] == 3 and step["load"]["calls_equal"] == 3
+        assert t["capacity"]["limited_by"] == "fixed"
+    assert doc["placement"]["server_cpu"] is not None and doc["settings"]["generator"] == "rust"

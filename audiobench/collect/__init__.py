@@ -1,10 +1,11 @@
 """Every tool's results → one tidy pandas table (see :mod:`audiobench.collect.schema`).
 
 One reader per source — the interleaved runner's run files, criterion's output directory, asv's
-results, pytest-benchmark's JSON, the stage profiler's files — each turning its tool's format
-into rows of the same columns, with sizes spelled as the catalogue labels them so one case lines
-up across tools. A source with no results is reported (with how to produce it), not an error; a
-result file that cannot be read is a :class:`CollectError` naming it.
+results, pytest-benchmark's JSON, the stage profiler's files, the streaming benchmark's files —
+each turning its tool's format into rows of the same columns, with sizes spelled as the
+catalogue labels them so one case lines up across tools. A source with no results is reported
+(with how to produce it), not an error; a result file that cannot be read is a
+:class:`CollectError` naming it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.collect import asv, compare, criterion, profiler, pytest_benchmark, runner
+from audiobench.collect import asv, compare, criterion, profiler, pytest_benchmark, runner, stream
 from audiobench.collect.common import Collected, CollectError
 from audiobench.collect.schema import frame, write
 
@@ -39,7 +40,7 @@ def collect(
     """Read every source; return the table and one summary per source.
 
     ``data_dir`` holds ``runs/`` (or is itself a directory of run files), ``profiles/``,
-    ``compare/``, ``pytest-benchmark*.json`` and ``gate-trials.json``; criterion's and asv's
+    ``compare/``, ``streams/``, ``pytest-benchmark*.json`` and ``gate-trials.json``; criterion's and asv's
     directories are read when given (None: the source is reported as not read). Each summary is
     ``{"source", "found", "files", "rows", "note"}``; ``note`` says how to produce a missing
     source, or what was skipped in a found one. Raises :class:`CollectError` naming a file that
@@ -53,6 +54,7 @@ def collect(
         profiler.collect(data_dir / "profiles"),
         compare.collect(data_dir / "compare"),
         compare.collect_trials(data_dir),
+        stream.collect(data_dir / "streams"),
     ]
     table = frame([row for part in parts for row in part.rows])
     return table, [part.summary() for part in parts]

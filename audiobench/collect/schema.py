@@ -26,11 +26,11 @@ SCHEMA = "audiobench.results/1"
 
 # name → (dtype, description). Order is the CSV's column order.
 COLUMNS: dict[str, tuple[str, str]] = {
-    "operation": ("string", "resample, vad, convert, b64_buffer, pipeline"),
+    "operation": ("string", "resample, vad, convert, b64_buffer, pipeline; stream for `audiobench stream`"),
     "variant": ("string", "catalogue variant (low/medium/high, f32_i16 ..., default)"),
     "tier": ("string", "registry tier, peer (webrtcvad) or limit probe (limit:read, limit:memcpy, limit:read-write)"),
     "size": ("string", "catalogue size id: 1s, frame, 1M, 2564ch-8calls-2thr ..."),
-    "source": ("string", "runner, criterion, asv, pytest-benchmark, profiler, compare or gate-trials"),
+    "source": ("string", "runner, criterion, asv, pytest-benchmark, profiler, compare, gate-trials or stream"),
     "metric": ("string", "what was measured; see METRICS"),
     "statistic": ("string", "median, mean, min, max, p99, std, cv, iqr, value ..."),
     "value": ("float64", "the number, in `unit`"),
@@ -42,7 +42,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "stage": ("string", "profiler stage name; empty for a whole call"),
     "side": (
         "string",
-        "profiler side (native, python, pyo3), solo for runner page faults, base/head for compare; empty otherwise",
+        "profiler side (native, python, pyo3), solo for runner page faults, base/head for compare, what limited a"
+        " stream capacity (server, generator, max_calls, steps); empty otherwise",
     ),
     "reference": ("string", "the other tier of a ratio or of % of limit; empty otherwise"),
     "run_id": ("string", "the source's run identifier (run file id, asv commit+env, file stem)"),
@@ -86,9 +87,15 @@ METRICS: dict[str, str] = {
     "paired_ratio": "compare: HEAD/BASE time per round, median over rounds, CI over process pairs and rounds",
     "gate_trials": "gate trials: per kind (variant) and tool (tier), trials run, detected, false failures (statistic)",
     "page_faults": "runner: minor page faults of the process per call in the row's batches (side 'solo': alone)",
+    "latency": "stream: per-chunk send → ack latency at the step's call count (s; p50, p99, p999, max)",
+    "latency_cdf": "stream: the latency quantile at level `statistic` (q0.000 … q1.000) of the step at capacity (s)",
+    "deadline_misses": "stream: chunks acked later than one chunk period, or never, in the step",
+    "cpu_per_call": "stream: server CPU per call, % of one core (CPU seconds per second of one call's audio)",
+    "stream_verdict": "stream: the step's verdict in `statistic` (pass, fail, generator-bound), value 1",
+    "capacity": "stream: calls (max_passing, first_failing) or the CPU-based estimate; `side` says what limited it",
 }
 
-SOURCES = ("runner", "criterion", "asv", "pytest-benchmark", "profiler", "compare", "gate-trials")
+SOURCES = ("runner", "criterion", "asv", "pytest-benchmark", "profiler", "compare", "gate-trials", "stream")
 
 
 class ResultsError(ValueError):

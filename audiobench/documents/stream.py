@@ -83,7 +83,8 @@ class Capacity(msgspec.Struct):
     first_failing: int | None
     limited_by: str
     """``server`` (a failing step bounds it), ``generator`` (the generator fell behind first),
-    ``max_calls`` (the search's ceiling passed) or ``steps`` (the step budget ran out)."""
+    ``max_calls`` (the search's ceiling passed), ``steps`` (the step budget ran out) or ``fixed``
+    (one step at ``--calls N``, no search)."""
     cpu_estimate_calls: float | None
     """One core divided by the CPU per call measured at the capacity: the study's kind of estimate,
     printed beside the measured capacity."""

@@ -31,6 +31,7 @@ from audiobench.report import (
     spec,
     speedups,
     stages,
+    streaming,
 )
 from audiobench.report.model import Section
 from audiobench.report.query import newest_run, runner_context
@@ -87,6 +88,7 @@ def build_sections(df: pd.DataFrame, meta: dict[str, Any], targets: Path) -> tup
         interference.section(runner, meta),
         agreement.section(df),
         cold.section(runner),
+        streaming.section(df, meta),
         history.section(df),
         compare.section(df, meta, targets),
         recommend.section(runner),

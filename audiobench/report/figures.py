@@ -32,6 +32,7 @@ TIER_COLOURS = {
     "python-best": "#55a868",
     "rust-json": "#c44e52",
     "rust-fast": "#dd8452",
+    "rust-fast-per-call": "#a0522d",
     "rust-direct": "#8172b3",
     "rust-direct-alloc": "#b39ddb",
     "rust-direct-mt": "#4b3a8c",
@@ -208,4 +209,24 @@ def lines(
     ax.set_ylabel(ylabel)
     ax.grid(linewidth=0.3, which="both")
     ax.legend(fontsize=8, frameon=False)
+    return to_svg(fig, name)
+
+
+def cdfs(
+    name: str, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, deadline: float, xlabel: str
+) -> str:
+    """One cumulative distribution per series (values, levels 0–1) on a log x axis, with the
+    deadline drawn as a vertical line."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for label, (xs, levels) in series.items():
+        ax.plot(xs, levels, color=colour(label), label=label, linewidth=1.4, drawstyle="steps-post")
+    # black: no tier's colour (the palette's greys belong to the limit probes)
+    ax.axvline(deadline, color="#000000", linewidth=0.8, linestyle="--", label="deadline (one chunk period)")
+    ax.set_xscale("log")
+    plain_log_labels(ax.xaxis)
+    ax.set_ylim(0, 1.0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("share of chunks acked within")
+    ax.grid(linewidth=0.3, which="both")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
     return to_svg(fig, name)

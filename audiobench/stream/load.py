@@ -1,21 +1,25 @@
-"""The load generator: N concurrent calls, each sending one media chunk per chunk period, timing
-every chunk from send to ack.
+"""The Python load generator, and the step summary both generators' records go through.
 
-Run as its own process by :mod:`audiobench.stream.search`::
+The measuring generator is the Rust one (``rust_impls/loadgen``, :mod:`~audiobench.stream.generator`):
+this asyncio client costs per message about what the Python server does, so near a server's
+capacity it falls behind first. It stays as the second tool every figure is checked against (the
+same calls timed by another client, ``audiobench stream --generator python``) and as the client
+the tests kill mid-call::
 
     python -m audiobench.stream.load --port P --calls N --chunk-ms 40 --duration 3 --out F [--cpu 1]
 
-Each call is one WebSocket connection. All connect first; then call ``i`` starts ``i/N`` of a
-period after a common origin (calls arrive at every phase of the period, not in lockstep) and
-sends chunk ``seq`` at ``start + seq·period``. Latency is ack arrival − the send's start, both
-read on this process's monotonic clock, so no clocks are compared across processes. The
-generator also records how late each send left against its schedule (``send_lag``): when that
-lag is a sizeable part of a period, the generator — not the server — set the pace and the step
-is not a verdict on the server (:mod:`~audiobench.stream.search` marks it).
+Both generators behave alike: each call is one WebSocket connection. All connect first; then
+call ``i`` starts ``i/N`` of a period after a common origin (calls arrive at every phase of the
+period, not in lockstep) and sends chunk ``seq`` at ``start + seq·period``. Latency is ack
+arrival − the send's start, both read on the generator's monotonic clock, so no clocks are
+compared across processes. The generator also records how late each send left against its
+schedule (``send_lag``): when that lag is a sizeable part of a period, the generator — not the
+server — set the pace and the step is not a verdict on the server (:mod:`~audiobench.stream.search`
+marks it).
 
 At the end each call sends ``stop`` and compares the server's length and SHA-256 of its buffer
-with the bytes it sent. The result (``--out``, written atomically) is one JSON document
-(:func:`summary`).
+with the bytes it sent. The result (``--out``, written atomically) is the raw :class:`Record` as
+JSON, which :func:`summary` reduces.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +150,11 @@ async def generate(
     return rec
 
 
+def read_record(path: Path) -> Record:
+    """A generator's ``--out`` file (either generator's) as a :class:`Record`."""
+    return Record(**json.loads(path.read_text()))
+
+
 def summary(rec: Record, calls: int, chunk_ms: int, duration_s: float) -> dict[str, Any]:
     """The step's result: latency quantiles (ns) and CDF, deadline misses (acks later than one
     period, plus chunks never acked), send lag, and the calls whose bytes came back equal."""
@@ -180,6 +189,7 @@ def summary(rec: Record, calls: int, chunk_ms: int, duration_s: float) -> dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one step's load from the command line; exit 0, or 2 when the server cannot be reached."""
     parser = argparse.ArgumentParser(prog="python -m audiobench.stream.load", description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--calls", type=int, required=True)
@@ -197,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, InvalidHandshake) as e:
         print(f"audiobench stream load: cannot reach the server on port {args.port}: {e}", file=sys.stderr)
         return 2
-    write_json(args.out, summary(rec, args.calls, args.chunk_ms, args.duration))
+    write_json(args.out, asdict(rec))
     return 0
 
 

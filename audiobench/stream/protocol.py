@@ -76,12 +76,15 @@ def call_id(i: int) -> str:
 
 
 def start(call: str) -> str:
+    """The ``start`` message of ``call`` (JSON text)."""
     return json.dumps({"event": "start", "call": call})
 
 
 def media(call: str, seq: int, payload: str) -> str:
+    """The ``media`` message carrying chunk ``seq`` of ``call``; ``payload`` is its base64 text."""
     return json.dumps({"event": "media", "call": call, "seq": seq, "payload": payload})
 
 
 def stop(call: str) -> str:
+    """The ``stop`` message of ``call``: the server answers with the buffer's length and SHA-256."""
     return json.dumps({"event": "stop", "call": call})

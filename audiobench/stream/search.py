@@ -25,10 +25,10 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from audiobench.stream import protocol
+from audiobench.stream import generator, protocol
+from audiobench.stream.names import GENERATORS
 
 GENERATOR_LAG = 0.25
 """A step is ``generator-bound`` when the generator's p99 send lag exceeds this share of a chunk
@@ -53,8 +53,11 @@ class Settings:
     max_steps: int = 10
     precision: float = 0.1
     seed: int = 0
+    generator: str = "rust"
 
     def __post_init__(self) -> None:
+        if self.generator not in GENERATORS:
+            raise ValueError(f"unknown load generator {self.generator!r} (known: {', '.join(GENERATORS)})")
         protocol.chunk_bytes(self.chunk_ms)  # raises for a period outside the accepted range
         if not 0.1 <= self.duration_s <= 600:
             raise ValueError(f"duration {self.duration_s} s is outside 0.1–600 s")
@@ -62,6 +65,7 @@ class Settings:
             raise ValueError(f"calls: start {self.start_calls} must be within 1..max {self.max_calls}")
 
     def record(self) -> dict[str, Any]:
+        """The settings as the stream file records them."""
         return asdict(self)
 
 
@@ -76,14 +80,19 @@ def placement() -> dict[str, Any]:
     return {"server_cpu": server, "generator_cpu": generator, "shared": server == generator, "note": note}
 
 
-def _read_line(proc: subprocess.Popen[str], timeout: float, what: str) -> dict[str, Any]:
+def _tail(err: IO[bytes]) -> str:
+    err.seek(0)
+    return err.read().decode(errors="replace").strip()[-2000:]
+
+
+def _read_line(proc: subprocess.Popen[str], err: IO[bytes], timeout: float, what: str) -> dict[str, Any]:
     assert proc.stdout is not None
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline() if ready else ""
     if not line:
         proc.kill()
-        _, err = proc.communicate(timeout=10)
-        raise StreamError(f"{what}: no answer within {timeout:g} s (exit {proc.returncode}): {err.strip()[-2000:]}")
+        proc.wait(timeout=10)
+        raise StreamError(f"{what}: no answer within {timeout:g} s (exit {proc.returncode}): {_tail(err)}")
     result: dict[str, Any] = json.loads(line)
     return result
 
@@ -114,41 +123,41 @@ def run_step(tier: str, calls: int, settings: Settings, where: dict[str, Any] | 
     py = sys.executable
     cpu = ["--cpu", str(where["server_cpu"])] if where["server_cpu"] is not None else []
     bound = settings.duration_s + 300.0
-    server = subprocess.Popen(
-        [py, "-m", "audiobench.stream.server", "--tier", tier, "--max-seconds", str(bound), *cpu],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        port = _read_line(server, START_TIMEOUT_S, f"{tier} server")["port"]
-        with tempfile.TemporaryDirectory(prefix="audiobench-stream-") as tmp:
-            out = Path(tmp) / "load.json"
-            gcpu = ["--cpu", str(where["generator_cpu"])] if where["generator_cpu"] is not None else []
-            args = ["--port", str(port), "--calls", str(calls), "--chunk-ms", str(settings.chunk_ms)]
-            args += ["--duration", str(settings.duration_s), "--seed", str(settings.seed), "--out", str(out), *gcpu]
+    # stderr to a file, not a pipe: a server logging a lot must never block on a full pipe
+    with tempfile.TemporaryFile() as err:
+        server = subprocess.Popen(
+            [py, "-m", "audiobench.stream.server", "--tier", tier, "--max-seconds", str(bound), *cpu],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+        try:
+            port = _read_line(server, err, START_TIMEOUT_S, f"{tier} server")["port"]
             try:
-                gen = subprocess.run(
-                    [py, "-m", "audiobench.stream.load", *args], capture_output=True, text=True, timeout=bound
+                load = generator.run(
+                    settings.generator,
+                    port,
+                    calls,
+                    settings.chunk_ms,
+                    settings.duration_s,
+                    seed=settings.seed,
+                    cpu=where["generator_cpu"],
+                    timeout_s=bound,
                 )
-            except subprocess.TimeoutExpired:
-                raise StreamError(f"{tier}, {calls} calls: the load generator overran {bound:g} s") from None
-            if gen.returncode != 0:
-                raise StreamError(f"{tier}, {calls} calls: load generator exit {gen.returncode}: {gen.stderr[-2000:]}")
-            load = json.loads(out.read_text())
-        assert server.stdin is not None
-        server.stdin.close()
-        stats = _read_line(server, 60.0, f"{tier} server statistics")
-        server.wait(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(timeout=10)
-        for pipe in (server.stdout, server.stderr):
-            if pipe is not None:
-                pipe.close()
+            except generator.GeneratorError as e:
+                raise StreamError(f"{tier}: {e}") from None
+            assert server.stdin is not None
+            server.stdin.close()
+            stats = _read_line(server, err, 60.0, f"{tier} server statistics")
+            server.wait(timeout=30)
+        finally:
+            if server.poll() is None:
+                server.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(timeout=10)
+            if server.stdout is not None:
+                server.stdout.close()
     period_ns = settings.chunk_ms * 1_000_000
     verdict, reasons = _judge(load, period_ns)
     call_seconds = calls * settings.duration_s

@@ -175,6 +175,7 @@ async def _serve(server: Server, max_seconds: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve until stdin closes; exit 0, or 2 when 127.0.0.1 cannot be bound."""
     parser = argparse.ArgumentParser(prog="python -m audiobench.stream.server", description=__doc__.split("\n")[0])
     parser.add_argument("--tier", required=True, choices=list(SINKS))
     parser.add_argument("--cpu", type=int, help="pin the server to this CPU")

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from audiobench import _rust
+from audiobench.stream.names import TIERS
 
 CAPACITY_PER_CALL = 1 << 20
 """Bytes pre-allocated per call by the Rust sinks: 32.8 s at 16 kHz 16-bit; a longer call grows
@@ -33,13 +34,17 @@ class Sink(Protocol):
     """One tier's chunk buffers. ``append`` raises ``ValueError`` for a chunk the tier's decoder
     refuses and then leaves the call's bytes unchanged."""
 
-    def start(self, call: str) -> None: ...
+    def start(self, call: str) -> None:
+        """Open ``call``'s buffer (empty)."""
 
-    def append(self, call: str, chunk: bytes) -> None: ...
+    def append(self, call: str, chunk: bytes) -> None:
+        """Decode the base64 ``chunk`` and append it to ``call``'s buffer; ``ValueError`` if refused."""
 
-    def take(self, call: str) -> bytes: ...
+    def take(self, call: str) -> bytes:
+        """The call's bytes; the call is forgotten."""
 
-    def drop(self, call: str) -> None: ...
+    def drop(self, call: str) -> None:
+        """Forget the call and its bytes (its client went away)."""
 
 
 class _PythonSink:
@@ -108,10 +113,11 @@ class _PerCallRustSink:
         self._calls.pop(call, None)
 
 
-SINKS: dict[str, Callable[[], Sink]] = {
-    "python": lambda: _PythonSink("standard"),
-    "python-best": lambda: _PythonSink("best"),
-    "rust-fast": _SharedRustSink,
-    "rust-fast-per-call": _PerCallRustSink,
-}
-"""Streaming tiers, in report order."""
+SINKS: dict[str, Callable[[], Sink]] = dict(
+    zip(
+        TIERS,
+        (lambda: _PythonSink("standard"), lambda: _PythonSink("best"), _SharedRustSink, _PerCallRustSink),
+        strict=True,
+    )
+)
+"""Each streaming tier's sink factory (:data:`~audiobench.stream.names.TIERS`, same order)."""

@@ -1,0 +1,140 @@
+"""Streaming: per tier, the capacity a live WebSocket server holds and its per-chunk latency,
+beside the CallBot study's estimates (``../shared/study/002``: "~1,000 concurrent calls in
+Python, ~2,660 with Rust", derived from a batch speed-up, never measured)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from audiobench.fmt import num
+from audiobench.report import figures
+from audiobench.report.model import Figure, Para, Section, Table, not_measured
+from audiobench.report.query import newest_run, select, source_context
+
+STUDY_ESTIMATE = {"python": 1000, "rust": 2660}
+"""The study's estimated concurrent calls on "the same hardware" (study 002, Scalability
+Benefits): Python ~1,000, Rust ~2,660 (1,000 × its 2.66× batch speed-up)."""
+TIER_ORDER = ("python", "python-best", "rust-fast", "rust-fast-per-call")
+LIMITED_BY = {
+    "server": "the server (a step failed)",
+    "generator": "the load generator (it fell behind; the server was not judged above)",
+    "max_calls": "the search's ceiling (every step passed)",
+    "steps": "the step budget (the search stopped before converging)",
+    "fixed": "one step at `--calls N` (no search)",
+}
+
+
+def _one(df: pd.DataFrame, **where: Any) -> float | None:
+    rows = select(df, **where)
+    return None if rows.empty else float(rows["value"].iloc[0])
+
+
+def _ms(v: float | None) -> str:
+    return num(None if v is None else v * 1e3)
+
+
+def _tiers(run: pd.DataFrame) -> list[str]:
+    present = set(run["tier"].dropna())
+    return [t for t in TIER_ORDER if t in present] + sorted(present - set(TIER_ORDER))
+
+
+def _calls(size: str) -> int:
+    return int(size.removesuffix("calls"))
+
+
+def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
+    """The streaming section: setup, capacity per tier beside the study's estimates, every step,
+    and the latency CDF at each tier's capacity."""
+    sec = Section("streaming", "Streaming")
+    run = newest_run(df, "stream")
+    if run.empty:
+        return sec.add(not_measured("Streaming", "Run `audiobench stream --quick` (`make stream-quick`)."))
+    ctx = source_context(meta, "stream")
+    settings, where = ctx.get("settings", {}), ctx.get("placement", {})
+    period_ms = float(settings.get("chunk_ms", 40))
+    sec.add(
+        Para(
+            f"A WebSocket server (Python asyncio, `websockets`, one event loop) on CPU {where.get('server_cpu')} "
+            f"receives one JSON media message per call every {period_ms:g} ms (base64 of 16 kHz 16-bit PCM), "
+            "decodes it into the call's buffer with the tier's sink and acknowledges it; the "
+            f"{settings.get('generator', 'rust')} load generator on CPU {where.get('generator_cpu')} "
+            f"({where.get('note', '')}) paces the calls in real time for {settings.get('duration_s', '?')} s per "
+            "step and times every chunk from send to ack. Capacity: the most concurrent calls whose p99 stays "
+            "under one chunk period with no deadline miss, no lost call and no error reply, found by doubling "
+            "then bisecting (a bounded search). Every call's bytes are checked against what its client sent."
+        )
+    )
+    rows = []
+    for tier in _tiers(run):
+        cap = select(run, tier=tier, size="capacity", metric="capacity")
+        limited = str(cap["side"].iloc[0]) if not cap.empty else "steps"
+        best = _one(run, tier=tier, size="capacity", metric="capacity", statistic="max_passing")
+        first_fail = _one(run, tier=tier, size="capacity", metric="capacity", statistic="first_failing")
+        estimate = _one(run, tier=tier, size="capacity", metric="capacity", statistic="cpu_estimate")
+        at = f"{int(best)}calls" if best is not None else None
+        lat = {s: _one(run, tier=tier, size=at, metric="latency", statistic=s) for s in ("p50", "p99", "p999", "max")}
+        cpu = _one(run, tier=tier, size=at, metric="cpu_per_call") if at else None
+        study = STUDY_ESTIMATE["rust" if tier.startswith("rust") else "python"]
+        measured = f"{int(best):,}" if best is not None else f"< {int(first_fail or 1):,}"
+        if limited == "generator":
+            measured = f"≥ {measured}"
+        rows.append(
+            [tier, measured, LIMITED_BY.get(limited, limited), *(_ms(lat[s]) if at else "—" for s in lat),
+             num(cpu), num(estimate), f"~{study:,} (estimated)"]
+        )  # fmt: skip
+    sec.add(
+        Table(
+            [
+                "tier",
+                "capacity (calls)",
+                "limited by",
+                "p50 ms",
+                "p99 ms",
+                "p99.9 ms",
+                "max ms",
+                "server CPU per call %",
+                "CPU-based estimate (calls)",
+                "the study's",
+            ],
+            rows,
+            [False, True, False, True, True, True, True, True, True, True],
+            title="Capacity per tier, latency at capacity",
+            note="CPU-based estimate: one core divided by the measured CPU per call, the kind of figure the "
+            "study derived; the measured capacity is lower wherever the event loop's queueing, not CPU, "
+            "decides the tail.",
+        )
+    )
+    steps = []
+    for tier in _tiers(run):
+        sizes = sorted({s for s in select(run, tier=tier, metric="latency")["size"]}, key=_calls)
+        for size in sizes:
+            verdict = select(run, tier=tier, size=size, metric="stream_verdict")
+            equal = _one(run, tier=tier, size=size, metric="parity")
+            steps.append(
+                [tier, f"{_calls(size):,}", str(verdict["statistic"].iloc[0]) if not verdict.empty else "—",
+                 *(_ms(_one(run, tier=tier, size=size, metric="latency", statistic=s)) for s in ("p50", "p99", "max")),
+                 num(_one(run, tier=tier, size=size, metric="deadline_misses")),
+                 "yes" if equal == 1.0 else "NO"]
+            )  # fmt: skip
+    sec.add(
+        Table(
+            ["tier", "calls", "verdict", "p50 ms", "p99 ms", "max ms", "deadline misses", "bytes equal"],
+            steps,
+            [False, True, False, True, True, True, True, False],
+            title="Every load step",
+        )
+    )
+    series = {}
+    for tier in _tiers(run):
+        cdf = select(run, tier=tier, metric="latency_cdf")
+        if cdf.empty:
+            continue
+        levels = cdf["statistic"].str.removeprefix("q").astype(float)
+        order = levels.argsort()
+        series[tier] = (list(cdf["value"].iloc[order] * 1e3), list(levels.iloc[order]))
+    if series:
+        svg = figures.cdfs("stream-latency-cdf", series, deadline=period_ms, xlabel="send → ack latency (ms)")
+        sec.add(Figure("stream-latency-cdf", svg, "Per-chunk latency at each tier's capacity (cumulative)."))
+    return sec

@@ -1,0 +1,280 @@
+//! The load generator of `audiobench stream`: N concurrent calls, each one WebSocket connection
+//! sending one media message per chunk period, every chunk timed from send to ack.
+//!
+//! Written in Rust so that the generator is not what limits a step: a Python client costs about
+//! what the Python server does per message, so it would fall behind near the capacity it is
+//! meant to find. One thread (a current-thread tokio runtime): `audiobench stream` pins it to
+//! the CPU the server does not use.
+//!
+//! The messages are those of `audiobench/stream/protocol.py`. All calls connect first; then call
+//! `i` starts `i/N` of a period after a common origin and sends chunk `seq` at
+//! `start + seq·period`. Latency is ack arrival − the send's start on this process's monotonic
+//! clock; `send_lag_ns` is how late each send left against its schedule. At the end each call
+//! sends `stop` and compares the server's length and SHA-256 with the bytes it sent.
+//!
+//! Output (`--out`, JSON): the raw `latency_ns` and `send_lag_ns` of every chunk, `sent`,
+//! `errors` (error replies), `calls_equal`, `calls_unequal` and `calls_lost` (no `done` within
+//! `DONE_TIMEOUT` after the last chunk, or the connection closed). Exit 2 when the server cannot
+//! be reached, with the reason on stderr.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Duration;
+
+use base64::Engine;
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio::time::{sleep_until, timeout, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+/// Distinct chunks a run draws from; call `i` sends chunk `(13·i + seq) mod POOL` as its `seq`-th,
+/// so no two calls hold the same bytes.
+const POOL: usize = 64;
+/// How long a call waits for `done` after its last chunk before it counts as lost.
+const DONE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time given to the connects before the first chunk is due.
+const LEAD: Duration = Duration::from_millis(50);
+
+#[derive(Parser)]
+#[command(about = "N concurrent WebSocket calls sending 16 kHz 16-bit media chunks in real time")]
+struct Args {
+    /// Loopback port of the server.
+    #[arg(long)]
+    port: u16,
+    /// Concurrent calls (one connection each).
+    #[arg(long)]
+    calls: usize,
+    /// Chunk period in ms (10-100).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(10..=100))]
+    chunk_ms: u64,
+    /// Seconds of audio each call sends.
+    #[arg(long, default_value_t = 3.0)]
+    duration: f64,
+    /// Seed of the chunk bytes.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Number of the first call (its id); two generators on one server take disjoint ranges.
+    #[arg(long, default_value_t = 0)]
+    first_call: usize,
+    /// Where the JSON result goes.
+    #[arg(long)]
+    out: PathBuf,
+    /// Pin the generator to this CPU.
+    #[arg(long)]
+    cpu: Option<usize>,
+}
+
+/// Pin this (single-threaded) process to `cpu`.
+fn pin(cpu: usize) -> Result<(), String> {
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return Err(format!("--cpu {cpu} is beyond this system's CPU set"));
+    }
+    // SAFETY: `set` is a plain bitmask zeroed and filled by the libc macros' equivalents, and
+    // sched_setaffinity only reads `size_of::<cpu_set_t>()` bytes of it.
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+    };
+    if rc != 0 {
+        return Err(format!("cannot pin to CPU {cpu}: {}", std::io::Error::last_os_error()));
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Record {
+    latency_ns: Vec<u64>,
+    send_lag_ns: Vec<u64>,
+    sent: u64,
+    errors: u64,
+    calls_equal: u64,
+    calls_unequal: Vec<String>,
+    calls_lost: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    event: String,
+    seq: Option<u64>,
+    bytes: Option<u64>,
+    sha256: Option<String>,
+}
+
+/// `POOL` chunks of seeded bytes (splitmix64: Steele, Lea & Flood, OOPSLA 2014) and their base64.
+fn pool(chunk_bytes: usize, seed: u64) -> Vec<(Vec<u8>, String)> {
+    let mut state = seed ^ 0x6a09_e667_f3bc_c909;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    (0..POOL)
+        .map(|_| {
+            let raw: Vec<u8> = (0..chunk_bytes).map(|_| next() as u8).collect();
+            let text = base64::engine::general_purpose::STANDARD.encode(&raw);
+            (raw, text)
+        })
+        .collect()
+}
+
+fn message(event: &str, call: &str, extra: Option<(u64, &str)>) -> Message {
+    let value = match extra {
+        Some((seq, payload)) => serde_json::json!({"event": event, "call": call, "seq": seq, "payload": payload}),
+        None => serde_json::json!({"event": event, "call": call}),
+    };
+    Message::text(value.to_string())
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Plan {
+    calls: usize,
+    chunks: u64,
+    period: Duration,
+    origin: Instant,
+}
+
+impl Plan {
+    fn due(&self, call: usize, seq: u64) -> Instant {
+        let offset = self.period.mul_f64(call as f64 / self.calls as f64);
+        self.origin + offset + self.period * seq as u32
+    }
+}
+
+async fn call(
+    i: usize,
+    id: String,
+    ws: Socket,
+    pool: Rc<Vec<(Vec<u8>, String)>>,
+    plan: Rc<Plan>,
+    rec: Rc<RefCell<Record>>,
+) {
+    let (mut tx, mut rx) = ws.split();
+    let sent_at: Rc<RefCell<Vec<Option<Instant>>>> = Rc::new(RefCell::new(vec![None; plan.chunks as usize]));
+    let reader = {
+        let (sent_at, rec) = (Rc::clone(&sent_at), Rc::clone(&rec));
+        async move {
+            while let Some(Ok(msg)) = rx.next().await {
+                let now = Instant::now();
+                let Message::Text(text) = msg else { continue };
+                let Ok(reply) = serde_json::from_str::<Reply>(&text) else { continue };
+                match reply.event.as_str() {
+                    "ack" => {
+                        let at = reply.seq.and_then(|s| sent_at.borrow().get(s as usize).copied().flatten());
+                        if let Some(at) = at {
+                            rec.borrow_mut().latency_ns.push((now - at).as_nanos() as u64);
+                        }
+                    }
+                    "done" => return Some(reply),
+                    "error" => rec.borrow_mut().errors += 1,
+                    _ => {}
+                }
+            }
+            None
+        }
+    };
+    let writer = async {
+        let mut digest = Sha256::new();
+        let mut length = 0u64;
+        tx.send(message("start", &id, None)).await?;
+        for seq in 0..plan.chunks {
+            let due = plan.due(i, seq);
+            sleep_until(due).await;
+            let (raw, text) = &pool[(13 * i + seq as usize) % POOL];
+            digest.update(raw);
+            length += raw.len() as u64;
+            let msg = message("media", &id, Some((seq, text)));
+            let now = Instant::now();
+            rec.borrow_mut().send_lag_ns.push((now - due).as_nanos() as u64);
+            sent_at.borrow_mut()[seq as usize] = Some(now);
+            tx.send(msg).await?;
+            rec.borrow_mut().sent += 1;
+        }
+        tx.send(message("stop", &id, None)).await?;
+        Ok::<_, tokio_tungstenite::tungstenite::Error>((length, digest.finalize()))
+    };
+    let last = plan.due(i, plan.chunks) + DONE_TIMEOUT;
+    let (done, sent) = tokio::join!(async { timeout(last - Instant::now(), reader).await.ok().flatten() }, writer);
+    let mut rec = rec.borrow_mut();
+    match (done, sent) {
+        (Some(reply), Ok((length, digest))) => {
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            if reply.bytes == Some(length) && reply.sha256.as_deref() == Some(hex.as_str()) {
+                rec.calls_equal += 1;
+            } else {
+                rec.calls_unequal.push(id);
+            }
+        }
+        _ => rec.calls_lost.push(id),
+    }
+}
+
+async fn generate(args: &Args) -> Result<Record, String> {
+    let chunk_bytes = (16_000 * args.chunk_ms / 1000 * 2) as usize;
+    let pool = Rc::new(pool(chunk_bytes, args.seed));
+    let url = format!("ws://127.0.0.1:{}", args.port);
+    let mut sockets = Vec::with_capacity(args.calls);
+    let connects = (0..args.calls).map(|_| tokio_tungstenite::connect_async(url.as_str()));
+    for result in futures_util::future::join_all(connects).await {
+        sockets.push(result.map_err(|e| format!("cannot connect to {url}: {e}"))?.0);
+    }
+    let chunks = (args.duration * 1000.0 / args.chunk_ms as f64).round().max(1.0) as u64;
+    let period = Duration::from_millis(args.chunk_ms);
+    let plan = Rc::new(Plan { calls: args.calls, chunks, period, origin: Instant::now() + LEAD });
+    let rec = Rc::new(RefCell::new(Record::default()));
+    let tasks = sockets.into_iter().enumerate().map(|(i, ws)| {
+        let id = format!("call-{:05}", args.first_call + i);
+        call(i, id, ws, Rc::clone(&pool), Rc::clone(&plan), Rc::clone(&rec))
+    });
+    futures_util::future::join_all(tasks).await;
+    Ok(Rc::try_unwrap(rec).map_err(|_| "calls still running".to_string())?.into_inner())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if !(0.01..=600.0).contains(&args.duration) {
+        eprintln!("audiobench-loadgen: --duration {} s is outside 0.01-600 s", args.duration);
+        return ExitCode::from(2);
+    }
+    if let Some(cpu) = args.cpu {
+        if let Err(e) = pin(cpu) {
+            eprintln!("audiobench-loadgen: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("audiobench-loadgen: no runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rec = match runtime.block_on(generate(&args)) {
+        Ok(rec) => rec,
+        Err(e) => {
+            eprintln!("audiobench-loadgen: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let doc = serde_json::json!({
+        "latency_ns": rec.latency_ns,
+        "send_lag_ns": rec.send_lag_ns,
+        "sent": rec.sent,
+        "errors": rec.errors,
+        "calls_equal": rec.calls_equal,
+        "calls_unequal": rec.calls_unequal,
+        "calls_lost": rec.calls_lost,
+    });
+    if let Err(e) = std::fs::write(&args.out, doc.to_string()) {
+        eprintln!("audiobench-loadgen: cannot write {}: {e}", args.out.display());
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
