@@ -213,3 +213,58 @@ def test_the_command_writes_a_stream_file_of_one_step_per_tier(tmp_path: Path) -
         assert step["calls"] == 3 and step["load"]["calls_equal"] == 3
         assert t["capacity"]["limited_by"] == "fixed"
     assert doc["placement"]["server_cpu"] is not None and doc["settings"]["generator"] == "rust"
+
+
+def _fake_step(limit: int, bound_at: int | None = None) -> Any:
+    def step(tier: str, calls: int, settings: Settings, where: Any = None) -> dict[str, Any]:
+        verdict = "generator-bound" if bound_at and calls >= bound_at else ("pass" if calls <= limit else "fail")
+        return {"calls": calls, "verdict": verdict, "reasons": [], "cpu_ms_per_call_s": 2.0, "load": {}}
+
+    return step
+
+
+def test_the_search_doubles_then_bisects_within_its_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobench.stream import search
+
+    monkeypatch.setattr(search, "run_step", _fake_step(300))
+    result = search.capacity("python", Settings(start_calls=32, max_steps=12, precision=0.1))
+    tried = [s["calls"] for s in result["steps"]]
+    assert tried[:5] == [32, 64, 128, 256, 512] and len(tried) == len(set(tried)) <= 12
+    cap = result["capacity"]
+    assert cap["limited_by"] == "server" and 270 <= cap["calls"] <= 300 < cap["first_failing"]
+    assert cap["first_failing"] - cap["calls"] <= 0.1 * cap["calls"]
+    assert cap["cpu_estimate_calls"] == 500.0  # one core / 2 ms of CPU per call-second
+
+    monkeypatch.setattr(search, "run_step", _fake_step(10_000, bound_at=200))
+    cap = search.capacity("python", Settings(start_calls=32))["capacity"]
+    assert (cap["calls"], cap["first_failing"], cap["limited_by"]) == (128, 256, "generator")
+
+    monkeypatch.setattr(search, "run_step", _fake_step(10_000))
+    cap = search.capacity("python", Settings(start_calls=32, max_calls=100))["capacity"]
+    assert (cap["calls"], cap["limited_by"]) == (100, "max_calls")
+
+    monkeypatch.setattr(search, "run_step", _fake_step(0))
+    result = search.capacity("python", Settings(start_calls=4))
+    assert [s["calls"] for s in result["steps"]] == [4, 2, 1] and result["capacity"]["calls"] is None
+
+
+def _load(p99_ms: float, misses: int = 0, loop_ms: float = 1.0, busy: float = 0.3) -> dict[str, Any]:
+    return {
+        "latency_ns": {"p99": p99_ms * 1e6},
+        "misses": misses,
+        "calls_lost": [],
+        "error_replies": 0,
+        "loop_lag_ns": {"p99": loop_ms * 1e6},
+        "generator_cpu_share": busy,
+    }
+
+
+def test_a_step_is_generator_bound_only_when_the_generator_is_late_and_busy() -> None:
+    from audiobench.stream.search import _judge
+
+    period = 40_000_000
+    assert _judge(_load(10), period) == ("pass", [])
+    assert _judge(_load(39, misses=1), period)[0] == "fail"
+    assert _judge(_load(41), period)[0] == "fail"
+    assert _judge(_load(500, loop_ms=15, busy=0.5), period)[0] == "fail"  # a stalled server's burst
+    assert _judge(_load(500, loop_ms=15, busy=0.95), period)[0] == "generator-bound"

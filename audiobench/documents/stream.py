@@ -44,9 +44,12 @@ class Load(msgspec.Struct):
     chunks_sent: int
     chunks_acked: int
     latency_ns: Quantiles
+    rtt_ns: dict[str, float | None]
     latency_cdf_ns: list[float]
     misses: int
     send_lag_ns: dict[str, float | None]
+    loop_lag_ns: dict[str, float | None]
+    generator_cpu_share: float | None
     error_replies: int
     calls_equal: int
     calls_unequal: list[str]

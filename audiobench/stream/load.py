@@ -11,11 +11,14 @@ the tests kill mid-call::
 Both generators behave alike: each call is one WebSocket connection. All connect first; then
 call ``i`` starts ``i/N`` of a period after a common origin (calls arrive at every phase of the
 period, not in lockstep) and sends chunk ``seq`` at ``start + seq·period``. Latency is ack
-arrival − the send's start, both read on the generator's monotonic clock, so no clocks are
-compared across processes. The generator also records how late each send left against its
-schedule (``send_lag``): when that lag is a sizeable part of a period, the generator — not the
-server — set the pace and the step is not a verdict on the server (:mod:`~audiobench.stream.search`
-marks it).
+arrival − the chunk's due time, both on the generator's monotonic clock (no clocks compared
+across processes): a chunk exists from its due time, so a server too slow to read its socket —
+the send then waits — is late by that wait too; ``rtt`` is ack − the send's start (the server
+and the socket alone, without the generator's ~1 ms timer slack). ``send_lag`` is how late each
+send started. A
+ticker waking every millisecond records how late it woke (``loop_lag``): the generator's own
+saturation, apart from any wait on a socket. When that lag is a sizeable part of a period the
+generator, not the server, set the pace, and :mod:`~audiobench.stream.search` marks the step.
 
 At the end each call sends ``stop`` and compares the server's length and SHA-256 of its buffer
 with the bytes it sent. The result (``--out``, written atomically) is the raw :class:`Record` as
@@ -46,6 +49,8 @@ from audiobench.stream import protocol
 CDF_POINTS = 201
 """Latency quantiles kept for the CDF (levels 0, 0.005, …, 1): enough for a smooth curve, small
 enough for a run file holding every step."""
+TICK_NS = 1_000_000
+"""The loop-lag ticker's period (1 ms, as the Rust generator's timer resolution)."""
 DONE_TIMEOUT_S = 30.0
 """How long a call waits for the server's ``done`` after its last chunk before counting the call
 as lost: a server that far behind has failed the step anyway."""
@@ -56,12 +61,16 @@ class Record:
     """What every call adds to, in this one process."""
 
     latency_ns: list[int] = field(default_factory=list)
+    rtt_ns: list[int] = field(default_factory=list)
     send_lag_ns: list[int] = field(default_factory=list)
+    loop_lag_ns: list[int] = field(default_factory=list)
     sent: int = 0
     errors: int = 0
     calls_equal: int = 0
     calls_unequal: list[str] = field(default_factory=list)
     calls_lost: list[str] = field(default_factory=list)
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ async def _call(
     i: int, first: int, ws: ClientConnection, pool: protocol.ChunkPool, plan: _Schedule, rec: Record
 ) -> None:
     cid = protocol.call_id(first + i)
-    sent_at = [0] * plan.chunks
+    due_at = [(0, 0)] * plan.chunks  # (due, sent) per chunk
     done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
 
     async def read() -> None:
@@ -90,7 +99,9 @@ async def _call(
                 msg = json.loads(text)
                 event = msg["event"]
                 if event == "ack":
-                    rec.latency_ns.append(now - sent_at[msg["seq"]])
+                    due, sent = due_at[msg["seq"]]
+                    rec.latency_ns.append(now - due)
+                    rec.rtt_ns.append(now - sent)
                 elif event == "done":
                     done.set_result(msg)
                 elif event == "error":
@@ -110,7 +121,7 @@ async def _call(
             length += len(pool.raw[k])
             now = time.perf_counter_ns()
             rec.send_lag_ns.append(max(0, now - due))
-            sent_at[seq] = now
+            due_at[seq] = (due, now)
             await ws.send(protocol.media(cid, seq, pool.text[k]))
             rec.sent += 1
         await ws.send(protocol.stop(cid))
@@ -143,8 +154,24 @@ async def generate(
     rec = Record()
     # every call's schedule starts after the connects, all calls on one clock
     plan = _Schedule(calls, chunks, period_ns, time.perf_counter_ns() + 50_000_000)
-    try:
+    finished = asyncio.Event()
+
+    async def ticker() -> None:
+        nxt = plan.origin_ns
+        while not finished.is_set():
+            nxt = max(nxt + TICK_NS, time.perf_counter_ns())
+            await asyncio.sleep((nxt - time.perf_counter_ns()) / 1e9)
+            rec.loop_lag_ns.append(max(0, time.perf_counter_ns() - nxt))
+
+    async def all_calls() -> None:
         await asyncio.gather(*(_call(i, first_call, ws, pool, plan, rec) for i, ws in enumerate(connections)))
+        finished.set()
+
+    await asyncio.sleep(max(0, plan.origin_ns - time.perf_counter_ns()) / 1e9)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    try:
+        await asyncio.gather(all_calls(), ticker())
+        rec.cpu_s, rec.wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
     finally:
         await asyncio.gather(*(ws.close() for ws in connections), return_exceptions=True)
     return rec
@@ -157,10 +184,13 @@ def read_record(path: Path) -> Record:
 
 def summary(rec: Record, calls: int, chunk_ms: int, duration_s: float) -> dict[str, Any]:
     """The step's result: latency quantiles (ns) and CDF, deadline misses (acks later than one
-    period, plus chunks never acked), send lag, and the calls whose bytes came back equal."""
+    period after the chunk was due, plus chunks never acked), send and loop lag, the generator's
+    CPU share of its core, and the calls whose bytes came back equal."""
     period_ns = chunk_ms * 1_000_000
     lat = np.sort(np.asarray(rec.latency_ns, dtype=np.int64))
     lag = np.asarray(rec.send_lag_ns, dtype=np.int64)
+    rtt = np.sort(np.asarray(rec.rtt_ns, dtype=np.int64))
+    loop = np.asarray(rec.loop_lag_ns, dtype=np.int64)
 
     def q(a: np.ndarray, p: float) -> float | None:
         return float(np.quantile(a, p)) if a.size else None
@@ -178,9 +208,12 @@ def summary(rec: Record, calls: int, chunk_ms: int, duration_s: float) -> dict[s
             "p999": q(lat, 0.999),
             "max": float(lat[-1]) if lat.size else None,
         },
+        "rtt_ns": {"p50": q(rtt, 0.5), "p99": q(rtt, 0.99)},
         "latency_cdf_ns": [float(x) for x in np.quantile(lat, levels)] if lat.size else [],
         "misses": int((lat > period_ns).sum()) + (rec.sent - int(lat.size)),
         "send_lag_ns": {"p99": q(lag, 0.99), "max": float(lag.max()) if lag.size else None},
+        "loop_lag_ns": {"p99": q(loop, 0.99), "max": float(loop.max()) if loop.size else None},
+        "generator_cpu_share": rec.cpu_s / rec.wall_s if rec.wall_s > 0 else None,
         "error_replies": rec.errors,
         "calls_equal": rec.calls_equal,
         "calls_unequal": rec.calls_unequal,

@@ -8,16 +8,19 @@
 //!
 //! The messages are those of `audiobench/stream/protocol.py`. All calls connect first; then call
 //! `i` starts `i/N` of a period after a common origin and sends chunk `seq` at
-//! `start + seq·period`. Latency is ack arrival − the send's start on this process's monotonic
-//! clock; `send_lag_ns` is how late each send left against its schedule. At the end each call
-//! sends `stop` and compares the server's length and SHA-256 with the bytes it sent.
+//! `start + seq·period`. Latency is ack arrival − the chunk's due time on this process's
+//! monotonic clock: a chunk exists from its due time, so a server too slow to read its socket
+//! (the send then waits) is late by that wait too; `rtt_ns` is ack − the send's start (the server
+//! and the socket alone). `send_lag_ns` is how late each send started.
+//! A ticker waking every millisecond records how late it woke (`loop_lag_ns`): that is the
+//! generator's own saturation, apart from any wait on a socket.
 //!
-//! Output (`--out`, JSON): the raw `latency_ns` and `send_lag_ns` of every chunk, `sent`,
-//! `errors` (error replies), `calls_equal`, `calls_unequal` and `calls_lost` (no `done` within
-//! `DONE_TIMEOUT` after the last chunk, or the connection closed). Exit 2 when the server cannot
-//! be reached, with the reason on stderr.
+//! Output (`--out`, JSON): the raw `latency_ns`, `rtt_ns`, `send_lag_ns` and `loop_lag_ns`, `sent`,
+//! `errors` (error replies), `calls_equal`, `calls_unequal`, `calls_lost` (no `done` within
+//! `DONE_TIMEOUT` after the last chunk, or the connection closed), and `cpu_s` / `wall_s` of the
+//! generator over the calls. Exit 2 when the server cannot be reached, with the reason on stderr.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -38,6 +41,8 @@ const POOL: usize = 64;
 const DONE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time given to the connects before the first chunk is due.
 const LEAD: Duration = Duration::from_millis(50);
+/// The ticker's period: tokio's timer resolution.
+const TICK: Duration = Duration::from_millis(1);
 
 #[derive(Parser)]
 #[command(about = "N concurrent WebSocket calls sending 16 kHz 16-bit media chunks in real time")]
@@ -89,12 +94,28 @@ fn pin(cpu: usize) -> Result<(), String> {
 #[derive(Default)]
 struct Record {
     latency_ns: Vec<u64>,
+    rtt_ns: Vec<u64>,
     send_lag_ns: Vec<u64>,
+    loop_lag_ns: Vec<u64>,
     sent: u64,
     errors: u64,
     calls_equal: u64,
     calls_unequal: Vec<String>,
     calls_lost: Vec<String>,
+    cpu_s: f64,
+    wall_s: f64,
+}
+
+/// User + system CPU time of this process, s.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage fills the zeroed struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 #[derive(Deserialize)]
@@ -125,12 +146,22 @@ fn pool(chunk_bytes: usize, seed: u64) -> Vec<(Vec<u8>, String)> {
 }
 
 fn message(event: &str, call: &str, extra: Option<(u64, &str)>) -> Message {
-    let value = match extra {
-        Some((seq, payload)) => serde_json::json!({"event": event, "call": call, "seq": seq, "payload": payload}),
-        None => serde_json::json!({"event": event, "call": call}),
+    // Call ids and base64 need no JSON escaping; serde_json quotes them anyway, once per string.
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let text = match extra {
+        Some((seq, payload)) => format!(
+            r#"{{"event":{},"call":{},"seq":{seq},"payload":{}}}"#,
+            quoted(event),
+            quoted(call),
+            quoted(payload)
+        ),
+        None => format!(r#"{{"event":{},"call":{}}}"#, quoted(event), quoted(call)),
     };
-    Message::text(value.to_string())
+    Message::text(text)
 }
+
+/// A chunk's due time and when its send started.
+type Sent = (Instant, Instant);
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -157,9 +188,9 @@ async fn call(
     rec: Rc<RefCell<Record>>,
 ) {
     let (mut tx, mut rx) = ws.split();
-    let sent_at: Rc<RefCell<Vec<Option<Instant>>>> = Rc::new(RefCell::new(vec![None; plan.chunks as usize]));
+    let due_at: Rc<RefCell<Vec<Option<Sent>>>> = Rc::new(RefCell::new(vec![None; plan.chunks as usize]));
     let reader = {
-        let (sent_at, rec) = (Rc::clone(&sent_at), Rc::clone(&rec));
+        let (due_at, rec) = (Rc::clone(&due_at), Rc::clone(&rec));
         async move {
             while let Some(Ok(msg)) = rx.next().await {
                 let now = Instant::now();
@@ -167,9 +198,11 @@ async fn call(
                 let Ok(reply) = serde_json::from_str::<Reply>(&text) else { continue };
                 match reply.event.as_str() {
                     "ack" => {
-                        let at = reply.seq.and_then(|s| sent_at.borrow().get(s as usize).copied().flatten());
-                        if let Some(at) = at {
-                            rec.borrow_mut().latency_ns.push((now - at).as_nanos() as u64);
+                        let at = reply.seq.and_then(|s| due_at.borrow().get(s as usize).copied().flatten());
+                        if let Some((due, sent)) = at {
+                            let mut rec = rec.borrow_mut();
+                            rec.latency_ns.push((now - due).as_nanos() as u64);
+                            rec.rtt_ns.push((now - sent).as_nanos() as u64);
                         }
                     }
                     "done" => return Some(reply),
@@ -193,7 +226,7 @@ async fn call(
             let msg = message("media", &id, Some((seq, text)));
             let now = Instant::now();
             rec.borrow_mut().send_lag_ns.push((now - due).as_nanos() as u64);
-            sent_at.borrow_mut()[seq as usize] = Some(now);
+            due_at.borrow_mut()[seq as usize] = Some((due, now));
             tx.send(msg).await?;
             rec.borrow_mut().sent += 1;
         }
@@ -233,8 +266,30 @@ async fn generate(args: &Args) -> Result<Record, String> {
         let id = format!("call-{:05}", args.first_call + i);
         call(i, id, ws, Rc::clone(&pool), Rc::clone(&plan), Rc::clone(&rec))
     });
-    futures_util::future::join_all(tasks).await;
-    Ok(Rc::try_unwrap(rec).map_err(|_| "calls still running".to_string())?.into_inner())
+    let finished = Cell::new(false);
+    let calls = async {
+        futures_util::future::join_all(tasks).await;
+        finished.set(true);
+    };
+    let ticker = async {
+        let mut next = plan.origin;
+        sleep_until(next).await;
+        while !finished.get() {
+            next += TICK;
+            sleep_until(next).await;
+            let now = Instant::now();
+            rec.borrow_mut().loop_lag_ns.push((now - next).as_nanos() as u64);
+            next = next.max(now - TICK); // one sample per wake, never a burst of catch-up ticks
+        }
+    };
+    sleep_until(plan.origin).await;
+    let (cpu0, wall0) = (cpu_seconds(), Instant::now());
+    tokio::join!(calls, ticker);
+    let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
+    let mut rec = Rc::try_unwrap(rec).map_err(|_| "calls still running".to_string())?.into_inner();
+    rec.cpu_s = cpu;
+    rec.wall_s = wall;
+    Ok(rec)
 }
 
 fn main() -> ExitCode {
@@ -265,7 +320,11 @@ fn main() -> ExitCode {
     };
     let doc = serde_json::json!({
         "latency_ns": rec.latency_ns,
+        "rtt_ns": rec.rtt_ns,
         "send_lag_ns": rec.send_lag_ns,
+        "loop_lag_ns": rec.loop_lag_ns,
+        "cpu_s": rec.cpu_s,
+        "wall_s": rec.wall_s,
         "sent": rec.sent,
         "errors": rec.errors,
         "calls_equal": rec.calls_equal,
