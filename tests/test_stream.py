@@ -237,7 +237,11 @@ def test_the_search_doubles_then_bisects_within_its_bounds(monkeypatch: pytest.M
 
     monkeypatch.setattr(search, "run_step", _fake_step(10_000, bound_at=200))
     cap = search.capacity("python", Settings(start_calls=32))["capacity"]
-    assert (cap["calls"], cap["first_failing"], cap["limited_by"]) == (128, 256, "generator")
+    assert cap["limited_by"] == "generator" and 180 <= cap["calls"] < 200 <= cap["first_failing"]
+
+    monkeypatch.setattr(search, "run_step", _fake_step(300, bound_at=500))  # the server fails first
+    cap = search.capacity("python", Settings(start_calls=32))["capacity"]
+    assert cap["limited_by"] == "server" and 270 <= cap["calls"] <= 300 < cap["first_failing"] < 500
 
     monkeypatch.setattr(search, "run_step", _fake_step(10_000))
     cap = search.capacity("python", Settings(start_calls=32, max_calls=100))["capacity"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from audiobench.fmt import num
+from audiobench.fmt import count, num
 from audiobench.report import figures
 from audiobench.report.model import Figure, Para, Section, Table, not_measured
 from audiobench.report.query import newest_run, select, source_context
@@ -19,7 +19,7 @@ Benefits): Python ~1,000, Rust ~2,660 (1,000 × its 2.66× batch speed-up)."""
 TIER_ORDER = ("python", "python-best", "rust-fast", "rust-fast-per-call")
 LIMITED_BY = {
     "server": "the server (a step failed)",
-    "generator": "the load generator (it fell behind; the server was not judged above)",
+    "generator": "the load generator (it fell behind above this: at least this many)",
     "max_calls": "the search's ceiling (every step passed)",
     "steps": "the step budget (the search stopped before converging)",
     "fixed": "one step at `--calls N` (no search)",
@@ -115,7 +115,7 @@ def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
             steps.append(
                 [tier, f"{_calls(size):,}", str(verdict["statistic"].iloc[0]) if not verdict.empty else "—",
                  *(_ms(_one(run, tier=tier, size=size, metric="latency", statistic=s)) for s in ("p50", "p99", "max")),
-                 num(_one(run, tier=tier, size=size, metric="deadline_misses")),
+                 count(_one(run, tier=tier, size=size, metric="deadline_misses")),
                  "yes" if equal == 1.0 else "NO"]
             )  # fmt: skip
     sec.add(

@@ -7,11 +7,12 @@ server is pinned to the first CPU of this process's affinity and the generator t
 (both to the one CPU when there is only one, and the run file says so).
 
 Capacity is the largest call count whose step passes (p99 under one chunk period, no deadline
-miss, no lost call, no error reply). The search doubles from ``start_calls`` until a step fails,
-then bisects between the last pass and the first failure until they are within ``precision`` of
-each other; it never runs more than ``max_steps`` steps or more than ``max_calls`` calls, and it
-stops at the first step where the generator could not keep its schedule (the server was not the
-limit there, so no verdict on it is possible above).
+miss, no lost call, no error reply). The search doubles from ``start_calls`` until a step does
+not pass, then bisects between the last pass and the first step that did not until they are
+within ``precision`` of each other; it never runs more than ``max_steps`` steps or more than
+``max_calls`` calls. A step where the generator could not keep its schedule bounds the search
+like a failure (nothing above it can be judged); when the search ends on such a step, the
+capacity is limited by the generator, and the report says "at least".
 """
 
 from __future__ import annotations
@@ -199,6 +200,7 @@ def capacity(tier: str, settings: Settings, on_step: Callable[[dict[str, Any]], 
     steps: list[dict[str, Any]] = []
     lo: int | None = None
     hi: int | None = None
+    bound: set[int] = set()  # call counts where the generator, not the server, fell behind
     limited_by = "steps"
     n = _next(lo, hi, settings, set())
     while n is not None and len(steps) < settings.max_steps:
@@ -206,19 +208,19 @@ def capacity(tier: str, settings: Settings, on_step: Callable[[dict[str, Any]], 
         steps.append(step)
         if on_step is not None:
             on_step(step)
-        if step["verdict"] == "generator-bound":
-            limited_by, hi = "generator", n
-            break
         if step["verdict"] == "pass":
             lo = n
             if n >= settings.max_calls:
                 limited_by = "max_calls"
                 break
-        else:
+        else:  # a failure, or the generator's limit: the search goes on below it either way
             hi = n
+            if step["verdict"] == "generator-bound":
+                bound.add(n)
         n = _next(lo, hi, settings, {s["calls"] for s in steps})
     if limited_by == "steps" and n is None and hi is not None:
-        limited_by = "server"  # converged on a failing step, not cut short by the budget
+        # converged (not cut short by the budget) on the smallest count that did not pass
+        limited_by = "generator" if hi in bound else "server"
     at = next((s for s in steps if s["calls"] == lo), None)
     cpu = at["cpu_ms_per_call_s"] if at else None
     return {
