@@ -254,7 +254,9 @@ async fn generate(args: &Args) -> Result<Record, String> {
     let pool = Rc::new(pool(chunk_bytes, args.seed));
     let url = format!("ws://127.0.0.1:{}", args.port);
     let mut sockets = Vec::with_capacity(args.calls);
-    let connects = (0..args.calls).map(|_| tokio_tungstenite::connect_async(url.as_str()));
+    // TCP_NODELAY, as asyncio sets on the server's side: a media stream's small writes must
+    // never wait for Nagle's algorithm.
+    let connects = (0..args.calls).map(|_| tokio_tungstenite::connect_async_with_config(url.as_str(), None, true));
     for result in futures_util::future::join_all(connects).await {
         sockets.push(result.map_err(|e| format!("cannot connect to {url}: {e}"))?.0);
     }
