@@ -12,7 +12,8 @@ BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-RUST_SOURCES := $(shell find rust_impls -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock
+# The extension's sources: the load generator (rust_impls/loadgen) is a tool of the measurement, not part of it.
+RUST_SOURCES := $(shell find rust_impls -path rust_impls/loadgen -prune -o \( -name '*.rs' -o -name Cargo.toml \) -print) Cargo.toml Cargo.lock
 EXTENSION_STAMP := $(VENV)/.extension-built
 
 .PHONY: help setup build build-dev build-prod build-profiling test test-fuzz fuzz test-rust test-python lint lint-rust lint-python fmt \
@@ -75,7 +76,8 @@ profile: build profiler ## Stage breakdown of every tier (instruction counts too
 example: build ## Install examples/byo_tier (two tiers of your own, one in Rust) into .venv: every command then shows them
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation ./examples/byo_tier
 
-test-python: build profiler loadgen ## pytest (parity, bindings, errors, suites, profiler, CLI)
+# The load generator is built by test-rust (its integration tests), else by the first test that runs it.
+test-python: build profiler ## pytest (parity, bindings, errors, suites, profiler, CLI)
 	$(PY) -m pytest
 
 test: build lint test-rust test-python test-fuzz ## Everything CI runs: build, lints, Rust tests, stubtest, pytest, a short fuzz

@@ -461,3 +461,27 @@ def test_a_shift_shared_by_one_comparisons_pairs_does_not_fail_a_gate_of_many_ro
     assert 1 - (1 - per_row(0.0)) ** 36 <= 0.05
     assert per_row(0.10, n=200) == 1.0
     assert per_row(0.05, n=200) >= 0.90
+
+
+def test_the_working_tree_is_stale_for_the_extensions_sources_only(tmp_path: Path) -> None:
+    """A Rust source newer than the built extension refuses the comparison; the streaming load
+    generator's sources (``rust_impls/loadgen``, no part of the extension) do not."""
+    import os
+
+    from audiobench.compare.trees import BuildError, working_tree
+
+    repo = tmp_path / "repo"
+    for rel in ("rust_impls/core/src/lib.rs", "rust_impls/loadgen/src/main.rs", "audiobench/_rust.abi3.so"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q",
+                    "--allow-empty", "-m", "x"], check=True)  # fmt: skip
+    so = repo / "audiobench" / "_rust.abi3.so"
+    os.utime(so, (1_000, 1_000))
+    os.utime(repo / "rust_impls/core/src/lib.rs", (500, 500))
+    os.utime(repo / "rust_impls/loadgen/src/main.rs", (2_000, 2_000))
+    assert working_tree(repo).ref  # the generator's newer source does not make the extension stale
+    os.utime(repo / "rust_impls/core/src/lib.rs", (2_000, 2_000))
+    with pytest.raises(BuildError, match=r"older than rust_impls/core/src/lib\.rs"):
+        working_tree(repo)

@@ -93,7 +93,9 @@ def working_tree(repo: Path) -> Build:
     if so is None:
         raise BuildError(f"{repo}: no built extension in audiobench/ (run `make build`)")
     built = so.stat().st_mtime
-    sources = [p for d in ("rust_impls",) for p in (repo / d).rglob("*") if p.suffix in (".rs", ".toml")]
+    # the load generator (rust_impls/loadgen) is no part of the extension
+    loadgen = repo / "rust_impls" / "loadgen"
+    sources = [p for p in (repo / "rust_impls").rglob("*") if p.suffix in (".rs", ".toml") and loadgen not in p.parents]
     stale = [
         p for p in [*sources, repo / "Cargo.toml", repo / "Cargo.lock"] if p.exists() and p.stat().st_mtime > built
     ]
