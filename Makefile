@@ -92,8 +92,8 @@ readme-check: ## Run every command block of the README in a fresh clone and a fr
 
 # Each fuzz target for FUZZ_TEST_SECONDS under `make test` (the direct kernels and the JSON
 # nodes: no input may panic), longer by hand with `make fuzz`.
-FUZZ_TEST_SECONDS ?= 30
-test-fuzz: ## Fuzz every target for FUZZ_TEST_SECONDS (30) under AddressSanitizer (installs cargo-fuzz if missing)
+FUZZ_TEST_SECONDS ?= 10
+test-fuzz: ## Fuzz every target for FUZZ_TEST_SECONDS (10) under AddressSanitizer (installs cargo-fuzz if missing)
 	fuzz/run.sh $(FUZZ_TEST_SECONDS)
 
 FUZZ_SECONDS ?= 300
