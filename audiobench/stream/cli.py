@@ -76,7 +76,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     """Run the streaming benchmark for each tier and write the stream file."""
     from audiobench.documents.run import new_run_id
     from audiobench.environment import fingerprint
-    from audiobench.stream.search import StreamError, capacity, placement, run_step
+    from audiobench.stream.search import StreamError, capacity, one_step, placement
 
     tiers = options.split(args.tiers) or list(TIERS)
     unknown = [t for t in tiers if t not in TIERS]
@@ -99,16 +99,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
                 print(f"audiobench stream: {_step_line(tier, step)}", file=sys.stderr, flush=True)
 
             if args.calls is not None:
-                step = run_step(tier, args.calls, settings)
-                log(step)
-                verdict = step["verdict"]
-                cap = {
-                    "calls": args.calls if verdict == "pass" else None,
-                    "first_failing": None if verdict == "pass" else args.calls,
-                    "limited_by": "fixed",
-                    "cpu_estimate_calls": 1000.0 / step["cpu_ms_per_call_s"] if step["cpu_ms_per_call_s"] else None,
-                }
-                results.append({"tier": tier, "steps": [step], "capacity": cap})
+                results.append(one_step(tier, args.calls, settings, on_step=log))
             else:
                 results.append(capacity(tier, settings, on_step=log))
     except StreamError as e:

@@ -221,15 +221,29 @@ def capacity(tier: str, settings: Settings, on_step: Callable[[dict[str, Any]], 
     if limited_by == "steps" and n is None and hi is not None:
         # converged (not cut short by the budget) on the smallest count that did not pass
         limited_by = "generator" if hi in bound else "server"
+    return _record(tier, steps, lo, hi, limited_by)
+
+
+def one_step(
+    tier: str, calls: int, settings: Settings, on_step: Callable[[dict[str, Any]], None] | None = None
+) -> dict[str, Any]:
+    """One step at ``calls`` instead of the search (``--calls N``), as the same per-tier record;
+    the capacity is ``calls`` if the step passed, limited by ``fixed``."""
+    step = run_step(tier, calls, settings)
+    if on_step is not None:
+        on_step(step)
+    passed = step["verdict"] == "pass"
+    return _record(tier, [step], calls if passed else None, None if passed else calls, "fixed")
+
+
+def _record(tier: str, steps: list[dict[str, Any]], lo: int | None, hi: int | None, limited_by: str) -> dict[str, Any]:
+    """The stream file's per-tier record; the CPU-based estimate is taken at the capacity's step."""
     at = next((s for s in steps if s["calls"] == lo), None)
     cpu = at["cpu_ms_per_call_s"] if at else None
-    return {
-        "tier": tier,
-        "steps": steps,
-        "capacity": {
-            "calls": lo,
-            "first_failing": hi,
-            "limited_by": limited_by,
-            "cpu_estimate_calls": 1000.0 / cpu if cpu else None,
-        },
+    capacity = {
+        "calls": lo,
+        "first_failing": hi,
+        "limited_by": limited_by,
+        "cpu_estimate_calls": 1000.0 / cpu if cpu else None,
     }
+    return {"tier": tier, "steps": steps, "capacity": capacity}
