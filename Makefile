@@ -143,11 +143,13 @@ runner-quick: build ## The interleaved runner, quick suite (≤ 3 min) → repor
 runner: build ## The interleaved runner, full suite
 	$(BIN)/audiobench run --suite full
 
-stream-quick: build loadgen ## Streaming server under real-time load, every tier, short steps (≤ 2 min) → reports/data/streams/
+stream-quick: build loadgen ## Streaming server under real-time load, every tier, short steps (≤ 2 min each): decode+append, then with VAD and pipeline → reports/data/streams/
 	$(BIN)/audiobench stream --quick
+	$(BIN)/audiobench stream --quick --work pipeline
 
-stream: build loadgen ## Streaming server under real-time load, every tier, 5 s steps (several minutes)
+stream: build loadgen ## Streaming server under real-time load, every tier, 5 s steps (several minutes each): decode+append, then with VAD and pipeline
 	$(BIN)/audiobench stream
+	$(BIN)/audiobench stream --work pipeline
 
 bench: ## Everything, full: criterion + asv (this commit) + pytest-benchmark + the runner
 	$(MAKE) criterion

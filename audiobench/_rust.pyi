@@ -315,6 +315,15 @@ class AudioProcessor:
         """Capacity changes so far, over all calls."""
     def add_chunk(self, call_id: str, chunk: bytes) -> int:
         """Decode ``chunk`` and append it to ``call_id``'s buffer; returns the bytes appended."""
+    def add_chunk_vad(
+        self, call_id: str, chunk: bytes, sample_rate: int = 16000, threshold: float = 0.02
+    ) -> tuple[int, npt.NDArray[np.bool_]]:
+        """:meth:`add_chunk`, then the energy VAD of the 30 ms frames this chunk completed, the
+        call's bytes read as 16-bit little-endian mono PCM (frame ``k`` = samples ``[k·len,
+        (k+1)·len)`` of the call, so chunk-by-chunk flags equal a batch VAD of the whole call).
+        Returns ``(bytes appended, flags)``, flags ``bool`` of 0 or more frames, all under the
+        processor's lock with the GIL released. ``AudioError`` for a bad sample rate or
+        threshold (before anything is appended) and as :meth:`add_chunk`."""
     def take(self, call_id: str) -> npt.NDArray[np.uint8]:
         """Remove the call and return its bytes; :class:`UnknownCallError` if absent."""
     def buffered(self, call_id: str) -> int:

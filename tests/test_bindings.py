@@ -6,6 +6,7 @@ threads: test_concurrency.py.
 
 from __future__ import annotations
 
+import base64
 import inspect
 import pickle
 import re
@@ -76,6 +77,20 @@ def test_an_exception_a_kernel_raises_pickles() -> None:
         buf.add_chunk("a", b"not base64!")
     back = pickle.loads(pickle.dumps(raised.value))
     assert type(back) is _rust.Base64DecodeError and str(back) == str(raised.value)
+
+
+def test_add_chunk_vad_appends_like_add_chunk_and_refuses_without_appending() -> None:
+    pcm = (np.arange(480 * 3, dtype="<i2") % 200 * 90).astype("<i2").tobytes()  # three 30 ms frames at 16 kHz
+    buf = _rust.AudioProcessor(64)
+    written, flags = buf.add_chunk_vad("a", base64.b64encode(pcm[:1000]), 16000)
+    assert (written, flags.dtype, flags.tolist()) == (1000, np.bool_, [True])  # frame 0 ends at byte 960
+    with pytest.raises(_rust.AudioError, match="sample rate"):
+        buf.add_chunk_vad("a", base64.b64encode(pcm[1000:]), 0)
+    with pytest.raises(_rust.Base64DecodeError):
+        buf.add_chunk_vad("a", b"not base64!", 16000)
+    assert buf.buffered("a") == 1000  # neither refusal appended anything
+    _, flags = buf.add_chunk_vad("a", base64.b64encode(pcm[1000:]), 16000)
+    assert flags.tolist() == [True, True] and buf.take("a").tobytes() == pcm
 
 
 def test_default_threshold_is_the_same_everywhere() -> None:

@@ -440,6 +440,21 @@ BAD_ARGUMENTS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
         ValueError,
         r"`capacity_per_call` must be an integer",
     ),
+    "AudioProcessor.add_chunk_vad sample_rate 0": (
+        lambda: _rust.AudioProcessor(64).add_chunk_vad("c", b"AAAA", 0),
+        _rust.AudioError,
+        r"sample rate 0",
+    ),
+    "AudioProcessor.add_chunk_vad sample_rate negative": (
+        lambda: _rust.AudioProcessor(64).add_chunk_vad("c", b"AAAA", -16000),
+        ValueError,
+        r"`sample_rate`",
+    ),
+    "AudioProcessor.add_chunk_vad threshold NaN": (
+        lambda: _rust.AudioProcessor(64).add_chunk_vad("c", b"AAAA", 16000, float("nan")),
+        _rust.AudioError,
+        r"`threshold`",
+    ),
     "JsonChunkBuffer capacity negative": (lambda: _rust.JsonChunkBuffer(-1), ValueError, r"`capacity_per_call`"),
     "AudioProcessor capacity str": (
         lambda: _rust.AudioProcessor("10"),
@@ -485,6 +500,7 @@ HUGE_CALLS: dict[str, Callable[[np.ndarray, np.ndarray], Any]] = {
     "json_vad": lambda x, a: _rust.json_vad(a),
     "FastVadNode": lambda x, a: _rust.FastVadNode().process(a),
     "AudioProcessor": lambda x, a: _rust.AudioProcessor(2**62).add_chunk("c", b"AAAA"),
+    "AudioProcessor.add_chunk_vad": lambda x, a: _rust.AudioProcessor(2**62).add_chunk_vad("c", b"AAAA"),
     "JsonChunkBuffer": lambda x, a: _rust.JsonChunkBuffer(2**62).add_chunk("c", b"AAAA"),
 }
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from audiobench.stream import protocol
@@ -22,6 +23,7 @@ from audiobench.stream.generator import ensure_binary
 from audiobench.stream.search import Settings, StreamError, run_step
 from audiobench.stream.server import Server
 from audiobench.stream.sinks import SINKS
+from python_baselines import standard
 
 TIERS = list(SINKS)
 LOAD = [str(ensure_binary())]
@@ -71,9 +73,10 @@ BAD: list[tuple[str, str | bytes]] = [
 ]
 
 
+@pytest.mark.parametrize("work", ["buffer", "vad"])
 @pytest.mark.parametrize("tier", TIERS)
-def test_bad_messages_are_refused_counted_and_change_no_call(tier: str) -> None:
-    server, owned = Server(tier), set[str]()
+def test_bad_messages_are_refused_counted_and_change_no_call(tier: str, work: str) -> None:
+    server, owned = Server(tier, work), set[str]()
     server.handle(protocol.start("a"), owned)
     server.handle(protocol.start("b"), owned)
     server.handle(_media("a", 0, b"first"), owned)
@@ -272,3 +275,77 @@ def test_a_step_is_generator_bound_only_when_the_generator_is_late_and_busy() ->
     assert _judge(_load(41), period)[0] == "fail"
     assert _judge(_load(500, loop_ms=15, busy=0.5), period)[0] == "fail"  # a stalled server's burst
     assert _judge(_load(500, loop_ms=15, busy=0.95), period)[0] == "generator-bound"
+
+
+def _speech_like(seconds: float, rate: int, seed: int = 3) -> bytes:
+    """16-bit PCM alternating loud and near-silent stretches, so VAD flags take both values."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    amp = np.where((np.arange(n) // (rate // 5)) % 2 == 0, 8000.0, 40.0)
+    return (rng.standard_normal(n) * amp).clip(-32768, 32767).astype("<i2").tobytes()
+
+
+def _stream_call(server: Server, pcm: bytes, chunk: int) -> tuple[list[bool], dict[str, Any]]:
+    owned: set[str] = set()
+    server.handle(protocol.start("c"), owned)
+    flags: list[bool] = []
+    for seq, k in enumerate(range(0, len(pcm), chunk)):
+        ack = json.loads(server.handle(_media("c", seq, pcm[k : k + chunk]), owned))
+        assert ack["event"] == "ack", ack
+        flags += ack["flags"]
+    done: dict[str, Any] = json.loads(server.handle(protocol.stop("c"), owned))
+    return flags, done
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize(("rate", "chunk_ms"), [(16_000, 40), (16_000, 25), (44_100, 20)])
+def test_per_chunk_vad_flags_are_the_batch_vad_of_the_whole_call(tier: str, rate: int, chunk_ms: int) -> None:
+    # 40 ms at 16 kHz is 640 samples against 480-sample frames: chunks and frames never line up
+    pcm = _speech_like(1.3, rate)
+    flags, done = _stream_call(Server(tier, "vad", rate), pcm, protocol.chunk_bytes(chunk_ms, rate))
+    audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(32768)
+    _, batch, _ = standard.vad(audio[np.newaxis, :], rate, 0.02)
+    assert flags == batch.tolist() and any(flags) and not all(flags)
+    assert done["sha256"] == hashlib.sha256(pcm).hexdigest() and "pipeline" not in done
+
+
+def test_the_pipeline_at_call_end_agrees_across_tiers() -> None:
+    pcm = _speech_like(1.0, 44_100)
+    results = {}
+    for tier in TIERS:
+        server = Server(tier, "pipeline", 44_100)
+        flags, done = _stream_call(server, pcm, protocol.chunk_bytes(40, 44_100))
+        p = done["pipeline"]
+        assert p["frames_out"] == 16_000 and p["service_ns"] > 0
+        results[tier] = (p["flags_sha256"], p["speech_ratio"], sum(flags))
+        stats = server.stats()
+        assert (stats["pipelines"], stats["vad_frames"]) == (1, len(flags))
+    assert len(set(results.values())) == 1, results  # flags identical; the audio within SNR floors
+
+
+def test_the_pipeline_needs_44_1_khz_and_a_work_it_knows() -> None:
+    with pytest.raises(ValueError, match=r"44\.1 kHz"):
+        Server("rust-fast", "pipeline", 16_000)
+    with pytest.raises(ValueError, match="unknown work"):
+        Server("rust-fast", "transcribe")
+    with pytest.raises(ValueError, match="sample rate"):
+        Server("python", "vad", 8_000)
+    with pytest.raises(ValueError, match=r"44\.1 kHz"):
+        Settings(work="pipeline")
+    with pytest.raises(ValueError, match="sample rate"):
+        Settings(sample_rate=48_000)
+
+
+@pytest.mark.parametrize(("tier", "work"), [("rust-fast", "pipeline"), ("python-best", "vad")])
+def test_a_short_stream_with_vad_or_pipeline_comes_back_equal(tier: str, work: str) -> None:
+    rate = 44_100 if work == "pipeline" else 16_000
+    settings = Settings(chunk_ms=40, work=work, sample_rate=rate, duration_s=0.4, start_calls=3)
+    step = run_step(tier, 3, settings)
+    load, server = step["load"], step["server"]
+    # with the pipeline the ends spread over half the step: call i sends 10 − ⌊10 · 0.5 · i/3⌋ chunks
+    chunks = [10 - int(10 * settings.spread * i / 3) for i in range(3)]
+    assert chunks == ([10, 9, 7] if work == "pipeline" else [10, 10, 10])
+    assert load["calls_equal"] == 3 and not load["calls_lost"] and load["chunks_acked"] == sum(chunks)
+    assert (server["work"], server["sample_rate"], server["pipelines"]) == (work, rate, 3 if work == "pipeline" else 0)
+    # whole 30 ms frames in each call's 40 ms chunks
+    assert server["vad_frames"] == sum(n * 40 // 30 for n in chunks) and sum(server["errors"].values()) == 0

@@ -1,12 +1,14 @@
 """Stream files of ``audiobench stream`` (``reports/data/streams/*.json``, ``audiobench.stream/1``) → rows.
 
-Operation ``stream``, variant the chunk period (``40ms``), size the step's call count (``512calls``)
+Operation ``stream``, variant the chunk period with the work and the rate when they are not the
+defaults (``40ms``, ``40ms-vad``, ``40ms-pipeline-44100Hz``), size the step's call count (``512calls``)
 or ``capacity`` for the search's result. Per step: per-chunk latency (p50, p99, p99.9, max, in s),
-deadline misses, server CPU per call (% of one core), byte equality of every call (``parity``)
-and the step's verdict. Per tier: the capacity (``max_passing``, ``first_failing``, the CPU-based
+deadline misses, server CPU per call (% of one core), byte equality of every call (``parity``),
+the step's verdict and, with the pipeline, its time per call at call end (``pipeline_time``, p50
+and max, in s). Per tier: the capacity (``max_passing``, ``first_failing``, the CPU-based
 estimate), with what limited the search in ``side``, and the latency CDF of the step at capacity
 (``latency_cdf``, statistic ``q0.500`` …). The run's settings and the CPUs used are the source's
-context, not rows.
+context, not rows (the newest file's, and the newest file's of each variant under ``variants``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ OPERATION = "stream"
 def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]]:
     """The rows of one stream document."""
     env = doc["environment"]
-    variant = f"{doc['settings']['chunk_ms']}ms"
+    variant = stream_doc.variant(doc["settings"])
     base: Row = {
         "operation": OPERATION,
         "variant": variant,
@@ -55,6 +57,11 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
                          "unit": "flag", "n": step["calls"]})  # fmt: skip
             rows.append({**key, "metric": "stream_verdict", "statistic": step["verdict"], "value": 1.0,
                          "unit": "flag"})  # fmt: skip
+            server = step["server"]
+            for stat, v in server.get("pipeline_ns", {}).items():
+                if v is not None:
+                    rows.append({**key, "metric": "pipeline_time", "statistic": stat, "value": v * NS, "unit": "s",
+                                 "n": server["pipelines"]})  # fmt: skip
         cap = result["capacity"]
         key = {**base, "tier": tier, "size": "capacity", "side": cap["limited_by"]}
         for stat, field in (("max_passing", "calls"), ("first_failing", "first_failing"),
@@ -74,21 +81,27 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
 def collect(streams_dir: Path) -> Collected:
     """Every stream file in ``streams_dir``; the newest one's settings and CPUs as context."""
     result = Collected(SOURCE, MISSING.format(dir=streams_dir))
-    newest: tuple[str, dict[str, Any]] | None = None
+    newest: dict[str, tuple[str, dict[str, Any]]] = {}  # variant → (file name, document)
 
     def rows_noting_newest(path: Path) -> tuple[list[Row], list[str]]:
-        nonlocal newest
         try:
             doc = stream_doc.read(path)
         except stream_doc.StreamFileError as e:
             raise CollectError(str(e)) from None
-        if newest is None or path.name > newest[0]:
-            newest = (path.name, doc)
+        variant = stream_doc.variant(doc["settings"])
+        if variant not in newest or path.name > newest[variant][0]:
+            newest[variant] = (path.name, doc)
         return document_rows(path, doc)
 
     result.add_files(result_files(streams_dir), rows_noting_newest)
     result.note_unfinished_writes(streams_dir)
-    if newest is not None:
-        doc = newest[1]
-        result.context = {"file": newest[0], "settings": doc["settings"], "placement": doc["placement"]}
+    if newest:
+
+        def context(name: str, doc: dict[str, Any]) -> dict[str, Any]:
+            return {"file": name, "settings": doc["settings"], "placement": doc["placement"]}
+
+        result.context = {
+            **context(*max(newest.values(), key=lambda named: named[0])),
+            "variants": {v: context(*named) for v, named in sorted(newest.items())},
+        }
     return result

@@ -68,6 +68,15 @@ class Server(msgspec.Struct):
     errors: dict[str, int]
     service_ns: dict[str, float | None]
     max_rss_kib: int
+    work: str = "buffer"
+    """What the server did per call (:data:`audiobench.stream.names.WORKS`)."""
+    sample_rate: int = 16_000
+    vad_frames: int = 0
+    """VAD frames flagged over all calls (work ``vad``, ``pipeline``)."""
+    speech_frames: int = 0
+    pipelines: int = 0
+    """Pipelines run at call end (work ``pipeline``), each timed in ``pipeline_ns`` (p50, max)."""
+    pipeline_ns: dict[str, float | None] = msgspec.field(default_factory=dict)
 
 
 class Step(msgspec.Struct):
@@ -107,6 +116,15 @@ class StreamDocument(msgspec.Struct):
     placement: dict[str, Any]
     environment: dict[str, Any]
     tiers: list[TierResult]
+
+
+def variant(settings: dict[str, Any]) -> str:
+    """The tidy table's variant of a run with these settings: ``40ms``, ``40ms-vad``,
+    ``40ms-pipeline-44100Hz`` (work and rate named only when not the defaults, buffer and 16 kHz,
+    which files written before either existed had)."""
+    work, rate = settings.get("work", "buffer"), settings.get("sample_rate", 16_000)
+    name = f"{settings['chunk_ms']}ms" + ("" if work == "buffer" else f"-{work}")
+    return name + ("" if rate == 16_000 else f"-{rate}Hz")
 
 
 def write(doc: dict[str, Any], streams_dir: Path = STREAMS_DIR) -> Path:

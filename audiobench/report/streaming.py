@@ -44,21 +44,50 @@ def _calls(size: str) -> int:
     return int(size.removesuffix("calls"))
 
 
+WORK = {
+    "buffer": "decodes it into the call's buffer with the tier's sink",
+    "vad": "decodes it into the call's buffer with the tier's sink, runs the energy VAD over the 30 ms "
+    "frames it completed and acknowledges their flags",
+    "pipeline": "decodes it into the call's buffer with the tier's sink, runs the energy VAD over the 30 ms "
+    "frames it completed, and at each call's end runs the pipeline (VAD → resample 44.1 → 16 kHz → int16) on "
+    "the call's audio, holding up every other call's chunks meanwhile",
+}
+"""What the server does with each chunk, per work (:data:`audiobench.stream.names.WORKS`)."""
+
+
 def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
-    """The streaming section: setup, capacity per tier beside the study's estimates, every step,
-    and the latency CDF at each tier's capacity."""
+    """The streaming section: per variant (work, chunk period, rate), the newest run's setup,
+    capacity per tier beside the study's estimates, every step, and the latency CDF at each
+    tier's capacity."""
     sec = Section("streaming", "Streaming")
-    run = newest_run(df, "stream")
-    if run.empty:
+    streams = df[df["source"] == "stream"]
+    if streams.empty:
         return sec.add(not_measured("Streaming", "Run `audiobench stream --quick` (`make stream-quick`)."))
     ctx = source_context(meta, "stream")
+    variants = ctx.get("variants") or {}
+    # the default work first (the study's claim), then the others by name
+    for variant in sorted(set(streams["variant"]), key=lambda v: (v != "40ms", v)):
+        run = newest_run(streams[streams["variant"] == variant], "stream")
+        vctx = variants.get(variant, ctx if len(variants) <= 1 else {})
+        sub = Section(f"streaming-{variant}", f"Streaming: {variant}")
+        _variant(sub, run, vctx, variant)
+        if len(set(streams["variant"])) == 1:
+            sec.blocks, sec.subsections = sub.blocks, sub.subsections
+        else:
+            sec.subsections.append(sub)
+    return sec
+
+
+def _variant(sec: Section, run: pd.DataFrame, ctx: dict[str, Any], variant: str) -> None:
     settings, where = ctx.get("settings", {}), ctx.get("placement", {})
     period_ms = float(settings.get("chunk_ms", 40))
+    rate = int(settings.get("sample_rate", 16_000))
+    work = str(settings.get("work", "buffer"))
     sec.add(
         Para(
             f"A WebSocket server (Python asyncio, `websockets`, one event loop) on CPU {where.get('server_cpu')} "
-            f"receives one JSON media message per call every {period_ms:g} ms (base64 of 16 kHz 16-bit PCM), "
-            "decodes it into the call's buffer with the tier's sink and acknowledges it; the "
+            f"receives one JSON media message per call every {period_ms:g} ms (base64 of {rate / 1000:g} kHz "
+            f"16-bit mono PCM), {WORK.get(work, work)}; it acknowledges every chunk. The "
             f"{settings.get('generator', 'rust')} load generator on CPU {where.get('generator_cpu')} "
             f"({where.get('note', '')}) paces the calls in real time for {settings.get('duration_s', '?')} s per "
             "step and times every chunk from send to ack. Capacity: the most concurrent calls whose p99 stays "
@@ -116,13 +145,26 @@ def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
                 [tier, f"{_calls(size):,}", str(verdict["statistic"].iloc[0]) if not verdict.empty else "—",
                  *(_ms(_one(run, tier=tier, size=size, metric="latency", statistic=s)) for s in ("p50", "p99", "max")),
                  count(_one(run, tier=tier, size=size, metric="deadline_misses")),
-                 "yes" if equal == 1.0 else "NO"]
+                 "yes" if equal == 1.0 else "NO",
+                 *(_ms(_one(run, tier=tier, size=size, metric="pipeline_time", statistic=s))
+                   for s in (("p50", "max") if work == "pipeline" else ()))]
             )  # fmt: skip
+    pipeline_cols = ["pipeline at call end p50 ms", "pipeline max ms"] if work == "pipeline" else []
     sec.add(
         Table(
-            ["tier", "calls", "verdict", "p50 ms", "p99 ms", "max ms", "deadline misses", "bytes equal"],
+            [
+                "tier",
+                "calls",
+                "verdict",
+                "p50 ms",
+                "p99 ms",
+                "max ms",
+                "deadline misses",
+                "bytes equal",
+                *pipeline_cols,
+            ],
             steps,
-            [False, True, False, True, True, True, True, False],
+            [False, True, False, True, True, True, True, False, *(True for _ in pipeline_cols)],
             title="Every load step",
         )
     )
@@ -135,6 +177,6 @@ def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
         order = levels.argsort()
         series[tier] = (list(cdf["value"].iloc[order] * 1e3), list(levels.iloc[order]))
     if series:
-        svg = figures.cdfs("stream-latency-cdf", series, deadline=period_ms, xlabel="send → ack latency (ms)")
-        sec.add(Figure("stream-latency-cdf", svg, "Per-chunk latency at each tier's capacity (cumulative)."))
-    return sec
+        name = "stream-latency-cdf" if variant == "40ms" else f"stream-latency-cdf-{variant}"
+        svg = figures.cdfs(name, series, deadline=period_ms, xlabel="send → ack latency (ms)")
+        sec.add(Figure(name, svg, f"Per-chunk latency at each tier's capacity (cumulative), {variant}."))

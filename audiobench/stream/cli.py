@@ -20,7 +20,7 @@ from typing import Any
 
 from audiobench import options
 from audiobench.documents import stream as stream_doc
-from audiobench.stream.names import GENERATORS, TIERS
+from audiobench.stream.names import GENERATORS, SAMPLE_RATES, TIERS, WORKS
 
 QUICK = {"duration_s": 2.0, "start_calls": 64, "max_steps": 7, "precision": 0.15}
 """``--quick``: 2 s per step, at most 7 steps per tier (about 15 s a tier: 56 s for the four
@@ -39,6 +39,20 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--tiers", help=f"comma-separated streaming tiers (default: {', '.join(TIERS)})")
     s.add_argument("--calls", type=int, metavar="N", help="one step at N calls per tier instead of the search")
     s.add_argument("--chunk-ms", type=int, default=40, metavar="MS", help="chunk period, 10-100 ms (default 40)")
+    s.add_argument(
+        "--work",
+        choices=WORKS,
+        default="buffer",
+        help="per call: decode + append (buffer, default); + a VAD per chunk (vad); + the pipeline at call end "
+        "(pipeline)",
+    )
+    s.add_argument(
+        "--sample-rate",
+        type=int,
+        choices=SAMPLE_RATES,
+        metavar="HZ",
+        help=f"PCM rate, one of {', '.join(map(str, SAMPLE_RATES))} (default 16000; 44100 for the pipeline)",
+    )
     s.add_argument(
         "--duration", type=float, metavar="S", help="seconds of audio per call and step (default 5; quick 2)"
     )
@@ -62,7 +76,8 @@ def _settings(args: argparse.Namespace) -> Any:
     if args.calls is not None:
         over["start_calls"] = args.calls
     over["max_calls"] = max(args.max_calls, args.calls or 0)
-    return Settings(chunk_ms=args.chunk_ms, generator=args.generator, **over)
+    rate = args.sample_rate or (44_100 if args.work == "pipeline" else 16_000)
+    return Settings(chunk_ms=args.chunk_ms, work=args.work, sample_rate=rate, generator=args.generator, **over)
 
 
 def _step_line(tier: str, step: dict[str, Any]) -> str:
@@ -130,7 +145,8 @@ def _print_table(results: list[dict[str, Any]], settings: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"streaming capacity: {settings.chunk_ms} ms chunks, {settings.duration_s:g} s per step")
+    title = f"streaming capacity: {settings.work}, {settings.chunk_ms} ms chunks of {settings.sample_rate} Hz"
+    table = Table(title=f"{title}, {settings.duration_s:g} s per step")
     for col in ("tier", "capacity (calls)", "limited by", "p99 at capacity", "CPU per call", "CPU estimate"):
         table.add_column(col)
     for r in results:

@@ -51,6 +51,8 @@ def run(
     chunk_ms: int,
     duration_s: float,
     *,
+    sample_rate: int = 16_000,
+    end_spread: float = 0.0,
     seed: int = 0,
     cpu: int | None = None,
     timeout_s: float = 600.0,
@@ -61,7 +63,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="audiobench-stream-") as tmp:
         out = Path(tmp) / "record.json"
         args = ["--port", str(port), "--calls", str(calls), "--chunk-ms", str(chunk_ms)]
-        args += ["--duration", str(duration_s), "--seed", str(seed), "--out", str(out)]
+        args += ["--duration", str(duration_s), "--sample-rate", str(sample_rate), "--seed", str(seed)]
+        args += ["--end-spread", str(end_spread), "--out", str(out)]
         args += ["--cpu", str(cpu)] if cpu is not None else []
         try:
             proc = subprocess.run(command(kind, args), capture_output=True, text=True, timeout=timeout_s)

@@ -6,11 +6,14 @@ capacity it falls behind first. It stays as the second tool every figure is chec
 same calls timed by another client, ``audiobench stream --generator python``) and as the client
 the tests kill mid-call::
 
-    python -m audiobench.stream.load --port P --calls N --chunk-ms 40 --duration 3 --out F [--cpu 1]
+    python -m audiobench.stream.load --port P --calls N --chunk-ms 40 --duration 3 --out F
+                                     [--sample-rate 16000] [--cpu 1]
 
 Both generators behave alike: each call is one WebSocket connection. All connect first; then
 call ``i`` starts ``i/N`` of a period after a common origin (calls arrive at every phase of the
-period, not in lockstep) and sends chunk ``seq`` at ``start + seq·period``. Latency is ack
+period, not in lockstep) and sends chunk ``seq`` at ``start + seq·period``; with ``--end-spread
+F`` call ``i`` stops ``F·i/N`` of the duration early, so the calls' ends (and a server's work at
+call end) arrive spread over that share of the step, not all in its last period. Latency is ack
 arrival − the chunk's due time, both on the generator's monotonic clock (no clocks compared
 across processes): a chunk exists from its due time, so a server too slow to read its socket —
 the send then waits — is late by that wait too; ``rtt`` is ack − the send's start (the server
@@ -45,6 +48,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from audiobench.atomic import write_json
 from audiobench.stream import protocol
+from audiobench.stream.names import SAMPLE_RATES
 
 CDF_POINTS = 201
 """Latency quantiles kept for the CDF (levels 0, 0.005, …, 1): enough for a smooth curve, small
@@ -79,6 +83,12 @@ class _Schedule:
     chunks: int
     period_ns: int
     origin_ns: int
+    end_spread: float = 0.0
+
+    def chunks_of(self, call: int) -> int:
+        """Chunks call ``call`` sends: ``chunks · (1 − end_spread · call/calls)``, at least one
+        (ends spread over that share of the duration; the Rust generator's rule)."""
+        return max(1, self.chunks - int(self.chunks * self.end_spread * call / self.calls))
 
     def due(self, call: int, seq: int) -> int:
         """When chunk ``seq`` of call ``call`` is to leave: calls staggered over one period."""
@@ -89,7 +99,8 @@ async def _call(
     i: int, first: int, ws: ClientConnection, pool: protocol.ChunkPool, plan: _Schedule, rec: Record
 ) -> None:
     cid = protocol.call_id(first + i)
-    due_at = [(0, 0)] * plan.chunks  # (due, sent) per chunk
+    chunks = plan.chunks_of(i)
+    due_at = [(0, 0)] * chunks  # (due, sent) per chunk
     done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
 
     async def read() -> None:
@@ -111,7 +122,7 @@ async def _call(
     digest, length = hashlib.sha256(), 0
     try:
         await ws.send(protocol.start(cid))
-        for seq in range(plan.chunks):
+        for seq in range(chunks):
             due = plan.due(i, seq)
             wait = due - time.perf_counter_ns()
             if wait > 0:
@@ -138,14 +149,21 @@ async def _call(
 
 
 async def generate(
-    port: int, calls: int, chunk_ms: int, duration_s: float, seed: int = 0, first_call: int = 0
+    port: int,
+    calls: int,
+    chunk_ms: int,
+    duration_s: float,
+    seed: int = 0,
+    first_call: int = 0,
+    sample_rate: int = protocol.SAMPLE_RATE,
+    end_spread: float = 0.0,
 ) -> Record:
     """Run one step against the server on ``port``; returns what every call recorded. The calls
     are :func:`protocol.call_id` of ``first_call`` on (two generators on one server take disjoint
     ranges).
 
     Raises ``OSError``/``InvalidHandshake`` when the server cannot be reached."""
-    pool = protocol.ChunkPool.make(protocol.chunk_bytes(chunk_ms), seed)
+    pool = protocol.ChunkPool.make(protocol.chunk_bytes(chunk_ms, sample_rate), seed)
     period_ns = chunk_ms * 1_000_000
     chunks = max(1, round(duration_s * 1000 / chunk_ms))
     uri = f"ws://127.0.0.1:{port}"
@@ -153,7 +171,7 @@ async def generate(
     connections = await asyncio.gather(*(connect(uri, **opts) for _ in range(calls)))
     rec = Record()
     # every call's schedule starts after the connects, all calls on one clock
-    plan = _Schedule(calls, chunks, period_ns, time.perf_counter_ns() + 50_000_000)
+    plan = _Schedule(calls, chunks, period_ns, time.perf_counter_ns() + 50_000_000, end_spread)
     finished = asyncio.Event()
 
     async def ticker() -> None:
@@ -228,15 +246,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, required=True)
     parser.add_argument("--chunk-ms", type=int, default=40)
     parser.add_argument("--duration", type=float, default=3.0, help="seconds of audio each call sends")
+    parser.add_argument("--sample-rate", type=int, choices=SAMPLE_RATES, default=protocol.SAMPLE_RATE)
+    parser.add_argument("--end-spread", type=float, default=0.0, help="share of the duration the ends spread over")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first-call", type=int, default=0, help="number of the first call (its id)")
     parser.add_argument("--cpu", type=int, help="pin the generator to this CPU")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    if not 0.0 <= args.end_spread <= 1.0:  # also refuses NaN
+        parser.error(f"--end-spread {args.end_spread} is outside 0-1")
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     try:
-        rec = asyncio.run(generate(args.port, args.calls, args.chunk_ms, args.duration, args.seed, args.first_call))
+        rec = asyncio.run(
+            generate(
+                args.port,
+                args.calls,
+                args.chunk_ms,
+                args.duration,
+                args.seed,
+                args.first_call,
+                args.sample_rate,
+                args.end_spread,
+            )
+        )
     except (OSError, InvalidHandshake) as e:
         print(f"audiobench stream load: cannot reach the server on port {args.port}: {e}", file=sys.stderr)
         return 2

@@ -7,13 +7,18 @@ media streams, reduced to what the server uses)::
                      {"event": "media", "call": "call-0007", "seq": 12, "payload": "<base64 PCM>"}
                      {"event": "stop",  "call": "call-0007"}
     server → client  {"event": "ack",   "call": "call-0007", "seq": 12, "service_ns": 9100}
+                     {"event": "ack",   …, "flags": [true]}          (work vad, pipeline)
                      {"event": "done",  "call": "call-0007", "bytes": 256000, "sha256": "…"}
+                     {"event": "done",  …, "pipeline": {…}}          (work pipeline)
                      {"event": "error", "kind": "bad_base64", "detail": "…", "seq": 12}
 
 Every media message is acknowledged once the chunk is decoded and in its call's buffer; the
-client times send → ack. ``stop`` is answered with the length and SHA-256 of the call's buffer,
-which the client compares with what it sent. A payload is ``chunk_ms`` of 16 kHz mono 16-bit PCM
-(40 ms = 1280 bytes, the ``b64_buffer`` operation's chunk).
+client times send → ack; with a VAD (:data:`~audiobench.stream.names.WORKS`) the ack carries the
+flags of the 30 ms frames the chunk completed. ``stop`` is answered with the length and SHA-256 of
+the call's buffer, which the client compares with what it sent, and with the pipeline's result
+when the server runs one at call end. A payload is ``chunk_ms`` of mono 16-bit little-endian PCM
+at the stream's rate (16 kHz by default: 40 ms = 1280 bytes, the ``b64_buffer`` operation's
+chunk; 44.1 kHz for the pipeline).
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from audiobench.stream.names import SAMPLE_RATES
+
 SAMPLE_RATE = 16_000
-"""Hz: wideband telephony (the rate the catalogue's chunks are sized for)."""
+"""Hz, the default: wideband telephony (the rate the catalogue's chunks are sized for)."""
 SAMPLE_BYTES = 2
 """16-bit PCM."""
 CHUNK_MS_RANGE = (10, 100)
@@ -40,14 +47,18 @@ three messages (wrong event, missing or mistyped field); a payload the tier's de
 or stop for a call never started (or already stopped); a start for a call already running."""
 
 
-def chunk_bytes(chunk_ms: int) -> int:
-    """Bytes of one chunk of ``chunk_ms`` ms of 16 kHz 16-bit mono PCM.
+def chunk_bytes(chunk_ms: int, sample_rate: int = SAMPLE_RATE) -> int:
+    """Bytes of one chunk of ``chunk_ms`` ms of ``sample_rate`` Hz 16-bit mono PCM (whole
+    samples, rounded down: 25 ms at 44.1 kHz is 1102 samples).
 
-    Raises ``ValueError`` outside :data:`CHUNK_MS_RANGE`."""
+    Raises ``ValueError`` outside :data:`CHUNK_MS_RANGE` or for a rate not in
+    :data:`~audiobench.stream.names.SAMPLE_RATES`."""
     lo, hi = CHUNK_MS_RANGE
     if not lo <= chunk_ms <= hi:
         raise ValueError(f"chunk period {chunk_ms} ms is outside {lo}–{hi} ms")
-    return SAMPLE_RATE * chunk_ms // 1000 * SAMPLE_BYTES
+    if sample_rate not in SAMPLE_RATES:
+        raise ValueError(f"sample rate {sample_rate} Hz is not one of {', '.join(map(str, SAMPLE_RATES))}")
+    return sample_rate * chunk_ms // 1000 * SAMPLE_BYTES
 
 
 @dataclass(frozen=True)

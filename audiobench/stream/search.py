@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from typing import IO, Any
 
 from audiobench.stream import generator, protocol
-from audiobench.stream.names import GENERATORS
+from audiobench.stream.names import GENERATORS, WORKS
 
 GENERATOR_LAG = 0.25
 """A step is ``generator-bound`` when the generator's p99 loop lag (its own millisecond ticker
@@ -40,6 +40,12 @@ GENERATOR_BUSY = 0.8
 of acks from a server that stalled (the server's failure, which the step then shows), not a
 generator short of CPU: measured, a stalled Python server's acks arriving at once delayed the
 ticker by 13-15 ms with the generator at 74-76 % of its CPU."""
+PIPELINE_END_SPREAD = 0.5
+"""With the pipeline, the calls' ends spread over the step's second half: call ``i`` of N stops
+``i/2N`` of the step early. Ending together would put N pipelines in one period, a burst no server
+of N calls sees; spread over half a step they arrive at 2N per step duration, twice the rate of N
+calls of that length in a steady state (a conservative load), while the calls still running keep
+streaming."""
 START_TIMEOUT_S = 60.0
 """How long a server may take to import and bind before the step is abandoned."""
 
@@ -54,6 +60,11 @@ class Settings:
     """One ``audiobench stream`` run's knobs (recorded in the stream file)."""
 
     chunk_ms: int = 40
+    work: str = "buffer"
+    sample_rate: int = protocol.SAMPLE_RATE
+    end_spread: float | None = None
+    """Share of each step over which the calls' ends are spread (the generators' ``--end-spread``);
+    None: :data:`PIPELINE_END_SPREAD` with the pipeline, else 0 (every call ends in the last period)."""
     duration_s: float = 5.0
     start_calls: int = 32
     max_calls: int = 4096
@@ -65,15 +76,28 @@ class Settings:
     def __post_init__(self) -> None:
         if self.generator not in GENERATORS:
             raise ValueError(f"unknown load generator {self.generator!r} (known: {', '.join(GENERATORS)})")
-        protocol.chunk_bytes(self.chunk_ms)  # raises for a period outside the accepted range
+        protocol.chunk_bytes(self.chunk_ms, self.sample_rate)  # raises for a period or rate not accepted
+        if self.work not in WORKS:
+            raise ValueError(f"unknown work {self.work!r} (known: {', '.join(WORKS)})")
+        if self.end_spread is not None and not 0.0 <= self.end_spread <= 1.0:
+            raise ValueError(f"end spread {self.end_spread} is outside 0–1")
+        if self.work == "pipeline" and self.sample_rate != 44_100:
+            raise ValueError(f"the pipeline resamples 44.1 kHz audio, not {self.sample_rate} Hz (--sample-rate 44100)")
         if not 0.1 <= self.duration_s <= 600:
             raise ValueError(f"duration {self.duration_s} s is outside 0.1–600 s")
         if not 1 <= self.start_calls <= self.max_calls:
             raise ValueError(f"calls: start {self.start_calls} must be within 1..max {self.max_calls}")
 
+    @property
+    def spread(self) -> float:
+        """The end spread in force (``end_spread``, or its default for the work)."""
+        if self.end_spread is not None:
+            return self.end_spread
+        return PIPELINE_END_SPREAD if self.work == "pipeline" else 0.0
+
     def record(self) -> dict[str, Any]:
-        """The settings as the stream file records them."""
-        return asdict(self)
+        """The settings as the stream file records them (the end spread in force)."""
+        return {**asdict(self), "end_spread": self.spread}
 
 
 def placement() -> dict[str, Any]:
@@ -134,8 +158,10 @@ def run_step(tier: str, calls: int, settings: Settings, where: dict[str, Any] | 
     bound = settings.duration_s + 300.0
     # stderr to a file, not a pipe: a server logging a lot must never block on a full pipe
     with tempfile.TemporaryFile() as err:
+        argv = [py, "-m", "audiobench.stream.server", "--tier", tier, "--work", settings.work]
+        argv += ["--sample-rate", str(settings.sample_rate), "--max-seconds", str(bound), *cpu]
         server = subprocess.Popen(
-            [py, "-m", "audiobench.stream.server", "--tier", tier, "--max-seconds", str(bound), *cpu],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=err,
@@ -150,6 +176,8 @@ def run_step(tier: str, calls: int, settings: Settings, where: dict[str, Any] | 
                     calls,
                     settings.chunk_ms,
                     settings.duration_s,
+                    sample_rate=settings.sample_rate,
+                    end_spread=settings.spread,
                     seed=settings.seed,
                     cpu=where["generator_cpu"],
                     timeout_s=bound,

@@ -3,14 +3,16 @@ media chunks with one tier's sink and acknowledges every chunk.
 
 Run as its own process by :mod:`audiobench.stream.search`::
 
-    python -m audiobench.stream.server --tier rust-fast [--cpu 0] [--max-seconds 600]
+    python -m audiobench.stream.server --tier rust-fast [--work buffer] [--sample-rate 16000]
+                                       [--cpu 0] [--max-seconds 600]
 
 It binds 127.0.0.1 on a free port, prints ``{"port": N}`` as its first stdout line, serves until
 its stdin closes (or ``--max-seconds`` pass), then prints one JSON line of statistics
 (:meth:`Server.stats`) and exits 0. A port it cannot bind exits 2 with the reason on stderr.
 
 One event loop, one thread: the situation of a Python media server, where framing, JSON and the
-loop's scheduling share the core with decoding. Compression is off on both sides (the server
+loop's scheduling share the core with decoding, and where a pipeline run at one call's end holds
+up every other call's chunks until it is done. Compression is off on both sides (the server
 measures the audio path, not zlib) and so are keep-alive pings (an overloaded server must show
 as late acks, not as dropped connections).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import hashlib
 import json
@@ -37,6 +40,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from audiobench.stream import protocol
+from audiobench.stream.names import SAMPLE_RATES, WORKS
 from audiobench.stream.sinks import SINKS
 
 MAX_MESSAGE = 1 << 20
@@ -47,12 +51,22 @@ a media message."""
 class Server:
     """The message handling, apart from the sockets (so it can be tested without them)."""
 
-    def __init__(self, tier: str) -> None:
-        self.tier = tier
-        self.sink = SINKS[tier]()
+    def __init__(self, tier: str, work: str = "buffer", sample_rate: int = protocol.SAMPLE_RATE) -> None:
+        """``work`` is one of :data:`~audiobench.stream.names.WORKS`; ``ValueError`` for a work
+        or rate not known, or the pipeline on audio that is not 44.1 kHz (the rate it resamples)."""
+        if work not in WORKS:
+            raise ValueError(f"unknown work {work!r} (known: {', '.join(WORKS)})")
+        if sample_rate not in SAMPLE_RATES:
+            raise ValueError(f"sample rate {sample_rate} Hz is not one of {', '.join(map(str, SAMPLE_RATES))}")
+        if work == "pipeline" and sample_rate != 44_100:
+            raise ValueError(f"the pipeline resamples 44.1 kHz audio; this stream is {sample_rate} Hz")
+        self.tier, self.work, self.sample_rate = tier, work, sample_rate
+        self.sink = SINKS[tier](sample_rate)
         self.calls: set[str] = set()
         self.errors: Counter[str] = Counter()
         self.service_ns: list[int] = []
+        self.pipeline_ns: list[int] = []
+        self.vad_frames = self.speech_frames = 0
         self.started = self.done = self.dropped = 0
         self.cpu_start: float | None = None
 
@@ -79,12 +93,20 @@ class Server:
             if call not in self.calls:
                 return self._error("unknown_call", f"media for {call!r}, which is not running", call, seq)
             try:
-                self.sink.append(call, payload.encode("ascii"))
+                if self.work == "buffer":
+                    self.sink.append(call, payload.encode("ascii"))
+                else:
+                    flags = self.sink.append_vad(call, payload.encode("ascii"))
             except ValueError as e:  # binascii.Error, Base64DecodeError, non-ASCII text
                 return self._error("bad_base64", str(e), call, seq)
             service = time.perf_counter_ns() - t0
             self.service_ns.append(service)
-            return json.dumps({"event": "ack", "call": call, "seq": seq, "service_ns": service})
+            ack = {"event": "ack", "call": call, "seq": seq, "service_ns": service}
+            if self.work != "buffer":
+                self.vad_frames += len(flags)
+                self.speech_frames += sum(flags)
+                ack["flags"] = flags
+            return json.dumps(ack)
         if event == "start":
             if call in self.calls:
                 return self._error("duplicate_call", f"{call!r} is already running", call)
@@ -102,10 +124,49 @@ class Server:
             self.calls.discard(call)
             owned.discard(call)
             self.done += 1
-            return json.dumps(
-                {"event": "done", "call": call, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            )
+            done: dict[str, Any] = {
+                "event": "done", "call": call, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()
+            }  # fmt: skip
+            if self.work == "pipeline":
+                done["pipeline"] = self._pipeline(data)
+            return json.dumps(done)
         return self._error("bad_message", f"unknown event {event!r}", call)
+
+    def _pipeline(self, data: bytes) -> dict[str, Any]:
+        """The pipeline on a call's audio, timed; its output as lengths and digests (the ack
+        stays small), or the reason it refused the audio."""
+        if len(data) % 2:
+            data = data[:-1]  # half a sample is not audio yet
+        t0 = time.perf_counter_ns()
+        try:
+            pcm, flags, ratio = self.sink.pipeline(data)
+        except ValueError as e:
+            return {"error": str(e)}
+        elapsed = time.perf_counter_ns() - t0
+        self.pipeline_ns.append(elapsed)
+        return {
+            "frames_out": int(pcm.shape[-1]),
+            "pcm_sha256": hashlib.sha256(pcm.tobytes()).hexdigest(),
+            "flags_sha256": hashlib.sha256(flags.astype(bool).tobytes()).hexdigest(),
+            "speech_ratio": ratio,
+            "service_ns": elapsed,
+        }
+
+    def warm(self) -> None:
+        """Run the tier's work once on a silent second of audio before serving: a first call pays
+        for imports, JIT compilation and scratch (librosa's first resample took 15 s here), which a
+        live server pays at start-up, not in a caller's chunk."""
+        call = "\0warm-up"
+        chunk = base64.b64encode(bytes(protocol.chunk_bytes(40, self.sample_rate))).decode("ascii")
+        owned: set[str] = set()
+        self.handle(protocol.start(call), owned)
+        for seq in range(25):
+            self.handle(protocol.media(call, seq, chunk), owned)
+        self.handle(protocol.stop(call), owned)
+        self.service_ns.clear()
+        self.pipeline_ns.clear()
+        self.started = self.done = self.vad_frames = self.speech_frames = 0
+        self.cpu_start = None
 
     def drop(self, owned: set[str]) -> None:
         """A connection closed: forget the calls it left open."""
@@ -118,13 +179,15 @@ class Server:
     def stats(self) -> dict[str, Any]:
         """``cpu_s`` (process CPU from the first start to now), chunk and call counts, errors by
         kind, and the handler's own time per chunk (JSON parse + decode + append + ack encode)."""
-        service = sorted(self.service_ns)
+        service, pipeline = sorted(self.service_ns), sorted(self.pipeline_ns)
 
-        def q(p: float) -> int | None:
-            return service[min(len(service) - 1, int(p * len(service)))] if service else None
+        def q(p: float, values: list[int] = service) -> int | None:
+            return values[min(len(values) - 1, int(p * len(values)))] if values else None
 
         return {
             "tier": self.tier,
+            "work": self.work,
+            "sample_rate": self.sample_rate,
             "cpu_s": time.process_time() - self.cpu_start if self.cpu_start is not None else 0.0,
             "chunks": len(service),
             "calls_started": self.started,
@@ -132,6 +195,10 @@ class Server:
             "calls_dropped": self.dropped,
             "errors": {k: self.errors.get(k, 0) for k in protocol.ERROR_KINDS},
             "service_ns": {"p50": q(0.5), "p99": q(0.99), "max": service[-1] if service else None},
+            "vad_frames": self.vad_frames,
+            "speech_frames": self.speech_frames,
+            "pipelines": len(pipeline),
+            "pipeline_ns": {"p50": q(0.5, pipeline), "max": pipeline[-1] if pipeline else None},
             "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         }
 
@@ -178,13 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     """Serve until stdin closes; exit 0, or 2 when 127.0.0.1 cannot be bound."""
     parser = argparse.ArgumentParser(prog="python -m audiobench.stream.server", description=__doc__.split("\n")[0])
     parser.add_argument("--tier", required=True, choices=list(SINKS))
+    parser.add_argument("--work", choices=WORKS, default="buffer", help="what is done with each call")
+    parser.add_argument("--sample-rate", type=int, choices=SAMPLE_RATES, default=protocol.SAMPLE_RATE)
     parser.add_argument("--cpu", type=int, help="pin the server to this CPU")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="stop after this long whatever happens")
     args = parser.parse_args(argv)
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     try:
-        asyncio.run(_serve(Server(args.tier), args.max_seconds))
+        server = Server(args.tier, args.work, args.sample_rate)
+    except ValueError as e:
+        parser.error(str(e))
+    server.warm()
+    try:
+        asyncio.run(_serve(server, args.max_seconds))
     except OSError as e:
         print(f"audiobench stream server: cannot serve on 127.0.0.1: {e}", file=sys.stderr)
         return 2

@@ -8,9 +8,10 @@
 //!
 //! The messages are those of `audiobench/stream/protocol.py`. All calls connect first; then call
 //! `i` starts `i/N` of a period after a common origin and sends chunk `seq` at
-//! `start + seq·period`. Latency is ack arrival − the chunk's due time on this process's
-//! monotonic clock: a chunk exists from its due time, so a server too slow to read its socket
-//! (the send then waits) is late by that wait too; `rtt_ns` is ack − the send's start (the server
+//! `start + seq·period`; with `--end-spread F` call `i` stops `F·i/N` of the duration early,
+//! so the calls' ends spread over that share of the step. Latency is ack arrival − the chunk's
+//! due time on this process's monotonic clock: a chunk exists from its due time, so a server
+//! too slow to read its socket (the send then waits) is late by that wait too; `rtt_ns` is ack − the send's start (the server
 //! and the socket alone). `send_lag_ns` is how late each send started.
 //! A ticker waking every millisecond records how late it woke (`loop_lag_ns`): that is the
 //! generator's own saturation, apart from any wait on a socket.
@@ -45,7 +46,7 @@ const LEAD: Duration = Duration::from_millis(50);
 const TICK: Duration = Duration::from_millis(1);
 
 #[derive(Parser)]
-#[command(about = "N concurrent WebSocket calls sending 16 kHz 16-bit media chunks in real time")]
+#[command(about = "N concurrent WebSocket calls sending 16-bit mono PCM media chunks in real time")]
 struct Args {
     /// Loopback port of the server.
     #[arg(long)]
@@ -56,6 +57,14 @@ struct Args {
     /// Chunk period in ms (10-100).
     #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(10..=100))]
     chunk_ms: u64,
+    /// Sample rate of the PCM, Hz (a chunk is this many samples per second, rounded down).
+    #[arg(long, default_value_t = 16_000, value_parser = clap::value_parser!(u64).range(8_000..=48_000))]
+    sample_rate: u64,
+    /// Share of the duration over which the calls' ends are spread (0-1): call `i` of N sends
+    /// `chunks · (1 − spread · i/N)` chunks, so a server's work at call end arrives spread out
+    /// instead of in one period.
+    #[arg(long, default_value_t = 0.0)]
+    end_spread: f64,
     /// Seconds of audio each call sends.
     #[arg(long, default_value_t = 3.0)]
     duration: f64,
@@ -168,11 +177,18 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 struct Plan {
     calls: usize,
     chunks: u64,
+    end_spread: f64,
     period: Duration,
     origin: Instant,
 }
 
 impl Plan {
+    /// Chunks call `call` sends: the whole duration less its share of the end spread, at least one.
+    fn chunks_of(&self, call: usize) -> u64 {
+        let cut = (self.chunks as f64 * self.end_spread * call as f64 / self.calls as f64).floor() as u64;
+        self.chunks.saturating_sub(cut).max(1)
+    }
+
     fn due(&self, call: usize, seq: u64) -> Instant {
         let offset = self.period.mul_f64(call as f64 / self.calls as f64);
         self.origin + offset + self.period * seq as u32
@@ -188,7 +204,8 @@ async fn call(
     rec: Rc<RefCell<Record>>,
 ) {
     let (mut tx, mut rx) = ws.split();
-    let due_at: Rc<RefCell<Vec<Option<Sent>>>> = Rc::new(RefCell::new(vec![None; plan.chunks as usize]));
+    let chunks = plan.chunks_of(i);
+    let due_at: Rc<RefCell<Vec<Option<Sent>>>> = Rc::new(RefCell::new(vec![None; chunks as usize]));
     let reader = {
         let (due_at, rec) = (Rc::clone(&due_at), Rc::clone(&rec));
         async move {
@@ -217,7 +234,7 @@ async fn call(
         let mut digest = Sha256::new();
         let mut length = 0u64;
         tx.send(message("start", &id, None)).await?;
-        for seq in 0..plan.chunks {
+        for seq in 0..chunks {
             let due = plan.due(i, seq);
             sleep_until(due).await;
             let (raw, text) = &pool[(13 * i + seq as usize) % POOL];
@@ -233,7 +250,7 @@ async fn call(
         tx.send(message("stop", &id, None)).await?;
         Ok::<_, tokio_tungstenite::tungstenite::Error>((length, digest.finalize()))
     };
-    let last = plan.due(i, plan.chunks) + DONE_TIMEOUT;
+    let last = plan.due(i, chunks) + DONE_TIMEOUT;
     let (done, sent) = tokio::join!(async { timeout(last - Instant::now(), reader).await.ok().flatten() }, writer);
     let mut rec = rec.borrow_mut();
     match (done, sent) {
@@ -250,7 +267,7 @@ async fn call(
 }
 
 async fn generate(args: &Args) -> Result<Record, String> {
-    let chunk_bytes = (16_000 * args.chunk_ms / 1000 * 2) as usize;
+    let chunk_bytes = (args.sample_rate * args.chunk_ms / 1000 * 2) as usize;
     let pool = Rc::new(pool(chunk_bytes, args.seed));
     let url = format!("ws://127.0.0.1:{}", args.port);
     let mut sockets = Vec::with_capacity(args.calls);
@@ -262,7 +279,8 @@ async fn generate(args: &Args) -> Result<Record, String> {
     }
     let chunks = (args.duration * 1000.0 / args.chunk_ms as f64).round().max(1.0) as u64;
     let period = Duration::from_millis(args.chunk_ms);
-    let plan = Rc::new(Plan { calls: args.calls, chunks, period, origin: Instant::now() + LEAD });
+    let plan =
+        Rc::new(Plan { calls: args.calls, chunks, end_spread: args.end_spread, period, origin: Instant::now() + LEAD });
     let rec = Rc::new(RefCell::new(Record::default()));
     let tasks = sockets.into_iter().enumerate().map(|(i, ws)| {
         let id = format!("call-{:05}", args.first_call + i);
@@ -298,6 +316,10 @@ fn main() -> ExitCode {
     let args = Args::parse();
     if !(0.01..=600.0).contains(&args.duration) {
         eprintln!("audiobench-loadgen: --duration {} s is outside 0.01-600 s", args.duration);
+        return ExitCode::from(2);
+    }
+    if !(0.0..=1.0).contains(&args.end_spread) {
+        eprintln!("audiobench-loadgen: --end-spread {} is outside 0-1", args.end_spread);
         return ExitCode::from(2);
     }
     if let Some(cpu) = args.cpu {

@@ -27,6 +27,24 @@ fn a_chunk_period_outside_10_to_100_ms_exits_2() {
 }
 
 #[test]
+fn a_sample_rate_outside_8_to_48_khz_exits_2() {
+    for rate in ["0", "96000", "-1"] {
+        let (code, err) = run(&["--port", "9", "--calls", "1", "--sample-rate", rate, "--out", "unused.json"]);
+        assert_eq!(code, Some(2), "{rate}");
+        assert!(err.contains("--sample-rate"), "{err}");
+    }
+}
+
+#[test]
+fn an_end_spread_outside_0_to_1_exits_2() {
+    for spread in ["1.5", "-0.1", "NaN"] {
+        let (code, err) = run(&["--port", "9", "--calls", "1", "--end-spread", spread, "--out", "unused.json"]);
+        assert_eq!(code, Some(2), "{spread}");
+        assert!(err.contains("--end-spread"), "{err}");
+    }
+}
+
+#[test]
 fn a_server_that_is_not_there_exits_2_naming_it() {
     // A port just freed: nothing listens on it.
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use audiobench_core::direct::convert::Conversion;
 use audiobench_core::direct::resample::{Preset, INPUT_RATE};
+use audiobench_core::direct::vad::vad_pcm16_completed;
 use audiobench_core::fast::nodes::{convert_node, FastConvertNode, FastResampleNode, FastVadNode};
 use audiobench_core::fast::pipeline::FastPipeline;
 use audiobench_core::fast::processor::AudioProcessor;
@@ -219,6 +220,25 @@ impl PyAudioProcessor {
         let call_id: &str = &call_id;
         let inner = &self.inner;
         Ok(py.detach(|| inner.add_chunk(call_id, chunk)).map_err(PyAudioError)?)
+    }
+
+    #[pyo3(signature = (call_id, chunk, sample_rate = 16_000, threshold = 0.02))]
+    fn add_chunk_vad<'py>(
+        &self,
+        py: Python<'py>,
+        call_id: &Bound<'py, PyAny>,
+        chunk: &Bound<'py, PyAny>,
+        #[pyo3(from_py_with = args::sample_rate)] sample_rate: u32,
+        threshold: f32,
+    ) -> PyResult<(usize, Bound<'py, PyArray1<bool>>)> {
+        let params = vad_params(sample_rate, threshold)?;
+        let (call_id, chunk) = (args::str_of(call_id, "call_id")?, args::bytes_of(chunk, "chunk")?);
+        let call_id: &str = &call_id;
+        let inner = &self.inner;
+        let (written, flags) = py
+            .detach(|| inner.add_chunk_then(call_id, chunk, |pcm, before| vad_pcm16_completed(pcm, before, &params)))
+            .map_err(PyAudioError)?;
+        Ok((written, to_numpy_1d(py, flags.map_err(PyAudioError)?)))
     }
 
     fn take<'py>(&self, py: Python<'py>, call_id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<u8>>> {

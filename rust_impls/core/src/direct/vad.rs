@@ -264,6 +264,27 @@ pub fn vad_into(
     Ok(VadSummary { frames: count, speech_frames })
 }
 
+/// Flags of the VAD frames of a stream of 16-bit little-endian mono PCM that end within
+/// `pcm[from..]`, the bytes one chunk added. Frame `k` holds samples `[k·len, (k+1)·len)` of
+/// the whole stream, so a stream run chunk by chunk gets the flags a batch [`vad`] of its whole
+/// audio gets, however the chunks fall on frames. Samples read as `x / 32768` (the `i16_f32`
+/// conversion); an odd trailing byte is not a sample yet.
+pub fn vad_pcm16_completed(pcm: &[u8], from: usize, params: &VadParams) -> Result<Vec<bool>> {
+    params.validate()?;
+    let len = params.frame_len();
+    let first = from.min(pcm.len()) / 2 / len;
+    let end = pcm.len() / 2 / len;
+    if end <= first {
+        return Ok(Vec::new());
+    }
+    let bytes = &pcm[first * len * 2..end * len * 2];
+    let mut audio = zeroed_vec::<f32>("audio", bytes.len() / 2)?;
+    for (x, b) in audio.iter_mut().zip(bytes.chunks_exact(2)) {
+        *x = f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0;
+    }
+    Ok(vad(&audio, 1, params)?.flags)
+}
+
 /// Allocating VAD.
 pub fn vad(audio: &[f32], channels: usize, params: &VadParams) -> Result<VadResult> {
     params.validate()?;
@@ -278,6 +299,28 @@ pub fn vad(audio: &[f32], channels: usize, params: &VadParams) -> Result<VadResu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pcm16_chunk_by_chunk_equals_batch() {
+        // quiet and loud stretches, so the flags are not all one value
+        let samples: Vec<i16> =
+            (0..16_000 * 2).map(|i: i32| ((i * 7919 % 2001 - 1000) * (1 + (i / 3000) % 3 * 12)) as i16).collect();
+        let pcm: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let params = VadParams::new(16_000, 0.05).unwrap();
+        let audio: Vec<f32> = samples.iter().map(|&s| f32::from(s) / 32768.0).collect();
+        let batch = vad(&audio, 1, &params).unwrap().flags;
+        assert!(batch.contains(&true) && batch.contains(&false), "{batch:?}");
+        for chunk in [1, 640, 1280, 1001, 5000] {
+            let mut flags = Vec::new();
+            for start in (0..pcm.len()).step_by(chunk) {
+                let end = (start + chunk).min(pcm.len());
+                flags.extend(vad_pcm16_completed(&pcm[..end], start, &params).unwrap());
+            }
+            assert_eq!(flags, batch, "chunks of {chunk} bytes");
+        }
+        assert!(vad_pcm16_completed(&pcm, pcm.len(), &params).unwrap().is_empty());
+        assert!(vad_pcm16_completed(&pcm, 0, &VadParams { sample_rate: 10, threshold: 0.1 }).is_err());
+    }
 
     fn reference_energy(frame_l: &[f32], frame_r: &[f32]) -> f64 {
         let s: f64 = frame_l

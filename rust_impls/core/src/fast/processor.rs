@@ -60,6 +60,19 @@ impl AudioProcessor {
     /// Returns the bytes appended. On error the buffer is unchanged, and a call whose first
     /// chunk fails is not created.
     pub fn add_chunk(&self, call_id: &str, chunk: &[u8]) -> Result<usize> {
+        self.add_chunk_then(call_id, chunk, |_, _| ()).map(|(written, ())| written)
+    }
+
+    /// [`add_chunk`](Self::add_chunk), then `then(buffer, before)` on the call's whole buffer and
+    /// its length before this chunk, under the same lock: no other chunk of the call lands in
+    /// between, so per-chunk analysis (a VAD of the frames this chunk completed) sees exactly
+    /// the bytes the chunk added. `then` does not run when the chunk is refused.
+    pub fn add_chunk_then<R>(
+        &self,
+        call_id: &str,
+        chunk: &[u8],
+        then: impl FnOnce(&[u8], usize) -> R,
+    ) -> Result<(usize, R)> {
         let mut state = self.lock();
         let state = &mut *state;
         let new_call = !state.calls.contains_key(call_id);
@@ -75,7 +88,8 @@ impl AudioProcessor {
             Ok((written, reallocated)) => {
                 buffer.chunks += 1;
                 state.reallocations += u64::from(reallocated);
-                Ok(written)
+                let before = buffer.data.len() - written;
+                Ok((written, then(&buffer.data, before)))
             }
             Err(failure) => {
                 let error = failure.at(call_id, buffer.chunks, capacity);
