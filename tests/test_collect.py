@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -405,10 +406,13 @@ def test_a_directory_of_run_files_is_read_as_runs_and_never_written_to(tmp_path:
 def test_a_stream_file_gives_latency_capacity_and_the_cdf_at_capacity() -> None:
     df, _ = collect(DATA, None, None)
     stream = df[df["source"] == "stream"]
-    assert set(stream["operation"]) == {"stream"} and set(stream["variant"]) == {"40ms"}
+    assert set(stream["operation"]) == {"stream"} and set(stream["variant"]) == {"40ms", "40ms-pipeline-44100Hz"}
     assert set(stream["tier"]) == {"python", "rust-fast"}
-    for tier in ("python", "rust-fast"):
-        mine = stream[stream["tier"] == tier]
+    for variant, tier in itertools.product(("40ms", "40ms-pipeline-44100Hz"), ("python", "rust-fast")):
+        mine = stream[(stream["tier"] == tier) & (stream["variant"] == variant)]
+        timed = mine[mine["metric"] == "pipeline_time"]
+        assert set(timed["statistic"]) == (set() if variant == "40ms" else {"p50", "max"})
+        assert (timed["value"] > 0).all() and (timed["unit"] == "s").all()
         cap = mine[mine["metric"] == "capacity"]
         assert set(cap["size"]) == {"capacity"} and cap["side"].notna().all()
         best = cap.loc[cap["statistic"] == "max_passing", "value"]
@@ -419,3 +423,12 @@ def test_a_stream_file_gives_latency_capacity_and_the_cdf_at_capacity() -> None:
         lat = mine[(mine["metric"] == "latency") & (mine["statistic"] == "p99")]
         assert (lat["unit"] == "s").all() and (lat["value"] > 0).all()
         assert set(mine.loc[mine["metric"] == "parity", "value"]) == {1.0}
+
+
+def test_the_stream_context_holds_the_newest_file_of_each_variant() -> None:
+    _, sources = collect(DATA, None, None)
+    ctx = next(s["context"] for s in sources if s["source"] == "stream")
+    assert set(ctx["variants"]) == {"40ms", "40ms-pipeline-44100Hz"}
+    piped = ctx["variants"]["40ms-pipeline-44100Hz"]["settings"]
+    assert (piped["work"], piped["sample_rate"], piped["end_spread"]) == ("pipeline", 44_100, 0.5)
+    assert ctx["variants"]["40ms"]["settings"].get("work", "buffer") == "buffer"  # written before works existed

@@ -101,6 +101,21 @@ def test_every_speedup_check_is_judged_on_the_runs_paired_ratio(
                 assert f"`{check.name}`, not met on every case above (❌ or ⚠️): {check.reason}" in part, check.name
 
 
+def test_the_streaming_section_has_one_subsection_per_work(
+    rendered: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    out, _ = rendered
+    md = (out / "report.md").read_text()
+    part = md[md.index("## Streaming") :]
+    part = part[: part.index("\n## ")]
+    plain = part.index("### Streaming, decode + append: 40 ms chunks at 16 kHz")
+    piped = part.index("### Streaming, + VAD per chunk, pipeline at call end: 40 ms chunks at 44.1 kHz")
+    assert plain < piped  # the study's claim first
+    assert "pipeline at call end p50 ms" in part[piped:] and "pipeline at call end" not in part[plain:piped]
+    assert "~2,660 (estimated)" in part[plain:piped] and "~2,660" not in part[piped:]
+    assert "stream-latency-cdf-40ms-pipeline-44100Hz.svg" in part
+
+
 def test_html_is_self_contained_with_inline_figures(rendered: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     out, _ = rendered
     page = (out / "report.html").read_text()

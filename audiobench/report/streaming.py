@@ -53,6 +53,11 @@ WORK = {
     "the call's audio, holding up every other call's chunks meanwhile",
 }
 """What the server does with each chunk, per work (:data:`audiobench.stream.names.WORKS`)."""
+WORK_TITLE = {
+    "buffer": "decode + append",
+    "vad": "+ VAD per chunk",
+    "pipeline": "+ VAD per chunk, pipeline at call end",
+}
 
 
 def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
@@ -69,7 +74,12 @@ def section(df: pd.DataFrame, meta: dict[str, Any]) -> Section:
     for variant in sorted(set(streams["variant"]), key=lambda v: (v != "40ms", v)):
         run = newest_run(streams[streams["variant"] == variant], "stream")
         vctx = variants.get(variant, ctx if len(variants) <= 1 else {})
-        sub = Section(f"streaming-{variant}", f"Streaming: {variant}")
+        settings = vctx.get("settings", {})
+        title = (
+            f"Streaming, {WORK_TITLE.get(settings.get('work', 'buffer'), variant)}: "
+            f"{settings.get('chunk_ms', '?')} ms chunks at {settings.get('sample_rate', 16_000) / 1000:g} kHz"
+        )
+        sub = Section(f"streaming-{variant}", title)
         _variant(sub, run, vctx, variant)
         if len(set(streams["variant"])) == 1:
             sec.blocks, sec.subsections = sub.blocks, sub.subsections
@@ -105,13 +115,13 @@ def _variant(sec: Section, run: pd.DataFrame, ctx: dict[str, Any], variant: str)
         at = f"{int(best)}calls" if best is not None else None
         lat = {s: _one(run, tier=tier, size=at, metric="latency", statistic=s) for s in ("p50", "p99", "p999", "max")}
         cpu = _one(run, tier=tier, size=at, metric="cpu_per_call") if at else None
-        study = STUDY_ESTIMATE["rust" if tier.startswith("rust") else "python"]
+        study = STUDY_ESTIMATE["rust" if tier.startswith("rust") else "python"] if work == "buffer" else None
         measured = f"{int(best):,}" if best is not None else f"< {int(first_fail or 1):,}"
         if limited == "generator":
             measured = f"≥ {measured}"
         rows.append(
             [tier, measured, LIMITED_BY.get(limited, limited), *(_ms(lat[s]) if at else "—" for s in lat),
-             num(cpu), num(estimate), f"~{study:,} (estimated)"]
+             num(cpu), num(estimate), f"~{study:,} (estimated)" if study else "— (decode + append only)"]
         )  # fmt: skip
     sec.add(
         Table(

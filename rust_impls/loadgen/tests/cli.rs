@@ -29,7 +29,8 @@ fn a_chunk_period_outside_10_to_100_ms_exits_2() {
 #[test]
 fn a_sample_rate_outside_8_to_48_khz_exits_2() {
     for rate in ["0", "96000", "-1"] {
-        let (code, err) = run(&["--port", "9", "--calls", "1", "--sample-rate", rate, "--out", "unused.json"]);
+        let arg = format!("--sample-rate={rate}"); // `=`: "-1" is a value, not a flag
+        let (code, err) = run(&["--port", "9", "--calls", "1", &arg, "--out", "unused.json"]);
         assert_eq!(code, Some(2), "{rate}");
         assert!(err.contains("--sample-rate"), "{err}");
     }
@@ -38,7 +39,8 @@ fn a_sample_rate_outside_8_to_48_khz_exits_2() {
 #[test]
 fn an_end_spread_outside_0_to_1_exits_2() {
     for spread in ["1.5", "-0.1", "NaN"] {
-        let (code, err) = run(&["--port", "9", "--calls", "1", "--end-spread", spread, "--out", "unused.json"]);
+        let arg = format!("--end-spread={spread}");
+        let (code, err) = run(&["--port", "9", "--calls", "1", &arg, "--out", "unused.json"]);
         assert_eq!(code, Some(2), "{spread}");
         assert!(err.contains("--end-spread"), "{err}");
     }
