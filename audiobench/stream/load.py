@@ -9,7 +9,9 @@ the tests kill mid-call::
     python -m audiobench.stream.load --port P --calls N --chunk-ms 40 --duration 3 --out F
                                      [--sample-rate 16000] [--cpu 1]
 
-Both generators behave alike: each call is one WebSocket connection. All connect first; then
+Both generators behave alike: each call is one WebSocket connection. All connect and are
+started first (each ``start`` answered: N starts at once are a burst of the harness's making,
+kept out of the timed window); then
 call ``i`` starts ``i/N`` of a period after a common origin (calls arrive at every phase of the
 period, not in lockstep) and sends chunk ``seq`` at ``start + seq·period``; with ``--end-spread
 F`` call ``i`` stops ``F·i/N`` of the duration early, so the calls' ends (and a server's work at
@@ -23,9 +25,10 @@ ticker waking every millisecond records how late it woke (``loop_lag``): the gen
 saturation, apart from any wait on a socket. When that lag is a sizeable part of a period the
 generator, not the server, set the pace, and :mod:`~audiobench.stream.search` marks the step.
 
-At the end each call sends ``stop`` and compares the server's length and SHA-256 of its buffer
-with the bytes it sent. The result (``--out``, written atomically) is the raw :class:`Record` as
-JSON, which :func:`summary` reduces.
+At the end each call sends ``stop`` (:meth:`_Schedule.stop_at`: together, one period after the
+last chunk of any call, or with a spread one period after its own) and compares the server's
+length and SHA-256 of its buffer with the bytes it sent. The result (``--out``, written
+atomically) is the raw :class:`Record` as JSON, which :func:`summary` reduces.
 """
 
 from __future__ import annotations
@@ -85,6 +88,15 @@ class _Schedule:
     origin_ns: int
     end_spread: float = 0.0
 
+    def stop_at(self, call: int) -> int:
+        """When call ``call`` sends ``stop`` (the Rust generator's rule): with no end spread every
+        call stops one period after the last chunk of any call was due, so the server's work at
+        ``stop`` (the digest that checks the bytes) falls outside the window in which chunks are
+        timed; with a spread, one period after the call's own last chunk (its end is load)."""
+        if self.end_spread == 0.0:
+            return self.due(self.calls - 1, self.chunks)
+        return self.due(call, self.chunks_of(call))
+
     def chunks_of(self, call: int) -> int:
         """Chunks call ``call`` sends: ``chunks · (1 − end_spread · call/calls)``, at least one
         (ends spread over that share of the duration; the Rust generator's rule)."""
@@ -121,7 +133,6 @@ async def _call(
     reader = asyncio.create_task(read())
     digest, length = hashlib.sha256(), 0
     try:
-        await ws.send(protocol.start(cid))
         for seq in range(chunks):
             due = plan.due(i, seq)
             wait = due - time.perf_counter_ns()
@@ -135,6 +146,9 @@ async def _call(
             due_at[seq] = (due, now)
             await ws.send(protocol.media(cid, seq, pool.text[k]))
             rec.sent += 1
+        wait = plan.stop_at(i) - time.perf_counter_ns()
+        if wait > 0:
+            await asyncio.sleep(wait / 1e9)
         await ws.send(protocol.stop(cid))
         reply = await asyncio.wait_for(done, DONE_TIMEOUT_S)
     except (ConnectionClosed, TimeoutError):
@@ -146,6 +160,13 @@ async def _call(
         rec.calls_equal += 1
     else:
         rec.calls_unequal.append(cid)
+
+
+async def _start(ws: ClientConnection, call: str) -> None:
+    await ws.send(protocol.start(call))
+    reply = json.loads(await ws.recv())
+    if reply.get("event") != "started":
+        raise OSError(f"{call}: the server answered start with {reply}")
 
 
 async def generate(
@@ -169,6 +190,8 @@ async def generate(
     uri = f"ws://127.0.0.1:{port}"
     opts: dict[str, Any] = {"compression": None, "ping_interval": None, "open_timeout": 60, "close_timeout": 5}
     connections = await asyncio.gather(*(connect(uri, **opts) for _ in range(calls)))
+    # every call started, and the server has said so, before the clock starts (as the Rust one)
+    await asyncio.gather(*(_start(ws, protocol.call_id(first_call + i)) for i, ws in enumerate(connections)))
     rec = Record()
     # every call's schedule starts after the connects, all calls on one clock
     plan = _Schedule(calls, chunks, period_ns, time.perf_counter_ns() + 50_000_000, end_spread)
