@@ -66,7 +66,7 @@ class Settings:
     """Share of each step over which the calls' ends are spread (the generators' ``--end-spread``);
     None: :data:`PIPELINE_END_SPREAD` with the pipeline, else 0 (every call ends in the last period)."""
     duration_s: float = 5.0
-    start_calls: int = 32
+    start_calls: int = 64
     max_calls: int = 4096
     max_steps: int = 10
     precision: float = 0.1
