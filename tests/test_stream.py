@@ -255,6 +255,28 @@ def test_the_search_doubles_then_bisects_within_its_bounds(monkeypatch: pytest.M
     assert [s["calls"] for s in result["steps"]] == [4, 2, 1] and result["capacity"]["calls"] is None
 
 
+def test_tiers_take_turns_a_step_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobench.stream import search
+
+    order: list[tuple[str, int]] = []
+    limits = {"python": 300, "rust-fast": 700}
+
+    def step(tier: str, calls: int, settings: Settings, where: Any = None) -> dict[str, Any]:
+        order.append((tier, calls))
+        return _fake_step(limits[tier])(tier, calls, settings, where)
+
+    monkeypatch.setattr(search, "run_step", step)
+    seen: list[str] = []
+    results = search.interleaved(["python", "rust-fast"], Settings(start_calls=64), lambda t, s: seen.append(t))
+    assert [t for t, _ in order] == seen
+    # round r starts at tier r mod 2 while both run: p r | r p | p r ...
+    assert order[:4] == [("python", 64), ("rust-fast", 64), ("rust-fast", 128), ("python", 128)]
+    alone = {t: search.capacity(t, Settings(start_calls=64)) for t in limits}  # the same search, one tier
+    for result in results:
+        assert result == {**alone[result["tier"]], "tier": result["tier"]}
+        assert result["capacity"]["limited_by"] == "server"
+
+
 def _load(p99_ms: float, misses: int = 0, loop_ms: float = 1.0, busy: float = 0.3) -> dict[str, Any]:
     return {
         "latency_ns": {"p99": p99_ms * 1e6},

@@ -12,6 +12,7 @@ call's bytes came back different, 2 bad arguments or a server or generator that 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -91,7 +92,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     """Run the streaming benchmark for each tier and write the stream file."""
     from audiobench.documents.run import new_run_id
     from audiobench.environment import fingerprint
-    from audiobench.stream.search import StreamError, capacity, one_step, placement
+    from audiobench.stream.search import StreamError, interleaved, one_step, placement
 
     tiers = options.split(args.tiers) or list(TIERS)
     unknown = [t for t in tiers if t not in TIERS]
@@ -107,16 +108,15 @@ def cmd_stream(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
     t0 = time.monotonic()
     results: list[dict[str, Any]] = []
+
+    def log(tier: str, step: dict[str, Any]) -> None:
+        print(f"audiobench stream: {_step_line(tier, step)}", file=sys.stderr, flush=True)
+
     try:
-        for tier in tiers:
-
-            def log(step: dict[str, Any], tier: str = tier) -> None:
-                print(f"audiobench stream: {_step_line(tier, step)}", file=sys.stderr, flush=True)
-
-            if args.calls is not None:
-                results.append(one_step(tier, args.calls, settings, on_step=log))
-            else:
-                results.append(capacity(tier, settings, on_step=log))
+        if args.calls is not None:
+            results = [one_step(tier, args.calls, settings, on_step=functools.partial(log, tier)) for tier in tiers]
+        else:
+            results = interleaved(tiers, settings, on_step=log)
     except StreamError as e:
         print(f"audiobench stream: {e}", file=sys.stderr)
         return 2

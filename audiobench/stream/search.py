@@ -7,7 +7,8 @@ server is pinned to the first CPU of this process's affinity and the generator t
 (both to the one CPU when there is only one, and the run file says so).
 
 Capacity is the largest call count whose step passes (p99 under one chunk period, no deadline
-miss, no lost call, no error reply). The search doubles from ``start_calls`` until a step does
+miss, no lost call, no error reply); the tiers' searches take turns, a step each
+(:func:`interleaved`). The search doubles from ``start_calls`` until a step does
 not pass, then bisects between the last pass and the first step that did not until they are
 within ``precision`` of each other; it never runs more than ``max_steps`` steps or more than
 ``max_calls`` calls. A step where the generator could not keep its schedule bounds the search
@@ -18,6 +19,7 @@ capacity is limited by the generator, and the report says "at least".
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import select
@@ -221,35 +223,78 @@ def _next(lo: int | None, hi: int | None, settings: Settings, tried: set[int]) -
     return None if n < 1 or n in tried else n
 
 
-def capacity(tier: str, settings: Settings, on_step: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Search ``tier``'s capacity; returns ``{"tier", "steps", "capacity"}`` (the stream file's
-    per-tier record). ``on_step`` sees each step as it ends (progress)."""
-    where = placement()
-    steps: list[dict[str, Any]] = []
-    lo: int | None = None
-    hi: int | None = None
-    bound: set[int] = set()  # call counts where the generator, not the server, fell behind
-    limited_by = "steps"
-    n = _next(lo, hi, settings, set())
-    while n is not None and len(steps) < settings.max_steps:
-        step = run_step(tier, n, settings, where)
-        steps.append(step)
-        if on_step is not None:
-            on_step(step)
+class Search:
+    """One tier's bounded capacity search, a step at a time, so that tiers can take turns
+    (:func:`interleaved`): ``calls`` is the next count to try (None when done), :meth:`add`
+    takes that step's record, :meth:`result` gives the per-tier record."""
+
+    def __init__(self, tier: str, settings: Settings) -> None:
+        self.tier, self.settings = tier, settings
+        self.steps: list[dict[str, Any]] = []
+        self.lo: int | None = None
+        self.hi: int | None = None
+        self.bound: set[int] = set()  # call counts where the generator, not the server, fell behind
+        self.hit_ceiling = False
+        self.calls: int | None = _next(None, None, settings, set())
+
+    @property
+    def done(self) -> bool:
+        """No step left: converged, at the ceiling, or out of steps."""
+        return self.calls is None or self.hit_ceiling or len(self.steps) >= self.settings.max_steps
+
+    def add(self, step: dict[str, Any]) -> None:
+        """Take the step at :attr:`calls` and choose the next count."""
+        self.steps.append(step)
+        n = step["calls"]
         if step["verdict"] == "pass":
-            lo = n
-            if n >= settings.max_calls:
-                limited_by = "max_calls"
-                break
+            self.lo = n
+            self.hit_ceiling = n >= self.settings.max_calls
         else:  # a failure, or the generator's limit: the search goes on below it either way
-            hi = n
+            self.hi = n
             if step["verdict"] == "generator-bound":
-                bound.add(n)
-        n = _next(lo, hi, settings, {s["calls"] for s in steps})
-    if limited_by == "steps" and n is None and hi is not None:
-        # converged (not cut short by the budget) on the smallest count that did not pass
-        limited_by = "generator" if hi in bound else "server"
-    return _record(tier, steps, lo, hi, limited_by)
+                self.bound.add(n)
+        self.calls = _next(self.lo, self.hi, self.settings, {s["calls"] for s in self.steps})
+
+    def result(self) -> dict[str, Any]:
+        """The stream file's per-tier record, with what limited the search."""
+        if self.hit_ceiling:
+            limited_by = "max_calls"
+        elif self.calls is None and self.hi is not None:
+            # converged (not cut short by the budget) on the smallest count that did not pass
+            limited_by = "generator" if self.hi in self.bound else "server"
+        else:
+            limited_by = "steps"
+        return _record(self.tier, self.steps, self.lo, self.hi, limited_by)
+
+
+def capacity(tier: str, settings: Settings, on_step: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Search ``tier``'s capacity alone; returns ``{"tier", "steps", "capacity"}`` (the stream
+    file's per-tier record). ``on_step`` sees each step as it ends (progress)."""
+    (result,) = interleaved([tier], settings, None if on_step is None else lambda _tier, step: on_step(step))
+    return result
+
+
+def interleaved(
+    tiers: list[str], settings: Settings, on_step: Callable[[str, dict[str, Any]], None] | None = None
+) -> list[dict[str, Any]]:
+    """Search every tier's capacity, the tiers taking turns a step each (round ``r`` starts at
+    tier ``r mod n``), so that a machine that drifts during a run — another tenant, a clock
+    change — moves every tier's steps alike instead of the last tier's alone; returns the
+    per-tier records in ``tiers`` order. ``on_step(tier, step)`` sees each step as it ends."""
+    where = placement()
+    searches = [Search(tier, settings) for tier in tiers]
+    for r in itertools.count():
+        running = [s for s in searches if not s.done]
+        if not running:
+            break
+        k = r % len(running)
+        for search in running[k:] + running[:k]:
+            assert search.calls is not None
+            step = run_step(search.tier, search.calls, settings, where)
+            search.add(step)
+            if on_step is not None:
+                on_step(search.tier, step)
+    return [s.result() for s in searches]
 
 
 def one_step(
