@@ -107,19 +107,35 @@ def cmd_stream(args: argparse.Namespace) -> int:
     env = fingerprint()
     started = datetime.now(UTC)
     t0 = time.monotonic()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    # a search ends early, so the bar's total is the step budget
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} steps at most"))
     results: list[dict[str, Any]] = []
+    steps_at_most = len(tiers) * (1 if args.calls is not None else settings.max_steps)
+    # No refresh thread: the bar is redrawn when a step ends, while nothing is being measured.
+    with Progress(
+        *columns, TimeElapsedColumn(), disable=not sys.stderr.isatty(), transient=True, auto_refresh=False
+    ) as bar:
+        task = bar.add_task("streaming", total=steps_at_most)
 
-    def log(tier: str, step: dict[str, Any]) -> None:
-        print(f"audiobench stream: {_step_line(tier, step)}", file=sys.stderr, flush=True)
+        def log(tier: str, step: dict[str, Any]) -> None:
+            line = f"audiobench stream: {_step_line(tier, step)}"
+            if bar.disable:
+                print(line, file=sys.stderr, flush=True)
+            else:
+                bar.console.print(line, highlight=False)
+                bar.update(task, advance=1, description=f"{tier} {step['calls']} calls", refresh=True)
 
-    try:
-        if args.calls is not None:
-            results = [one_step(tier, args.calls, settings, on_step=functools.partial(log, tier)) for tier in tiers]
-        else:
-            results = interleaved(tiers, settings, on_step=log)
-    except StreamError as e:
-        print(f"audiobench stream: {e}", file=sys.stderr)
-        return 2
+        try:
+            if args.calls is not None:
+                results = [one_step(t, args.calls, settings, on_step=functools.partial(log, t)) for t in tiers]
+            else:
+                results = interleaved(tiers, settings, on_step=log)
+        except StreamError as e:
+            bar.stop()
+            print(f"audiobench stream: {e}", file=sys.stderr)
+            return 2
     doc: dict[str, Any] = {
         "schema": stream_doc.SCHEMA,
         "run_id": new_run_id(env.get("git", {}).get("commit", ""), started),
