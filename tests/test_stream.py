@@ -193,6 +193,24 @@ def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch: pytest.MonkeyP
         run_step("python", 1, Settings(duration_s=0.2, start_calls=1))
 
 
+def test_a_server_that_cannot_bind_exits_2_with_the_reason() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "audiobench.stream.server", "--tier", "python", "--port", str(port)],
+            input="",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "cannot serve on 127.0.0.1" in proc.stderr and "in use" in proc.stderr, proc.stderr
+
+
 def test_the_command_refuses_what_it_cannot_run(capsys: pytest.CaptureFixture[str]) -> None:
     from audiobench.cli import main
 

@@ -6,7 +6,7 @@ Run as its own process by :mod:`audiobench.stream.search`::
     python -m audiobench.stream.server --tier rust-fast [--work buffer] [--sample-rate 16000]
                                        [--cpu 0] [--max-seconds 600]
 
-It binds 127.0.0.1 on a free port, prints ``{"port": N}`` as its first stdout line, serves until
+It binds 127.0.0.1 on a free port (or ``--port``), prints ``{"port": N}`` as its first stdout line, serves until
 its stdin closes (or ``--max-seconds`` pass), then prints one JSON line of statistics
 (:meth:`Server.stats`) and exits 0. A port it cannot bind exits 2 with the reason on stderr.
 
@@ -216,7 +216,7 @@ class _UntilEof(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-async def _serve(server: Server, max_seconds: float) -> None:
+async def _serve(server: Server, max_seconds: float, port: int = 0) -> None:
     async def connection(ws: ServerConnection) -> None:
         owned: set[str] = set()
         try:
@@ -232,7 +232,7 @@ async def _serve(server: Server, max_seconds: float) -> None:
     # The orchestrator's stop signal is closing our stdin (also when it dies): no thread waits on it.
     await loop.connect_read_pipe(lambda: _UntilEof(stdin_closed), sys.stdin)
     async with serve(
-        connection, "127.0.0.1", 0, compression=None, ping_interval=None, max_size=MAX_MESSAGE, backlog=4096
+        connection, "127.0.0.1", port, compression=None, ping_interval=None, max_size=MAX_MESSAGE, backlog=4096
     ) as ws_server:
         port = next(iter(ws_server.sockets)).getsockname()[1]
         print(json.dumps({"port": port}), flush=True)
@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", choices=WORKS, default="buffer", help="what is done with each call")
     parser.add_argument("--sample-rate", type=int, choices=SAMPLE_RATES, default=protocol.SAMPLE_RATE)
     parser.add_argument("--cpu", type=int, help="pin the server to this CPU")
+    parser.add_argument("--port", type=int, default=0, help="loopback port (default 0: a free one)")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="stop after this long whatever happens")
     args = parser.parse_args(argv)
     if args.cpu is not None:
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(e))
     server.warm()
     try:
-        asyncio.run(_serve(server, args.max_seconds))
+        asyncio.run(_serve(server, args.max_seconds, args.port))
     except OSError as e:
         print(f"audiobench stream server: cannot serve on 127.0.0.1: {e}", file=sys.stderr)
         return 2
