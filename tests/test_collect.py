@@ -413,6 +413,12 @@ def test_a_stream_file_gives_latency_capacity_and_the_cdf_at_capacity() -> None:
         timed = mine[mine["metric"] == "pipeline_time"]
         assert set(timed["statistic"]) == (set() if variant == "40ms" else {"p50", "max"})
         assert (timed["value"] > 0).all() and (timed["unit"] == "s").all()
+        per_chunk = mine[mine["metric"] == "cpu_per_chunk"]
+        handler = mine[(mine["metric"] == "handler_time") & (mine["statistic"] == "p50")]
+        assert len(per_chunk) == len(handler) == len(set(mine.loc[mine["metric"] == "latency", "size"]))
+        # the handler is part of the process's CPU per chunk
+        both = per_chunk.set_index("size")["value"].align(handler.set_index("size")["value"])
+        assert ((both[1] > 0) & (both[1] < both[0])).all()
         cap = mine[mine["metric"] == "capacity"]
         assert set(cap["size"]) == {"capacity"} and cap["side"].notna().all()
         best = cap.loc[cap["statistic"] == "max_passing", "value"]

@@ -113,6 +113,7 @@ def test_the_streaming_section_has_one_subsection_per_work(
     assert plain < piped  # the study's claim first
     assert "pipeline at call end p50 ms" in part[piped:] and "pipeline at call end" not in part[plain:piped]
     assert "~2,660 (estimated)" in part[plain:piped] and "~2,660" not in part[piped:]
+    assert part.count("| server CPU per chunk µs | handler p50 µs |") == 2
     assert "stream-latency-cdf-40ms-pipeline-44100Hz.svg" in part
 
 

@@ -93,6 +93,8 @@ METRICS: dict[str, str] = {
     "cpu_per_call": "stream: server CPU per call, % of one core (CPU seconds per second of one call's audio)",
     "stream_verdict": "stream: the step's verdict in `statistic` (pass, fail, generator-bound), value 1",
     "capacity": "stream: calls (max_passing, first_failing) or the CPU-based estimate; `side` says what limited it",
+    "handler_time": "stream: the server's handler per chunk: JSON in, the tier's decode and work, ack out (s; p50/p99)",
+    "cpu_per_chunk": "stream: server process CPU per chunk handled, all included: framing, event loop, handler (s)",
     "pipeline_time": "stream, work pipeline: the pipeline's time per call at call end (s; p50, max), n pipelines",
 }
 

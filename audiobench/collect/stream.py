@@ -1,14 +1,17 @@
 """Stream files of ``audiobench stream`` (``reports/data/streams/*.json``, ``audiobench.stream/1``) → rows.
 
 Operation ``stream``, variant the chunk period with the work and the rate when they are not the
-defaults (``40ms``, ``40ms-vad``, ``40ms-pipeline-44100Hz``), size the step's call count (``512calls``)
-or ``capacity`` for the search's result. Per step: per-chunk latency (p50, p99, p99.9, max, in s),
-deadline misses, server CPU per call (% of one core), byte equality of every call (``parity``),
-the step's verdict and, with the pipeline, its time per call at call end (``pipeline_time``, p50
-and max, in s). Per tier: the capacity (``max_passing``, ``first_failing``, the CPU-based
-estimate), with what limited the search in ``side``, and the latency CDF of the step at capacity
-(``latency_cdf``, statistic ``q0.500`` …). The run's settings and the CPUs used are the source's
-context, not rows (the newest file's, and the newest file's of each variant under ``variants``).
+defaults (``40ms``, ``40ms-vad``, ``40ms-pipeline-44100Hz``), size the step's call count
+(``512calls``) or ``capacity`` for the search's result. Per step: per-chunk latency (p50, p99,
+p99.9, max, in s), deadline misses, server CPU per call (% of one core), byte equality of every
+call (``parity``), the step's verdict, the server's CPU per chunk (``cpu_per_chunk``) and its
+handler's own time per chunk (``handler_time``: JSON, the tier's decode and VAD, the ack; p50,
+p99) and, with the pipeline, its time per call at call end (``pipeline_time``, p50 and max, in
+s). Per tier: the capacity (``max_passing``, ``first_failing``, the CPU-based estimate), with
+what limited the search in ``side``, and the latency CDF of the step at capacity
+(``latency_cdf``, statistic ``q0.500`` …). The run's settings and the CPUs used are the
+source's context, not rows (the newest file's, and the newest file's of each variant under
+``variants``).
 """
 
 from __future__ import annotations
@@ -58,6 +61,14 @@ def document_rows(path: Path, doc: dict[str, Any]) -> tuple[list[Row], list[str]
             rows.append({**key, "metric": "stream_verdict", "statistic": step["verdict"], "value": 1.0,
                          "unit": "flag"})  # fmt: skip
             server = step["server"]
+            handled = server["chunks"]
+            for stat in ("p50", "p99"):
+                if (v := server["service_ns"].get(stat)) is not None:
+                    rows.append({**key, "metric": "handler_time", "statistic": stat, "value": v * NS, "unit": "s",
+                                 "n": handled})  # fmt: skip
+            if handled:
+                rows.append({**key, "metric": "cpu_per_chunk", "statistic": "value",
+                             "value": server["cpu_s"] / handled, "unit": "s", "n": handled})  # fmt: skip
             for stat, v in server.get("pipeline_ns", {}).items():
                 if v is not None:
                     rows.append({**key, "metric": "pipeline_time", "statistic": stat, "value": v * NS, "unit": "s",

@@ -35,6 +35,10 @@ def _ms(v: float | None) -> str:
     return num(None if v is None else v * 1e3)
 
 
+def _us(v: float | None) -> str:
+    return num(None if v is None else v * 1e6)
+
+
 def _tiers(run: pd.DataFrame) -> list[str]:
     present = set(run["tier"].dropna())
     return [t for t in TIER_ORDER if t in present] + sorted(present - set(TIER_ORDER))
@@ -115,13 +119,16 @@ def _variant(sec: Section, run: pd.DataFrame, ctx: dict[str, Any], variant: str)
         at = f"{int(best)}calls" if best is not None else None
         lat = {s: _one(run, tier=tier, size=at, metric="latency", statistic=s) for s in ("p50", "p99", "p999", "max")}
         cpu = _one(run, tier=tier, size=at, metric="cpu_per_call") if at else None
+        per_chunk = _one(run, tier=tier, size=at, metric="cpu_per_chunk") if at else None
+        handler = _one(run, tier=tier, size=at, metric="handler_time", statistic="p50") if at else None
         study = STUDY_ESTIMATE["rust" if tier.startswith("rust") else "python"] if work == "buffer" else None
+        shown = f"~{study:,} (estimated)" if study else "— (decode + append only)"
         measured = f"{int(best):,}" if best is not None else f"< {int(first_fail or 1):,}"
         if limited == "generator":
             measured = f"≥ {measured}"
         rows.append(
             [tier, measured, LIMITED_BY.get(limited, limited), *(_ms(lat[s]) if at else "—" for s in lat),
-             num(cpu), num(estimate), f"~{study:,} (estimated)" if study else "— (decode + append only)"]
+             num(cpu), _us(per_chunk), _us(handler), num(estimate), shown]
         )  # fmt: skip
     sec.add(
         Table(
@@ -134,15 +141,19 @@ def _variant(sec: Section, run: pd.DataFrame, ctx: dict[str, Any], variant: str)
                 "p99.9 ms",
                 "max ms",
                 "server CPU per call %",
+                "server CPU per chunk µs",
+                "handler p50 µs",
                 "CPU-based estimate (calls)",
                 "the study's",
             ],
             rows,
-            [False, True, False, True, True, True, True, True, True, True],
+            [False, True, False, True, True, True, True, True, True, True, True, True],
             title="Capacity per tier, latency at capacity",
-            note="CPU-based estimate: one core divided by the measured CPU per call, the kind of figure the "
-            "study derived; the measured capacity is lower wherever the event loop's queueing, not CPU, "
-            "decides the tail.",
+            note="CPU per chunk: the server process's CPU over the step divided by the chunks it handled "
+            "(framing, the event loop, the handler); handler: the handler's own time per chunk (JSON in, the "
+            "tier's decode and work, the ack out) — the share a faster tier can shrink. CPU-based estimate: "
+            "one core divided by the measured CPU per call, the kind of figure the study derived; the measured "
+            "capacity is lower wherever the event loop's queueing, not CPU, decides the tail.",
         )
     )
     steps = []
