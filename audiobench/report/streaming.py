@@ -106,7 +106,9 @@ def _variant(sec: Section, run: pd.DataFrame, ctx: dict[str, Any], variant: str)
             f"({where.get('note', '')}) paces the calls in real time for {settings.get('duration_s', '?')} s per "
             "step and times every chunk from send to ack. Capacity: the most concurrent calls whose p99 stays "
             "under one chunk period with no deadline miss, no lost call and no error reply, found by doubling "
-            "then bisecting (a bounded search). Every call's bytes are checked against what its client sent."
+            "then bisecting (a bounded search), the tiers taking turns a step each. Every call's bytes are checked "
+            "against what its client sent. The capacity is one run's zero-miss threshold: on a shared VM it moves "
+            "between runs, so compare tiers within this run and repeat the run before trusting a gap between them."
         )
     )
     rows = []
