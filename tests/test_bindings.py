@@ -94,7 +94,7 @@ def test_add_chunk_vad_appends_like_add_chunk_and_refuses_without_appending() ->
 
 
 def test_default_threshold_is_the_same_everywhere() -> None:
-    for fn in (_rust.vad, _rust.vad_into, _rust.json_vad, _rust.json_pipeline):
+    for fn in (_rust.vad, _rust.vad_into, _rust.json_vad, _rust.json_pipeline, _rust.AudioProcessor.add_chunk_vad):
         assert inspect.signature(fn).parameters["threshold"].default == DEFAULT_THRESHOLD
 
 

@@ -363,6 +363,17 @@ def test_the_pipeline_at_call_end_agrees_across_tiers() -> None:
     assert len(set(results.values())) == 1, results  # flags identical; the audio within SNR floors
 
 
+@pytest.mark.parametrize("tier", TIERS)
+def test_warming_up_leaves_no_trace_in_the_counts(tier: str) -> None:
+    server = Server(tier, "pipeline", 44_100)
+    server.warm()
+    stats = server.stats()
+    assert (stats["chunks"], stats["calls_started"], stats["calls_done"], stats["pipelines"]) == (0, 0, 0, 0)
+    assert (stats["vad_frames"], stats["cpu_s"], sum(stats["errors"].values())) == (0, 0.0, 0)
+    flags, done = _stream_call(server, _speech_like(0.5, 44_100), protocol.chunk_bytes(40, 44_100))
+    assert done["pipeline"]["frames_out"] == 8_000 and server.stats()["vad_frames"] == len(flags) == 16
+
+
 def test_the_pipeline_needs_44_1_khz_and_a_work_it_knows() -> None:
     with pytest.raises(ValueError, match=r"44\.1 kHz"):
         Server("rust-fast", "pipeline", 16_000)

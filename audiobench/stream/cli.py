@@ -21,7 +21,7 @@ from typing import Any
 
 from audiobench import options
 from audiobench.documents import stream as stream_doc
-from audiobench.stream.names import GENERATORS, SAMPLE_RATES, TIERS, WORKS
+from audiobench.stream.names import GENERATORS, SAMPLE_RATES, TIERS, WORKS, default_rate
 
 QUICK = {"duration_s": 2.0, "start_calls": 256, "max_steps": 7, "precision": 0.15}
 """``--quick``: 2 s per step, at most 7 steps per tier from 256 calls, about where every tier's
@@ -77,7 +77,7 @@ def _settings(args: argparse.Namespace) -> Any:
     if args.calls is not None:
         over["start_calls"] = args.calls
     over["max_calls"] = max(args.max_calls, args.calls or 0)
-    rate = args.sample_rate or (44_100 if args.work == "pipeline" else 16_000)
+    rate = args.sample_rate or default_rate(args.work)
     return Settings(chunk_ms=args.chunk_ms, work=args.work, sample_rate=rate, generator=args.generator, **over)
 
 

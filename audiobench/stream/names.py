@@ -12,3 +12,19 @@ each chunk completes and acknowledges their flags; ``pipeline`` does that and, a
 runs the pipeline (VAD → resample 44.1 → 16 kHz → int16) on the call's audio before answering."""
 SAMPLE_RATES = (16_000, 44_100)
 """PCM rates a stream may carry, Hz: wideband telephony, and the rate the pipeline resamples from."""
+
+
+def check_work(work: str, sample_rate: int) -> None:
+    """``ValueError`` for a work or a rate not known, or the pipeline on audio that is not
+    44.1 kHz (the only rate it resamples)."""
+    if work not in WORKS:
+        raise ValueError(f"unknown work {work!r} (known: {', '.join(WORKS)})")
+    if sample_rate not in SAMPLE_RATES:
+        raise ValueError(f"sample rate {sample_rate} Hz is not one of {', '.join(map(str, SAMPLE_RATES))}")
+    if work == "pipeline" and sample_rate != 44_100:
+        raise ValueError(f"the pipeline resamples 44.1 kHz audio, not {sample_rate} Hz (--sample-rate 44100)")
+
+
+def default_rate(work: str) -> int:
+    """The PCM rate a work streams unless told: 44.1 kHz for the pipeline, else 16 kHz."""
+    return 44_100 if work == "pipeline" else 16_000

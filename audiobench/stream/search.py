@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import IO, Any
 
 from audiobench.stream import generator, protocol
-from audiobench.stream.names import GENERATORS, WORKS
+from audiobench.stream.names import GENERATORS, check_work
 
 GENERATOR_LAG = 0.25
 """A step is ``generator-bound`` when the generator's p99 loop lag (its own millisecond ticker
@@ -78,13 +78,10 @@ class Settings:
     def __post_init__(self) -> None:
         if self.generator not in GENERATORS:
             raise ValueError(f"unknown load generator {self.generator!r} (known: {', '.join(GENERATORS)})")
-        protocol.chunk_bytes(self.chunk_ms, self.sample_rate)  # raises for a period or rate not accepted
-        if self.work not in WORKS:
-            raise ValueError(f"unknown work {self.work!r} (known: {', '.join(WORKS)})")
+        check_work(self.work, self.sample_rate)
+        protocol.chunk_bytes(self.chunk_ms, self.sample_rate)  # raises for a period outside the accepted range
         if self.end_spread is not None and not 0.0 <= self.end_spread <= 1.0:
             raise ValueError(f"end spread {self.end_spread} is outside 0–1")
-        if self.work == "pipeline" and self.sample_rate != 44_100:
-            raise ValueError(f"the pipeline resamples 44.1 kHz audio, not {self.sample_rate} Hz (--sample-rate 44100)")
         if not 0.1 <= self.duration_s <= 600:
             raise ValueError(f"duration {self.duration_s} s is outside 0.1–600 s")
         if not 1 <= self.start_calls <= self.max_calls:

@@ -36,12 +36,11 @@ import numpy.typing as npt
 
 from audiobench import _rust
 from audiobench.stream.names import TIERS
+from python_baselines.semantics import DEFAULT_THRESHOLD
 
 CAPACITY_PER_CALL = 1 << 20
 """Bytes pre-allocated per call by the Rust sinks: 32.8 s at 16 kHz 16-bit; a longer call grows
 its buffer (counted as a reallocation, never refused)."""
-THRESHOLD = 0.02
-"""The VAD's speech threshold on frame RMS (the catalogue's default)."""
 
 PipelineResult = tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_], float]
 """The pipeline's ``(int16 planar (1, frames out), flags, speech ratio)``."""
@@ -105,7 +104,7 @@ class _PythonSink:
             return []
         # the view is gone when this returns: a bytearray with a live export refuses to grow
         audio = self._module.convert(_samples(buf, first * self._frame, (end - first) * self._frame), "i16_f32")
-        _, flags, _ = self._module.vad(audio[np.newaxis, :], self._rate, THRESHOLD)
+        _, flags, _ = self._module.vad(audio[np.newaxis, :], self._rate, DEFAULT_THRESHOLD)
         return [bool(f) for f in flags]
 
     def take(self, call: str) -> bytes:
@@ -116,7 +115,7 @@ class _PythonSink:
 
     def pipeline(self, pcm: bytes) -> PipelineResult:
         audio = self._module.convert(_samples(pcm), "i16_f32")
-        return self._module.pipeline(audio[np.newaxis, :], self._rate, THRESHOLD)  # type: ignore[no-any-return]
+        return self._module.pipeline(audio[np.newaxis, :], self._rate, DEFAULT_THRESHOLD)  # type: ignore[no-any-return]
 
 
 class _RustSink:
@@ -133,12 +132,12 @@ class _RustSink:
         self._processor(call).add_chunk(call, chunk)
 
     def append_vad(self, call: str, chunk: bytes) -> list[bool]:
-        _, flags = self._processor(call).add_chunk_vad(call, chunk, self._rate, THRESHOLD)
+        _, flags = self._processor(call).add_chunk_vad(call, chunk, self._rate, DEFAULT_THRESHOLD)
         return [bool(f) for f in flags]
 
     def pipeline(self, pcm: bytes) -> PipelineResult:
         if self._pipeline is None:
-            self._pipeline = _rust.Pipeline(channels=1, sample_rate=self._rate, threshold=THRESHOLD)
+            self._pipeline = _rust.Pipeline(channels=1, sample_rate=self._rate, threshold=DEFAULT_THRESHOLD)
         audio: npt.NDArray[np.float32] = _rust.convert(_samples(pcm), "i16_f32")  # type: ignore[assignment]
         return self._pipeline.process(audio[np.newaxis, :])
 
